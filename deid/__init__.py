@@ -1,0 +1,1 @@
+"""radforge deid package."""

@@ -1,0 +1,1 @@
+"""radforge evaluation package."""

@@ -1,0 +1,152 @@
+"""The `radforge` command. Thin: parse arguments, call a library function, print.
+
+Each package contributes its command group from its own `cli.py` through `register(app)`;
+this root only assembles them and maps domain errors to one-line messages (exit code 1).
+Set RADFORGE_DEBUG=1 to see tracebacks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from radforge.errors import RadforgeError
+
+app = typer.Typer(
+    name="radforge",
+    help="Privacy-first, on-premises radiology report platform: de-identify, warehouse, fine-tune, evaluate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+COMMAND_GROUPS = ("deid.cli", "warehouse.cli", "training.cli", "evaluation.cli")
+
+
+@app.callback()
+def _root() -> None:
+    """Every radforge process starts with the egress guard on and PHI-safe logging."""
+    from radforge.egress import install_from_settings
+    from radforge.log import setup_logging
+
+    setup_logging()
+    install_from_settings()
+
+
+@app.command()
+def init(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Create the site tree under RADFORGE_HOME: zones (PHI zones owner-only), site.toml, secret.
+
+    Example: RADFORGE_HOME=/srv/radforge radforge init
+    """
+    from radforge.settings import get_settings
+    from radforge.site import init_site
+
+    result = init_site(get_settings())
+    if as_json:
+        print(json.dumps(result))
+    else:
+        console.print(f"[green]site ready[/] at {result['home']} (new zones: {', '.join(result['zones_created']) or 'none'};"
+                      f" secret {'created' if result['secret_created'] else 'kept'})")
+
+
+@app.command()
+def doctor(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Check the site is fit to run: offline, models present, secret owner-only, disk, versions.
+
+    Exits 1 when a required check fails. Example: radforge doctor --json
+    """
+    from radforge.settings import get_settings
+    from radforge.site import doctor as run_doctor
+
+    checks = run_doctor(get_settings())
+    failed = [c for c in checks if not c.ok and c.fatal]
+    if as_json:
+        print(json.dumps({"ok": not failed, "checks": [c.__dict__ for c in checks]}))
+    else:
+        table = Table(title="radforge doctor")
+        for col in ("check", "status", "detail"):
+            table.add_column(col)
+        for c in checks:
+            status = "[green]ok[/]" if c.ok else ("[red]FAIL[/]" if c.fatal else "[yellow]warn[/]")
+            table.add_row(c.name, status, c.detail)
+        Console().print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def synth(
+    reports: int = typer.Option(1000, "--reports", "-n", min=0, help="Number of reports to generate."),
+    seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives byte-identical files."),
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    formats: str = typer.Option("jsonl,csv,hl7", "--formats", help="Comma-separated: jsonl, csv, hl7."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes (output does not depend on it)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
+) -> None:
+    """Write a synthetic hospital corpus with gold PHI spans (reports.jsonl, gold.jsonl, .csv, .hl7).
+
+    Example: radforge synth --reports 1000 --seed 7 --out /tmp/corpus
+    """
+    from radforge.synth import write_corpus
+
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    summary = write_corpus(out, reports=reports, seed=seed, formats=wanted, workers=workers,
+                           progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        console.print(f"[green]wrote[/] {summary['reports']} reports ({summary['patients']} patients) to {out}")
+
+
+def _register_groups() -> None:
+    for module_name in COMMAND_GROUPS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_groups()
+
+
+def main() -> None:
+    """Console entry point: domain errors become one line on stderr and exit code 1."""
+    try:
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
+    except RadforgeError as exc:
+        if os.environ.get("RADFORGE_DEBUG"):
+            raise
+        console.print(f"[red]error:[/] {exc}")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("RADFORGE_DEBUG"):
+            raise
+        console.print(f"[red]internal error:[/] {type(exc).__name__} (set RADFORGE_DEBUG=1 for the traceback)")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

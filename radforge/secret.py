@@ -1,0 +1,59 @@
+"""The site secret: the key of every keyed pseudonym and date shift.
+
+A plain hash of an MRN is re-identifiable by enumerating all MRNs; an HMAC with a secret
+that never leaves the site is not. The secret lives in a file of mode 0600 and is never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from radforge.errors import SecretError, UnsafePermissions
+
+SECRET_BYTES = 32
+
+
+def check_owner_only(path: Path) -> None:
+    """Refuse a file or directory that group or others can read, write or enter."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UnsafePermissions(
+            f"{path} has mode {stat.S_IMODE(mode):o}; it must be owner-only (chmod {'700' if path.is_dir() else '600'})"
+        )
+
+
+def create_secret(path: Path) -> bool:
+    """Create the secret file (0600) if missing. Returns True when a new secret was written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        check_owner_only(path)
+        return False
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(SECRET_BYTES) + "\n")
+    return True
+
+
+def read_secret(path: Path) -> bytes:
+    """Read the secret, refusing it when missing or readable by anyone but the owner."""
+    if not path.exists():
+        raise SecretError(f"site secret {path} is missing; run `radforge init`")
+    check_owner_only(path)
+    raw = path.read_text().strip()
+    if len(raw) < 32:
+        raise SecretError(f"site secret {path} is too short (need at least 32 hex characters)")
+    return bytes.fromhex(raw) if all(c in "0123456789abcdef" for c in raw.lower()) else raw.encode()
+
+
+def keyed_hash(secret: bytes, purpose: str, value: str, length: int = 16) -> str:
+    """HMAC-SHA256 of `value` under `secret`, separated by `purpose` (e.g. "patient", "report").
+
+    The purpose keeps a patient key from ever equalling a report key for the same string.
+    """
+    mac = hmac.new(secret, f"{purpose}\x1f{value}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:length * 2] if length else mac.hexdigest()

