@@ -106,6 +106,23 @@ def synth(
         console.print(f"[green]wrote[/] {summary['reports']} reports ({summary['patients']} patients) to {out}")
 
 
+models_app = typer.Typer(help="Local models (radforge never downloads one).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("prepare")
+def models_prepare(force: bool = typer.Option(False, "--force", help="Convert again even if present.")) -> None:
+    """Convert the shipped SmolLM2-135M-Instruct GGUF into an HF folder under $RADFORGE_HOME/models.
+
+    Example: radforge models prepare
+    """
+    from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
+    from radforge.settings import get_settings
+
+    dest = prepare_demo_llm(get_settings().zone("models") / DEMO_LLM_DIRNAME, force=force)
+    console.print(f"[green]ready[/] {dest}")
+
+
 def _register_groups() -> None:
     for module_name in COMMAND_GROUPS:
         try:
