@@ -12,6 +12,7 @@ never the payload.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -56,10 +57,8 @@ class EgressPolicy:
                 self._names.add(entry.rstrip("."))
         if self.allow_loopback:
             self._names.update({"localhost", "localhost.localdomain", "ip6-localhost"})
-            try:
+            with contextlib.suppress(OSError):
                 self._names.add(socket.gethostname().lower())
-            except OSError:
-                pass
 
     def _allowed_ips(self) -> set[str]:
         """IPs of allow-listed names, resolved once (resolution of allowed names is itself allowed)."""
