@@ -53,8 +53,9 @@ def init(as_json: bool = typer.Option(False, "--json", help="Machine-readable ou
     if as_json:
         print(json.dumps(result))
     else:
-        console.print(f"[green]site ready[/] at {result['home']} (new zones: {', '.join(result['zones_created']) or 'none'};"
-                      f" secret {'created' if result['secret_created'] else 'kept'})")
+        zones = ", ".join(result["zones_created"]) or "none"
+        secret = "created" if result["secret_created"] else "kept"
+        console.print(f"[green]site ready[/] at {result['home']} (new zones: {zones}; secret {secret})")
 
 
 @app.command()

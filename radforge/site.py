@@ -74,18 +74,21 @@ def doctor(settings: Settings) -> list[Check]:
     from radforge.egress import active_policy
 
     pol = active_policy()
-    checks.append(Check("egress guard", pol is not None,
-                        f"allow-list: {pol.allow if pol else []}, loopback {'on' if pol and pol.allow_loopback else 'off'}"))
+    loopback = "on" if pol and pol.allow_loopback else "off"
+    allow = pol.allow if pol else []
+    checks.append(Check("egress guard", pol is not None, f"allow-list: {allow}, loopback {loopback}"))
     spacy_name = settings.models.spacy
     spacy_ok = Path(spacy_name).exists() or importlib.util.find_spec(spacy_name) is not None
-    checks.append(Check("spaCy model", spacy_ok, spacy_name if spacy_ok else f"{spacy_name} not installed / not a path"))
+    spacy_detail = spacy_name if spacy_ok else f"{spacy_name} not installed / not a path"
+    checks.append(Check("spaCy model", spacy_ok, spacy_detail))
     bert = Path(settings.models.bertscore) if settings.models.bertscore else default_bertscore_path()
     checks.append(Check("BERTScore model", bool(bert and bert.exists()), str(bert)))
-    llm = Path(settings.models.base_llm) if settings.models.base_llm else settings.zone("models") / "smollm2-135m-instruct"
+    from radforge.models import base_llm_path
+
+    llm = base_llm_path(settings)
     gguf = smollm2_gguf()
-    checks.append(Check("base LLM", llm.exists() or gguf is not None,
-                        str(llm) if llm.exists() else f"not prepared; GGUF source {gguf} (run `radforge models prepare`)",
-                        fatal=False))
+    llm_detail = str(llm) if llm.exists() else f"not prepared; GGUF source {gguf} (run `radforge models prepare`)"
+    checks.append(Check("base LLM", llm.exists() or gguf is not None, llm_detail, fatal=False))
     try:
         check_owner_only(settings.secret_path)
         checks.append(Check("site secret", True, f"{settings.secret_path} (0600)"))
