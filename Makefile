@@ -51,5 +51,16 @@ wheelhouse: $(STAMP)
 	cp requirements.lock wheelhouse/
 	@echo "wheelhouse/ holds $$(ls wheelhouse | wc -l) files"
 
+# Airflow UI on localhost with radforge's DAGs (Ctrl-C stops it; see platform/runbooks for servers).
+AIRFLOW_DEMO_HOME ?= $(RADFORGE_HOME)/airflow
+airflow: $(STAMP)
+	mkdir -p $(AIRFLOW_DEMO_HOME)
+	AIRFLOW_HOME=$(AIRFLOW_DEMO_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	  AIRFLOW__API__HOST=127.0.0.1 $(BIN)/airflow db migrate
+	AIRFLOW_HOME=$(AIRFLOW_DEMO_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	  $(BIN)/airflow pools import platform/airflow/pools.json
+	AIRFLOW_HOME=$(AIRFLOW_DEMO_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	  AIRFLOW__API__HOST=127.0.0.1 $(BIN)/airflow standalone
+
 clean:
 	rm -rf var build *.egg-info

@@ -1,0 +1,44 @@
+"""What every Airflow task of radforge needs before it calls a package function.
+
+Tasks run in fresh worker processes: each one must start with the egress guard on and PHI-safe
+logging, exactly as the CLI does. Failure callbacks log ids, counts and exception types only —
+an exception message from a third-party library could quote report text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from radforge.settings import Settings, get_settings
+
+log = logging.getLogger("radforge.orchestration")
+
+
+def task_settings() -> Settings:
+    """Egress guard + logging for this task process; returns the site settings."""
+    from radforge.egress import install
+    from radforge.log import setup_logging
+
+    setup_logging()
+    settings = get_settings()
+    install(settings.security.egress_allow, settings.security.allow_loopback)
+    return settings
+
+
+def on_failure(context: dict[str, Any]) -> None:
+    """Airflow failure callback: ids and the exception type, never its text."""
+    ti = context.get("task_instance") or context.get("ti")
+    exc = context.get("exception")
+    log.error(
+        "task failed dag_id=%s task_id=%s run_id=%s map_index=%s try=%s error_type=%s",
+        getattr(ti, "dag_id", "?"), getattr(ti, "task_id", "?"), getattr(ti, "run_id", "?"),
+        getattr(ti, "map_index", "?"), getattr(ti, "try_number", "?"), type(exc).__name__ if exc else "?",
+    )
+
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "radforge",
+    "retries": 2,
+    "on_failure_callback": on_failure,
+}
