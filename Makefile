@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -q $(TORCH)
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-build-isolation deepspeed==0.19.8
+	# the public IU X-ray reports ship inside this wheel; its dependencies (torchvision) are never installed
+	$(BIN)/pip install -q --no-deps torchxrayvision==1.5.7
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -47,6 +49,7 @@ wheelhouse: $(STAMP)
 	$(BIN)/pip download -q -d wheelhouse $(TORCH)
 	$(BIN)/pip download -q -d wheelhouse -r requirements.lock
 	$(BIN)/pip download -q --no-deps --no-binary :all: -d wheelhouse deepspeed==0.19.8
+	$(BIN)/pip download -q --no-deps -d wheelhouse torchxrayvision==1.5.7
 	$(BIN)/pip wheel -q --no-deps --no-build-isolation -w wheelhouse .
 	cp requirements.lock wheelhouse/
 	@echo "wheelhouse/ holds $$(ls wheelhouse | wc -l) files"
