@@ -1,0 +1,307 @@
+"""`radforge ingest`: hospital exports -> raw zone (PHI, owner-only) + quarantine, with a ledger.
+
+Each file is identified by the sha256 of its bytes. Its rows are read in a stream and cut into
+fixed chunks of `chunk_rows`; chunk i becomes `raw/batch=<hash12>/part-<i>.parquet` (valid rows)
+and `quarantine/ingest/batch=<hash12>/part-<i>.parquet` (invalid rows with their reason), both
+written atomically, then one `ledger_chunks` row commits the chunk. Re-ingesting a finished file
+is a no-op; a crashed ingest resumes at the first uncommitted chunk and rewrites it under the same
+names, so no row is duplicated or lost. Every input row ends in exactly one of the two zones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from radforge.catalog import writer
+from radforge.log import get_logger
+from radforge.settings import Settings, get_settings
+from warehouse import atomic
+from warehouse.faults import crash_point
+from warehouse.ledger import ensure_tables
+from warehouse.readers import SourceRow, detect_format, read_rows
+from warehouse.schema import QUARANTINE_SCHEMA, RAW_SCHEMA, resolve_mapping
+
+log = get_logger("warehouse.ingest")
+
+_DT_FORMATS = ("%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+               "%d.%m.%Y %H:%M", "%d.%m.%Y")
+_MIN_YEAR = 1900
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    content_hash: str
+    batch_id: str
+    format: str
+    status: str  # 'ingested' | 'resumed' | 'skipped' (already ingested: no-op)
+    rows_in: int = 0
+    rows_written: int = 0
+    rows_quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileResult]
+
+    @property
+    def rows_in(self) -> int:
+        return sum(f.rows_in for f in self.files)
+
+    @property
+    def rows_written(self) -> int:
+        return sum(f.rows_written for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"files": [asdict(f) for f in self.files], "rows_in": self.rows_in,
+                "rows_written": self.rows_written, "rows_quarantined": self.rows_quarantined}
+
+
+# --- validation --------------------------------------------------------------------------------
+
+def parse_datetime(value: object) -> datetime | None:
+    """Exam date/time from the spellings exports use; None when it is not a plausible date."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    else:
+        s = str(value).strip()
+        if not s:
+            return None
+        dt = None
+        try:
+            dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        except ValueError:
+            digits = s.split(".")[0].split("+")[0] if s[:8].isdigit() else s
+            for fmt in _DT_FORMATS:
+                try:
+                    dt = datetime.strptime(digits, fmt)
+                    break
+                except ValueError:
+                    continue
+        if dt is None:
+            return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    if dt.year < _MIN_YEAR or dt.year > datetime.now().year + 1:
+        return None
+    return dt
+
+
+def parse_dob(value: object) -> tuple[str | None, bool]:
+    """(YYYY-MM-DD or None, ok). A missing DOB is fine; a present but unreadable one is not."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, True
+    dt = parse_datetime(value)
+    return (dt.date().isoformat(), True) if dt is not None else (None, False)
+
+
+def _s(value: object) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def validate(mapped: dict[str, object], max_text_chars: int) -> tuple[dict[str, object] | None, str | None]:
+    """A raw-zone row, or the first reason it cannot be one (see schema.INGEST_REASONS)."""
+    accession, mrn = _s(mapped.get("accession")), _s(mapped.get("mrn"))
+    if not accession or not mrn:
+        return None, "missing_id"
+    text = mapped.get("text")
+    text = _NEWLINES.sub("\n", str(text)) if text is not None else ""
+    if not text.strip():
+        return None, "missing_text"
+    if len(text) > max_text_chars:
+        return None, "oversize"
+    exam = parse_datetime(mapped.get("exam_datetime"))
+    if exam is None:
+        return None, "bad_date"
+    dob, dob_ok = parse_dob(mapped.get("dob"))
+    if not dob_ok:
+        return None, "bad_dob"
+    raw_version = mapped.get("version")
+    try:
+        version = int(str(raw_version).strip()) if _s(raw_version) is not None else 1
+    except ValueError:
+        return None, "bad_version"
+    if version < 1 or version > 10_000:
+        return None, "bad_version"
+    return {"report_id": _s(mapped.get("report_id")), "accession": accession, "mrn": mrn,
+            "patient_name": _s(mapped.get("patient_name")), "dob": dob, "exam_datetime": exam,
+            "modality": (_s(mapped.get("modality")) or "").upper() or None, "body_part": _s(mapped.get("body_part")),
+            "facility": _s(mapped.get("facility")), "version": version, "text": text}, None
+
+
+# --- the ingest loop -----------------------------------------------------------------------------
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _chunks(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    buf: list[SourceRow] = []
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def _split_chunk(chunk: list[SourceRow], hash12: str, source: str, site_mapping: dict[str, str],
+                 max_text_chars: int, mapping_cache: dict[tuple[str, ...], dict[str, str]]
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    good: list[dict[str, object]] = []
+    bad: list[dict[str, object]] = []
+    for row in chunk:
+        row_id = f"{hash12}:{row.row_number}"
+        reason = row.problem
+        clean = None
+        if reason is None:
+            cols = tuple(row.record.keys())
+            mapping = mapping_cache.get(cols)
+            if mapping is None:
+                mapping = mapping_cache[cols] = resolve_mapping(list(cols), site_mapping)
+            mapped = {f: row.record.get(c) for c, f in mapping.items()}
+            clean, reason = validate(mapped, max_text_chars)
+        if clean is not None:
+            clean.update(row_id=row_id, source_file=source, row_number=row.row_number)
+            clean["report_id"] = clean["report_id"] or row_id
+            good.append(clean)
+        else:
+            bad.append({"row_id": row_id, "source_file": source, "row_number": row.row_number, "stage": "ingest",
+                        "reason": reason, "raw_record": json.dumps(row.record, default=str, ensure_ascii=True)})
+    raw = pl.DataFrame(good, schema=RAW_SCHEMA)
+    quarantine = pl.DataFrame(bad, schema=QUARANTINE_SCHEMA)
+    return raw.select(list(RAW_SCHEMA)), quarantine
+
+
+def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
+    """Ingest one export file (idempotent, resumable). Raises IngestError for an unreadable format."""
+    settings = settings or get_settings()
+    cfg = settings.warehouse
+    path = Path(path).resolve()
+    fmt = detect_format(path)
+    content_hash = file_sha256(path)
+    hash12 = content_hash[:12]
+    batch_id = hash12
+    source = str(path)
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    with writer(settings) as con:
+        ensure_tables(con)
+        row = con.execute("SELECT status, chunks FROM ledger WHERE content_hash = ?", [content_hash]).fetchone()
+        if row is None:
+            con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 'started', ?, NULL)",
+                        [content_hash, batch_id, source, fmt, path.stat().st_size, now])
+        done_chunks = {c for (c,) in con.execute("SELECT chunk FROM ledger_chunks WHERE content_hash = ?",
+                                                   [content_hash]).fetchall()}
+    if row is not None and row[0] == "done":
+        log.info("ingest skip: batch=%s already ingested", batch_id)
+        return _result_from_ledger(settings, content_hash, "skipped")
+
+    raw_dir = settings.zone("raw") / f"batch={batch_id}"
+    q_dir = settings.zone("quarantine") / "ingest" / f"batch={batch_id}"
+    atomic.ensure_dir(raw_dir, owner_only=True)
+    atomic.ensure_dir(q_dir, owner_only=True)
+    atomic.remove_stale_tmp(raw_dir)
+    atomic.remove_stale_tmp(q_dir)
+    mapping_cache: dict[tuple[str, ...], dict[str, str]] = {}
+    n_chunks = 0
+    for idx, chunk in enumerate(_chunks(read_rows(path, fmt), cfg.chunk_rows)):
+        n_chunks = idx + 1
+        if idx in done_chunks:
+            continue
+        raw_df, q_df = _split_chunk(chunk, hash12, source, cfg.column_mapping, cfg.max_text_chars, mapping_cache)
+        raw_path = raw_dir / f"part-{idx:05d}.parquet"
+        q_path = q_dir / f"part-{idx:05d}.parquet"
+        if q_df.height:
+            atomic.write_parquet(q_df, q_path)
+        if raw_df.height:
+            _write_raw(raw_df, raw_path)
+        crash_point("ingest:after_write")
+        with writer(settings) as con:
+            con.execute("INSERT OR REPLACE INTO ledger_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [content_hash, idx, len(chunk), raw_df.height, q_df.height,
+                         str(raw_path) if raw_df.height else None, str(q_path) if q_df.height else None,
+                         datetime.now(UTC).replace(tzinfo=None)])
+    with writer(settings) as con:
+        con.execute("""
+            UPDATE ledger SET status = 'done', chunks = ?, finished_at = ?,
+              rows_in = (SELECT coalesce(sum(rows_in), 0) FROM ledger_chunks WHERE content_hash = ?),
+              rows_written = (SELECT coalesce(sum(rows_written), 0) FROM ledger_chunks WHERE content_hash = ?),
+              rows_quarantined = (SELECT coalesce(sum(rows_quarantined), 0) FROM ledger_chunks WHERE content_hash = ?)
+            WHERE content_hash = ?""",
+                    [n_chunks, datetime.now(UTC).replace(tzinfo=None), content_hash, content_hash, content_hash,
+                     content_hash])
+    result = _result_from_ledger(settings, content_hash, "resumed" if done_chunks else "ingested")
+    log.info("ingest batch=%s format=%s rows_in=%d written=%d quarantined=%d", batch_id, fmt, result.rows_in,
+             result.rows_written, result.rows_quarantined)
+    return result
+
+
+def _write_raw(df: pl.DataFrame, target: Path) -> None:
+    with atomic.atomic_path(target) as tmp:
+        df.write_parquet(tmp, compression="zstd")
+        crash_point("ingest:mid_write")
+
+
+def _result_from_ledger(settings: Settings, content_hash: str, status: str) -> FileResult:
+    from radforge.catalog import reader
+
+    with reader(settings) as con:
+        src, batch, fmt, rin, rw, rq = con.execute(
+            "SELECT source_file, batch_id, format, rows_in, rows_written, rows_quarantined FROM ledger "
+            "WHERE content_hash = ?", [content_hash]).fetchone()
+        qpaths = [p for (p,) in con.execute("SELECT quarantine_path FROM ledger_chunks WHERE content_hash = ? "
+                                             "AND quarantine_path IS NOT NULL", [content_hash]).fetchall()]
+    reasons: dict[str, int] = {}
+    if qpaths:
+        counts = pl.scan_parquet(qpaths).group_by("reason").len().collect()
+        reasons = dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+    return FileResult(source_file=src, content_hash=content_hash, batch_id=batch, format=fmt, status=status,
+                      rows_in=rin, rows_written=rw, rows_quarantined=rq, reasons=reasons)
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files named directly, plus the known export files inside named folders (sorted, recursive)."""
+    from warehouse.readers import FORMATS
+
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS))
+        else:
+            out.append(p)
+    return out
+
+
+def ingest_paths(paths: Iterable[Path | str], settings: Settings | None = None) -> IngestSummary:
+    """Ingest every file (folders are walked). The function the `ingest` command and the DAG call."""
+    settings = settings or get_settings()
+    return IngestSummary([ingest_file(p, settings) for p in expand_paths(paths)])
