@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-COMMAND_GROUPS = ("deid.cli", "warehouse.cli", "training.cli", "evaluation.cli")
+COMMAND_GROUPS = ("radforge.datasets.cli", "deid.cli", "warehouse.cli", "training.cli", "evaluation.cli")
 
 
 @app.callback()
