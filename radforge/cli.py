@@ -129,8 +129,8 @@ def _register_groups() -> None:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that package is not part of this installation
             raise
         module.register(app)
 
