@@ -1,0 +1,48 @@
+"""
+### radforge_audit_monthly
+
+On the first of every month: verifies the whole de-identification audit chain (fails loudly, and
+stops, if any record was edited, deleted or reordered), then writes the compliance report of the
+previous month (HTML + CSV: volumes, entity counts by type, quarantine reasons, residual-check rate,
+engine versions) for the compliance officer.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from radforge.orchestration import DEFAULT_ARGS
+
+
+@dag(
+    dag_id="radforge_audit_monthly",
+    schedule="0 4 1 * *",
+    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    catchup=False,
+    default_args={**DEFAULT_ARGS, "retries": 0},
+    tags=["radforge", "audit", "compliance"],
+    params={"month": Param("", type="string", description="YYYY-MM; empty = the month before the run")},
+    doc_md=__doc__,
+)
+def radforge_audit_monthly():
+    @task
+    def verify_chain() -> dict:
+        from radforge.audit import verify_site_chain
+        from radforge.orchestration import task_settings
+
+        return verify_site_chain(task_settings())
+
+    @task
+    def monthly_report(verified: dict, params: dict | None = None, logical_date=None) -> dict:
+        from radforge.audit import write_monthly_report
+        from radforge.orchestration import task_settings
+
+        previous = (logical_date or pendulum.now("UTC")).subtract(months=1)
+        month = (params or {}).get("month") or previous.format("YYYY-MM")
+        return write_monthly_report(task_settings(), month)
+
+    monthly_report(verify_chain())
+
+
+radforge_audit_monthly()

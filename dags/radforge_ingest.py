@@ -1,0 +1,52 @@
+"""
+### radforge_ingest
+
+Picks up hospital export files (CSV, JSONL, Parquet, HL7 ORU) from the site's landing folder and
+ingests each one into the raw zone — one mapped task per file. Ingest is idempotent: the ledger
+knows every file by content hash, so a re-run or a retry never ingests a file twice. Rows that fail
+validation go to the quarantine zone with a reason.
+
+Emits the **raw reports** asset, which starts `radforge_deid`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+
+from radforge.orchestration import DEFAULT_ARGS
+
+RAW_REPORTS = Asset("radforge://zones/raw", group="radforge")
+
+
+@dag(
+    dag_id="radforge_ingest",
+    schedule="*/30 * * * *",
+    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["radforge", "ingest", "phi"],
+    params={"landing_dir": Param("", type="string", description="Folder to scan; empty = the site's landing folder")},
+    doc_md=__doc__,
+)
+def radforge_ingest():
+    @task
+    def list_landing_files(params: dict | None = None) -> list[str]:
+        from radforge.orchestration import task_settings
+        from warehouse.ingest import landing_files
+
+        settings = task_settings()
+        return landing_files(settings, (params or {}).get("landing_dir") or None)
+
+    @task(outlets=[RAW_REPORTS], max_active_tis_per_dagrun=4)
+    def ingest_file(path: str) -> dict:
+        from radforge.orchestration import task_settings
+        from warehouse.ingest import ingest_paths
+
+        return ingest_paths([path], task_settings()).to_dict()
+
+    ingest_file.expand(path=list_landing_files())
+
+
+radforge_ingest()
