@@ -25,7 +25,7 @@ from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
 from warehouse.faults import crash_point
-from warehouse.ledger import ensure_tables
+from warehouse.ledger import ensure_tables, record_reasons
 from warehouse.readers import SourceRow, detect_format, read_rows
 from warehouse.schema import QUARANTINE_SCHEMA, RAW_SCHEMA, resolve_mapping
 
@@ -250,6 +250,8 @@ def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
                         [content_hash, idx, len(chunk), raw_df.height, q_df.height,
                          str(raw_path) if raw_df.height else None, str(q_path) if q_df.height else None,
                          datetime.now(UTC).replace(tzinfo=None)])
+            reasons = dict(q_df.group_by("reason").len().iter_rows()) if q_df.height else {}
+            record_reasons(con, "ingest", f"{batch_id}-{idx:05d}", reasons)
     with writer(settings) as con:
         con.execute("""
             UPDATE ledger SET status = 'done', chunks = ?, finished_at = ?,
@@ -278,12 +280,9 @@ def _result_from_ledger(settings: Settings, content_hash: str, status: str) -> F
         src, batch, fmt, rin, rw, rq = con.execute(
             "SELECT source_file, batch_id, format, rows_in, rows_written, rows_quarantined FROM ledger "
             "WHERE content_hash = ?", [content_hash]).fetchone()
-        qpaths = [p for (p,) in con.execute("SELECT quarantine_path FROM ledger_chunks WHERE content_hash = ? "
-                                             "AND quarantine_path IS NOT NULL", [content_hash]).fetchall()]
-    reasons: dict[str, int] = {}
-    if qpaths:
-        counts = pl.scan_parquet(qpaths).group_by("reason").len().collect()
-        reasons = dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+        reasons = dict(con.execute("SELECT reason, sum(n)::BIGINT FROM quarantine_reasons WHERE stage = 'ingest' "
+                                   "AND partition_id LIKE ? GROUP BY reason ORDER BY reason",
+                                   [f"{batch}-%"]).fetchall())
     return FileResult(source_file=src, content_hash=content_hash, batch_id=batch, format=fmt, status=status,
                       rows_in=rin, rows_written=rw, rows_quarantined=rq, reasons=reasons)
 

@@ -30,6 +30,9 @@ DDL = (
         rows_in BIGINT, rows_deid BIGINT, rows_quarantined BIGINT, deid_paths VARCHAR[],
         quarantine_path VARCHAR, exam_years INTEGER[], engine_version VARCHAR, status VARCHAR NOT NULL,
         finished_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS quarantine_reasons (
+        stage VARCHAR NOT NULL, partition_id VARCHAR NOT NULL, reason VARCHAR NOT NULL, n BIGINT,
+        PRIMARY KEY (stage, partition_id, reason))""",
     """CREATE TABLE IF NOT EXISTS funnel (
         run_id VARCHAR NOT NULL, step INTEGER NOT NULL, stage VARCHAR NOT NULL, removed BIGINT,
         remaining BIGINT, created_at TIMESTAMP, PRIMARY KEY (run_id, step))""",
@@ -51,3 +54,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 def init_catalog(settings: Settings) -> None:
     with writer(settings) as con:
         ensure_tables(con)
+
+
+def record_reasons(con: duckdb.DuckDBPyConnection, stage: str, partition_id: str, reasons: dict[str, int]) -> None:
+    """Quarantine counts by reason (the catalog's PHI-free view of the quarantine zone)."""
+    con.execute("DELETE FROM quarantine_reasons WHERE stage = ? AND partition_id = ?", [stage, partition_id])
+    if reasons:
+        con.executemany("INSERT INTO quarantine_reasons VALUES (?, ?, ?, ?)",
+                        [[stage, partition_id, r, int(n)] for r, n in sorted(reasons.items())])

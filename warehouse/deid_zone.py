@@ -1,0 +1,163 @@
+"""`radforge deid-zone`: raw partitions -> de-identified zone (Hive layout by exam year), resumably.
+
+A raw partition is one committed ingest chunk (`raw/batch=<b>/part-<i>.parquet`, id `<b>-<i>`).
+Only `deid.deidentify_raw_partition` reads it (the warehouse never touches raw text here). Its
+results are split by exam year into `deid/exam_year=<Y>/part-<b>-<i>.parquet`; reports the engine
+quarantined go to `quarantine/deid/batch=<b>/part-<i>.parquet` with the engine's reason code.
+All files are written aside and renamed, then one `partitions` ledger row commits the partition:
+a crash before that commit leaves files that the resumed run first deletes, then rewrites under
+the same names, so a partition is never counted twice or half.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from radforge.catalog import reader, writer
+from radforge.log import get_logger
+from radforge.secret import keyed_hash
+from radforge.settings import Settings, get_settings
+from warehouse import atomic
+from warehouse.errors import DeidUnavailable
+from warehouse.faults import crash_point
+from warehouse.ledger import ensure_tables, record_reasons
+from warehouse.schema import DEID_SCHEMA, QUARANTINE_SCHEMA
+
+log = get_logger("warehouse.deid_zone")
+
+
+@dataclass
+class PartitionResult:
+    partition_id: str
+    rows_in: int
+    rows_deid: int
+    rows_quarantined: int
+    exam_years: list[int]
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DeidZoneSummary:
+    partitions: list[PartitionResult]
+    pending_before: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"partitions_done": len(self.partitions), "pending_before": self.pending_before,
+                "rows_in": sum(p.rows_in for p in self.partitions),
+                "rows_deid": sum(p.rows_deid for p in self.partitions),
+                "rows_quarantined": sum(p.rows_quarantined for p in self.partitions),
+                "partitions": [asdict(p) for p in self.partitions]}
+
+
+def pending_partitions(settings: Settings) -> list[tuple[str, str, Path]]:
+    """(partition_id, batch_id, raw_path) of committed raw chunks of finished files not yet de-identified."""
+    with writer(settings) as con:
+        ensure_tables(con)
+    with reader(settings) as con:
+        rows = con.execute("""
+            SELECT l.batch_id, c.chunk, c.raw_path FROM ledger_chunks c JOIN ledger l USING (content_hash)
+            WHERE l.status = 'done' AND c.raw_path IS NOT NULL
+              AND l.batch_id || '-' || lpad(CAST(c.chunk AS VARCHAR), 5, '0') NOT IN
+                  (SELECT partition_id FROM partitions WHERE status = 'done')
+            ORDER BY l.batch_id, c.chunk""").fetchall()
+    return [(f"{b}-{c:05d}", b, Path(p)) for b, c, p in rows]
+
+
+def _load_deid():  # noqa: ANN202 - the de-id package's function
+    try:
+        from deid import deidentify_raw_partition
+    except ImportError as exc:
+        raise DeidUnavailable(f"the deid package does not provide deidentify_raw_partition yet ({exc.name})") from None
+    return deidentify_raw_partition
+
+
+def _meta(meta: object, key: str) -> object:
+    return meta.get(key) if isinstance(meta, dict) else getattr(meta, key, None)
+
+
+def deid_partition(settings: Settings, partition_id: str, batch_id: str, raw_path: Path, workers: int = 1,
+                   deidentify=None) -> PartitionResult:  # noqa: ANN001
+    """De-identify one raw partition into the zone and commit it in the ledger."""
+    deidentify = deidentify or _load_deid()
+    secret = settings.secret()
+    good: list[dict[str, object]] = []
+    bad: list[dict[str, object]] = []
+    rows_in = 0
+    engine_version = ""
+    for meta, res in deidentify(raw_path, workers=workers, settings=settings):
+        rows_in += 1
+        row_id = str(_meta(meta, "row_id") or res.report_id)
+        engine_version = res.engine_version or engine_version
+        reason = res.quarantined
+        if reason is None and (res.text_deid is None or res.exam_year is None or res.report_key is None):
+            reason = "incomplete_result"
+        if reason is not None:
+            bad.append({"row_id": row_id, "source_file": str(_meta(meta, "source_file") or raw_path),
+                        "row_number": _meta(meta, "row_number"), "stage": "deid", "reason": str(reason)[:80],
+                        "raw_record": json.dumps({"report_id": res.report_id, "engine_version": res.engine_version})})
+            continue
+        accession = _meta(meta, "accession")
+        accession_key = keyed_hash(secret, "accession", str(accession)) if accession else res.report_key
+        good.append({"patient_key": res.patient_key, "report_key": res.report_key, "accession_key": accession_key,
+                     "version": int(_meta(meta, "version") or 1), "exam_year": int(res.exam_year),
+                     "exam_datetime_shifted": res.exam_datetime_shifted, "modality": _meta(meta, "modality"),
+                     "body_part": _meta(meta, "body_part"), "text_deid": res.text_deid,
+                     "engine_version": res.engine_version, "raw_row_id_hash": keyed_hash(secret, "row", row_id)})
+    deid_df = pl.DataFrame(good, schema=DEID_SCHEMA)
+    q_df = pl.DataFrame(bad, schema=QUARANTINE_SCHEMA)
+    return commit_partition(settings, partition_id, batch_id, raw_path, rows_in, deid_df, q_df, engine_version)
+
+
+def _zone_files(settings: Settings, partition_id: str) -> list[Path]:
+    return sorted(settings.zone("deid").glob(f"exam_year=*/part-{partition_id}.parquet"))
+
+
+def commit_partition(settings: Settings, partition_id: str, batch_id: str, raw_path: Path, rows_in: int,
+                     deid_df: pl.DataFrame, q_df: pl.DataFrame, engine_version: str) -> PartitionResult:
+    zone = settings.zone("deid")
+    for stale in _zone_files(settings, partition_id):  # left by a run that crashed before its commit
+        stale.unlink()
+    paths: list[str] = []
+    years = sorted(deid_df["exam_year"].unique().to_list()) if deid_df.height else []
+    for year in years:
+        folder = atomic.ensure_dir(zone / f"exam_year={year}")
+        target = folder / f"part-{partition_id}.parquet"
+        part = deid_df.filter(pl.col("exam_year") == year)  # column kept too: readers need no hive parsing
+        with atomic.atomic_path(target) as tmp:
+            part.write_parquet(tmp, compression="zstd")
+            crash_point("deid:mid_write")
+        paths.append(str(target))
+    q_path = None
+    if q_df.height:
+        q_dir = atomic.ensure_dir(settings.zone("quarantine") / "deid" / f"batch={batch_id}", owner_only=True)
+        q_path = q_dir / f"part-{partition_id.rsplit('-', 1)[1]}.parquet"
+        atomic.write_parquet(q_df, q_path)
+    crash_point("deid:after_write")
+    reasons = dict(q_df.group_by("reason").len().iter_rows()) if q_df.height else {}
+    with writer(settings) as con:
+        con.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?)",
+                    [partition_id, batch_id, str(raw_path), rows_in, deid_df.height, q_df.height, paths,
+                     str(q_path) if q_path else None, years, engine_version, datetime.now(UTC).replace(tzinfo=None)])
+        record_reasons(con, "deid", partition_id, reasons)
+    log.info("deid partition=%s rows_in=%d deid=%d quarantined=%d", partition_id, rows_in, deid_df.height, q_df.height)
+    return PartitionResult(partition_id, rows_in, deid_df.height, q_df.height, years, reasons)
+
+
+def run_deid_zone(settings: Settings | None = None, workers: int | None = None, progress=None) -> DeidZoneSummary:  # noqa: ANN001
+    """De-identify every pending raw partition (the function the `deid-zone` command and the DAG call)."""
+    settings = settings or get_settings()
+    workers = workers or settings.deid.workers
+    pending = pending_partitions(settings)
+    deidentify = _load_deid() if pending else None
+    atomic.remove_stale_tmp(settings.zone("deid"))
+    done = []
+    for partition_id, batch_id, raw_path in pending:
+        done.append(deid_partition(settings, partition_id, batch_id, raw_path, workers, deidentify))
+        if progress is not None:
+            progress(partition_id)
+    return DeidZoneSummary(done, len(pending))

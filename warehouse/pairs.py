@@ -1,0 +1,97 @@
+"""`radforge pairs`: de-identified zone -> pairs zone (pairs + rejected with reasons) and the funnel.
+
+The pairs zone is derived data, rebuilt whole from the committed de-identified partitions on
+each run: `pairs/pairs.parquet`, `pairs/rejected.parquet` and `pairs/run.json` (written last:
+the run's commit marker), plus one `pair_runs` row and the funnel rows in the catalog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from radforge.catalog import reader, writer
+from radforge.log import get_logger
+from radforge.settings import Settings, get_settings
+from warehouse import atomic
+from warehouse.errors import PairsNotBuilt
+from warehouse.filters import FilterConfig, select_pairs
+from warehouse.ledger import ensure_tables
+from warehouse.schema import DEID_SCHEMA
+
+log = get_logger("warehouse.pairs")
+
+
+@dataclass
+class PairsResult:
+    run_id: str
+    candidates: int
+    pairs: int
+    rejected: int
+    funnel: list[dict[str, object]]
+    filters: dict[str, object]
+    source_partitions: list[str]
+    pairs_path: str
+    rejected_path: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def committed_deid(settings: Settings) -> tuple[list[str], list[str]]:
+    """(partition ids, de-identified zone files) committed in the ledger, sorted."""
+    with writer(settings) as con:
+        ensure_tables(con)
+    with reader(settings) as con:
+        rows = con.execute("SELECT partition_id, deid_paths FROM partitions WHERE status = 'done' "
+                           "ORDER BY partition_id").fetchall()
+    return [r[0] for r in rows], sorted(p for r in rows for p in (r[1] or []))
+
+
+def read_deid(files: list[str]) -> pl.LazyFrame:
+    if not files:
+        return pl.DataFrame(schema=DEID_SCHEMA).lazy()
+    return pl.scan_parquet(files, hive_partitioning=False).select(list(DEID_SCHEMA))
+
+
+def build_pairs(settings: Settings | None = None, cfg: FilterConfig | None = None) -> PairsResult:
+    """Sections + filters + funnel over the whole de-identified zone (the `pairs` command and the DAG)."""
+    settings = settings or get_settings()
+    cfg = cfg or FilterConfig.from_settings(settings)
+    partitions, files = committed_deid(settings)
+    pairs, rejected, funnel = select_pairs(read_deid(files), cfg)
+    digest = hashlib.sha256(json.dumps([partitions, cfg.to_dict()]).encode()).hexdigest()[:10]
+    created = datetime.now(UTC).replace(tzinfo=None)
+    run_id = f"pairs-{created:%Y%m%dT%H%M%S}-{digest}"
+    zone = atomic.ensure_dir(settings.zone("pairs"))
+    pairs_path, rejected_path = zone / "pairs.parquet", zone / "rejected.parquet"
+    atomic.write_parquet(pairs, pairs_path)
+    atomic.write_parquet(rejected, rejected_path)
+    result = PairsResult(run_id, pairs.height + rejected.height, pairs.height, rejected.height, funnel,
+                         cfg.to_dict(), partitions, str(pairs_path), str(rejected_path))
+    atomic.write_json(result.to_dict(), zone / "run.json")
+    with writer(settings) as con:
+        con.execute("INSERT INTO pair_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, result.candidates, result.pairs, result.rejected, json.dumps(cfg.to_dict()),
+                     partitions, created])
+        con.executemany("INSERT INTO funnel VALUES (?, ?, ?, ?, ?, ?)",
+                        [[run_id, f["step"], f["stage"], f["removed"], f["remaining"], created] for f in funnel])
+    from warehouse.views import refresh_views
+
+    refresh_views(settings)
+    log.info("pairs run=%s candidates=%d pairs=%d rejected=%d", run_id, result.candidates, result.pairs,
+             result.rejected)
+    return result
+
+
+def current_run(settings: Settings) -> dict[str, object]:
+    """The last committed pairs run (run.json), or PairsNotBuilt."""
+    path = settings.zone("pairs") / "run.json"
+    if not path.exists():
+        raise PairsNotBuilt("the pairs zone is empty: run `radforge pairs` first")
+    return json.loads(Path(path).read_text())

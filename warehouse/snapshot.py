@@ -1,0 +1,233 @@
+"""Immutable dataset snapshots: the only thing training and evaluation ever read.
+
+`snapshots/<name>/` holds `train|validation|test.parquet`, `manifest.json` (content hash =
+sha256 over the three split files in that order, filter config, funnel, split sizes, source
+partitions, code version) and `exports/{instruction,alpaca,chat}/<split>.jsonl`. It is built in a
+hidden temporary folder, made read-only, then renamed into place in one step; an existing name is
+refused (`SnapshotExists`), so a snapshot that training pinned by name and hash never changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from radforge.catalog import reader, writer
+from radforge.log import get_logger
+from radforge.settings import REPO_ROOT, Settings, get_settings
+from warehouse import atomic
+from warehouse.errors import SnapshotError, SnapshotExists
+from warehouse.ledger import ensure_tables
+from warehouse.pairs import current_run
+from warehouse.splits import SPLITS, patient_split, temporal_split
+
+log = get_logger("warehouse.snapshot")
+
+TASK = "findings-to-impression"
+INSTRUCTION = "Summarize the radiology report findings into a concise impression."
+ALPACA_TEMPLATE = ("Below is an instruction that describes a task, paired with an input that provides further "
+                   "context. Write a response that appropriately completes the request.\n\n"
+                   "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n{output}")
+COLUMNS = {"report_key": pl.String, "patient_key": pl.String, "exam_year": pl.Int32, "modality": pl.String,
+           "body_part": pl.String, "findings": pl.String, "impression": pl.String}
+EXTRA_COLUMNS = ("accession_key", "version", "n_tokens")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass
+class SnapshotInfo:
+    name: str
+    hash: str
+    path: str
+    splits: dict[str, int]
+    manifest: dict[str, object]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def code_version() -> str:
+    from radforge import __version__
+
+    try:
+        sha = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{__version__}+{sha}" if sha else __version__
+
+
+def split_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for split in SPLITS:
+        with open(folder / f"{split}.parquet", "rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_snapshot(folder: Path) -> bool:
+    """True when the split files still hash to the manifest's `hash`."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return split_hash(folder) == manifest["hash"]
+
+
+def _exports(folder: Path, frames: dict[str, pl.DataFrame]) -> None:
+    for fmt in ("instruction", "alpaca", "chat"):
+        (folder / "exports" / fmt).mkdir(parents=True)
+    for split, df in frames.items():
+        with contextlib.ExitStack() as stack:
+            handles = {fmt: stack.enter_context(open(folder / "exports" / fmt / f"{split}.jsonl", "w",
+                                                     encoding="utf-8"))
+                       for fmt in ("instruction", "alpaca", "chat")}
+            for findings, impression in df.select("findings", "impression").iter_rows():
+                rec = {"instruction": INSTRUCTION, "input": findings, "output": impression}
+                handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
+                handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
+                                                   ensure_ascii=False) + "\n")
+                chat = {"messages": [{"role": "system", "content": INSTRUCTION},
+                                     {"role": "user", "content": findings},
+                                     {"role": "assistant", "content": impression}]}
+                handles["chat"].write(json.dumps(chat, ensure_ascii=False) + "\n")
+
+
+def _make_read_only(folder: Path) -> None:
+    for dirpath, _dirs, files in os.walk(folder, topdown=False):
+        for f in files:
+            os.chmod(Path(dirpath) / f, 0o444)
+        os.chmod(dirpath, 0o555)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for dirpath, _dirs, files in os.walk(folder):
+        for f in files:
+            fd = os.open(Path(dirpath) / f, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def parse_years(years: str | None) -> tuple[int, int] | None:
+    """'2008-2023' or '2015' -> (first, last)."""
+    if not years:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", years)
+    if not m:
+        raise SnapshotError(f"--years must look like 2008-2023 or 2015, got {years!r}")
+    lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+    if lo > hi:
+        raise SnapshotError(f"--years range is reversed ({lo} > {hi})")
+    return lo, hi
+
+
+def create_snapshot(name: str, settings: Settings | None = None, years: tuple[int, int] | str | None = None,
+                    split: str = "patient", test_year: int | None = None) -> SnapshotInfo:
+    """Freeze the current pairs zone as snapshot `name` (refuses an existing name)."""
+    settings = settings or get_settings()
+    if not _NAME.match(name):
+        raise SnapshotError(f"invalid snapshot name {name!r} (letters, digits, . _ -; at most 64 characters)")
+    if split not in ("patient", "temporal"):
+        raise SnapshotError(f"--split must be patient or temporal, got {split!r}")
+    root = atomic.ensure_dir(settings.zone("snapshots"))
+    target = root / name
+    with writer(settings) as con:
+        ensure_tables(con)
+        known = con.execute("SELECT 1 FROM snapshots WHERE name = ?", [name]).fetchone()
+    if target.exists() or known:
+        raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
+    run = current_run(settings)
+    pairs = pl.read_parquet(settings.zone("pairs") / "pairs.parquet")
+    funnel = [dict(f) for f in run["funnel"]]
+    step = len(funnel)
+    year_range = parse_years(years) if isinstance(years, str) or years is None else tuple(years)
+    if year_range is not None:
+        kept = pairs.filter(pl.col("exam_year").is_between(year_range[0], year_range[1]))
+        funnel.append({"step": step, "stage": "outside_years", "removed": pairs.height - kept.height,
+                       "remaining": kept.height})
+        step, pairs = step + 1, kept
+    if pairs.height == 0:
+        raise SnapshotError("no pairs to snapshot (empty pairs zone or year range)")
+    secret = settings.secret()
+    cfg = settings.warehouse
+    if split == "temporal":
+        test_year = test_year or int(pairs["exam_year"].max())
+        assigned = temporal_split(pairs, secret, test_year, cfg.validation_fraction)
+        funnel.append({"step": step, "stage": "after_test_year", "removed": pairs.height - assigned.height,
+                       "remaining": assigned.height})
+    else:
+        assigned = patient_split(pairs, secret, cfg.test_fraction, cfg.validation_fraction)
+    keep = list(COLUMNS) + [c for c in EXTRA_COLUMNS if c in assigned.columns]
+    assigned = assigned.with_columns(exam_year=pl.col("exam_year").cast(pl.Int32),
+                                     modality=pl.col("modality").fill_null("UNKNOWN"),
+                                     body_part=pl.col("body_part").fill_null("UNKNOWN"))
+    frames = {s: assigned.filter(pl.col("split") == s).select(keep).sort("report_key") for s in SPLITS}
+
+    tmp = root / f".{name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for s, df in frames.items():
+            df.write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
+        digest = split_hash(tmp)
+        _exports(tmp, frames)
+        manifest = {
+            "name": name, "hash": digest, "task": TASK, "splits": {s: df.height for s, df in frames.items()},
+            "split": {"method": split, "test_year": test_year if split == "temporal" else None,
+                      "test_fraction": cfg.test_fraction, "validation_fraction": cfg.validation_fraction,
+                      "key": "hmac-sha256(site secret, 'split', patient_key)"},
+            "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
+            "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
+            "columns": keep, "exports": {"instruction": INSTRUCTION, "alpaca_template": ALPACA_TEMPLATE},
+            "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        _fsync_tree(tmp)
+        _make_read_only(tmp)
+        try:
+            os.rename(tmp, target)  # atomic; fails if a concurrent snapshot took the name
+        except OSError:
+            raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten") from None
+        atomic.fsync_dir(root)
+    finally:
+        if tmp.exists():
+            for dirpath, _d, _f in os.walk(tmp):
+                os.chmod(dirpath, 0o755)
+            shutil.rmtree(tmp, ignore_errors=True)
+    with writer(settings) as con:
+        con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, digest, str(target), split, manifest["splits"]["train"], manifest["splits"]["validation"],
+                     manifest["splits"]["test"], run["run_id"], json.dumps(manifest),
+                     datetime.now(UTC).replace(tzinfo=None)])
+    from warehouse.views import refresh_views
+
+    refresh_views(settings)
+    log.info("snapshot %s hash=%s splits=%s", name, digest[:12], manifest["splits"])
+    return SnapshotInfo(name, digest, str(target), manifest["splits"], manifest)
+
+
+def list_snapshots(settings: Settings | None = None) -> list[dict[str, object]]:
+    """Snapshots on disk (manifest summary), newest first."""
+    settings = settings or get_settings()
+    out = []
+    root = settings.zone("snapshots")
+    for manifest_path in sorted(root.glob("*/manifest.json")) if root.exists() else []:
+        m = json.loads(manifest_path.read_text())
+        out.append({"name": m.get("name"), "hash": m.get("hash"), "splits": m.get("splits"),
+                    "created_at": m.get("created_at"), "path": str(manifest_path.parent)})
+    return sorted(out, key=lambda r: str(r.get("created_at") or ""), reverse=True)
+
+
+def catalog_snapshots(settings: Settings) -> list[tuple]:
+    with reader(settings) as con:
+        return con.execute("SELECT name, hash FROM snapshots ORDER BY name").fetchall()
