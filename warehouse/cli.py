@@ -85,7 +85,10 @@ def deid_zone(
                   f"{d['rows_quarantined']} quarantined")
 
 
-def pairs(as_json: bool = typer.Option(False, "--json", help="Machine-readable summary.")) -> None:
+def pairs(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even if nothing changed since the last run."),
+) -> None:
     """Extract FINDINGS/IMPRESSION, apply the filters, store pairs, rejects and the funnel.
 
     Example: radforge pairs
@@ -93,7 +96,7 @@ def pairs(as_json: bool = typer.Option(False, "--json", help="Machine-readable s
     from radforge.settings import get_settings
     from warehouse.pairs import build_pairs
 
-    result = build_pairs(get_settings())
+    result = build_pairs(get_settings(), force=force)
     if as_json:
         print(json.dumps(result.to_dict()))
         return
@@ -132,6 +135,8 @@ def dataset_snapshot(
     years: str = typer.Option(None, "--years", help="Exam years to keep, e.g. 2008-2023."),
     split: str = typer.Option("patient", "--split", help="patient (keyed hash) or temporal."),
     test_year: int = typer.Option(None, "--test-year", help="Temporal split: the test year (default: latest)."),
+    task: str = typer.Option("findings-to-impression", "--task",
+                             help="findings-to-impression or impression-to-report (direction of the exports)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
     """Freeze the current pairs as an immutable snapshot with manifest, hash and exports.
@@ -141,7 +146,7 @@ def dataset_snapshot(
     from radforge.settings import get_settings
     from warehouse.snapshot import create_snapshot
 
-    info = create_snapshot(name, get_settings(), years=years, split=split, test_year=test_year)
+    info = create_snapshot(name, get_settings(), years=years, split=split, test_year=test_year, task=task)
     if as_json:
         print(json.dumps({"name": info.name, "hash": info.hash, "path": info.path, "splits": info.splits}))
         return

@@ -54,7 +54,12 @@ class DeidZoneSummary:
                 "partitions": [asdict(p) for p in self.partitions]}
 
 
-def pending_partitions(settings: Settings) -> list[tuple[str, str, Path]]:
+def pending_partitions(settings: Settings) -> list[str]:
+    """Ids of the raw partitions waiting for de-identification (what the DAG maps over)."""
+    return [pid for pid, _b, _p in _pending(settings)]
+
+
+def _pending(settings: Settings) -> list[tuple[str, str, Path]]:
     """(partition_id, batch_id, raw_path) of committed raw chunks of finished files not yet de-identified."""
     with writer(settings) as con:
         ensure_tables(con)
@@ -152,7 +157,7 @@ def run_deid_zone(settings: Settings | None = None, workers: int | None = None, 
     """De-identify every pending raw partition (the function the `deid-zone` command and the DAG call)."""
     settings = settings or get_settings()
     workers = workers or settings.deid.workers
-    pending = pending_partitions(settings)
+    pending = _pending(settings)
     deidentify = _load_deid() if pending else None
     atomic.remove_stale_tmp(settings.zone("deid"))
     done = []
@@ -161,3 +166,15 @@ def run_deid_zone(settings: Settings | None = None, workers: int | None = None, 
         if progress is not None:
             progress(partition_id)
     return DeidZoneSummary(done, len(pending))
+
+
+def run_deid_partition(partition_id: str, settings: Settings | None = None, workers: int | None = None
+                       ) -> dict[str, object]:
+    """De-identify one partition by id (one Airflow mapped task); a partition already done is skipped."""
+    settings = settings or get_settings()
+    for pid, batch_id, raw_path in _pending(settings):
+        if pid == partition_id:
+            atomic.remove_stale_tmp(settings.zone("deid"))
+            result = deid_partition(settings, pid, batch_id, raw_path, workers or settings.deid.workers)
+            return {"skipped": False, **asdict(result)}
+    return {"skipped": True, "partition_id": partition_id}

@@ -287,6 +287,26 @@ def _result_from_ledger(settings: Settings, content_hash: str, status: str) -> F
                       rows_in=rin, rows_written=rw, rows_quarantined=rq, reasons=reasons)
 
 
+NOT_REPORTS = frozenset({"gold.jsonl"})  # synth's PHI span annotations sit next to its reports
+
+
+def landing_files(settings: Settings | None = None, landing_dir: str | Path | None = None) -> list[str]:
+    """Export files in the landing folder that the ledger has not finished (same path and size).
+
+    Cheap pre-filter for the ingest DAG; ingest itself stays idempotent by content hash.
+    """
+    from radforge.catalog import reader
+
+    settings = settings or get_settings()
+    folder = Path(landing_dir) if landing_dir else settings.landing_path
+    candidates = expand_paths([folder]) if folder.exists() else []
+    with writer(settings) as con:
+        ensure_tables(con)
+    with reader(settings) as con:
+        done = set(con.execute("SELECT source_file, size_bytes FROM ledger WHERE status = 'done'").fetchall())
+    return [str(p.resolve()) for p in candidates if (str(p.resolve()), p.stat().st_size) not in done]
+
+
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files named directly, plus the known export files inside named folders (sorted, recursive)."""
     from warehouse.readers import FORMATS
@@ -294,7 +314,8 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS))
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS
+                              and not q.name.startswith(".") and q.name not in NOT_REPORTS))
         else:
             out.append(p)
     return out

@@ -38,9 +38,14 @@ class ReconcileReport:
     totals: dict[str, int] = field(default_factory=dict)
     pending_partitions: int = 0
 
+    @property
+    def mismatches(self) -> list[str]:
+        """Names of the failed checks (ids and counts only)."""
+        return [f"{c.name} (expected {c.expected}, got {c.actual})" for c in self.checks if not c.ok]
+
     def to_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "totals": self.totals, "pending_partitions": self.pending_partitions,
-                "checks": [asdict(c) for c in self.checks]}
+        return {"ok": self.ok, "mismatches": self.mismatches, "totals": self.totals,
+                "pending_partitions": self.pending_partitions, "checks": [asdict(c) for c in self.checks]}
 
 
 def _count(con: duckdb.DuckDBPyConnection, files: list[str]) -> int:

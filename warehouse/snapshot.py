@@ -35,6 +35,12 @@ log = get_logger("warehouse.snapshot")
 
 TASK = "findings-to-impression"
 INSTRUCTION = "Summarize the radiology report findings into a concise impression."
+# task -> (instruction, export input column, export output column). The Parquet splits are the same for both.
+TASKS = {
+    TASK: (INSTRUCTION, "findings", "impression"),
+    "impression-to-report": ("Write the findings section of a radiology report consistent with this impression.",
+                             "impression", "findings"),
+}
 ALPACA_TEMPLATE = ("Below is an instruction that describes a task, paired with an input that provides further "
                    "context. Write a response that appropriately completes the request.\n\n"
                    "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n{output}")
@@ -82,7 +88,8 @@ def verify_snapshot(folder: Path) -> bool:
     return split_hash(folder) == manifest["hash"]
 
 
-def _exports(folder: Path, frames: dict[str, pl.DataFrame]) -> None:
+def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK) -> None:
+    instruction, src, dst = TASKS[task]
     for fmt in ("instruction", "alpaca", "chat"):
         (folder / "exports" / fmt).mkdir(parents=True)
     for split, df in frames.items():
@@ -90,14 +97,14 @@ def _exports(folder: Path, frames: dict[str, pl.DataFrame]) -> None:
             handles = {fmt: stack.enter_context(open(folder / "exports" / fmt / f"{split}.jsonl", "w",
                                                      encoding="utf-8"))
                        for fmt in ("instruction", "alpaca", "chat")}
-            for findings, impression in df.select("findings", "impression").iter_rows():
-                rec = {"instruction": INSTRUCTION, "input": findings, "output": impression}
+            for source, target in df.select(src, dst).iter_rows():
+                rec = {"instruction": instruction, "input": source, "output": target}
                 handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
                 handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
                                                    ensure_ascii=False) + "\n")
-                chat = {"messages": [{"role": "system", "content": INSTRUCTION},
-                                     {"role": "user", "content": findings},
-                                     {"role": "assistant", "content": impression}]}
+                chat = {"messages": [{"role": "system", "content": instruction},
+                                     {"role": "user", "content": source},
+                                     {"role": "assistant", "content": target}]}
                 handles["chat"].write(json.dumps(chat, ensure_ascii=False) + "\n")
 
 
@@ -132,9 +139,11 @@ def parse_years(years: str | None) -> tuple[int, int] | None:
 
 
 def create_snapshot(name: str, settings: Settings | None = None, years: tuple[int, int] | str | None = None,
-                    split: str = "patient", test_year: int | None = None) -> SnapshotInfo:
+                    split: str = "patient", test_year: int | None = None, task: str = TASK) -> SnapshotInfo:
     """Freeze the current pairs zone as snapshot `name` (refuses an existing name)."""
     settings = settings or get_settings()
+    if task not in TASKS:
+        raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
     if not _NAME.match(name):
         raise SnapshotError(f"invalid snapshot name {name!r} (letters, digits, . _ -; at most 64 characters)")
     if split not in ("patient", "temporal"):
@@ -180,15 +189,17 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
         for s, df in frames.items():
             df.write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
         digest = split_hash(tmp)
-        _exports(tmp, frames)
+        _exports(tmp, frames, task)
         manifest = {
-            "name": name, "hash": digest, "task": TASK, "splits": {s: df.height for s, df in frames.items()},
+            "name": name, "hash": digest, "task": task, "splits": {s: df.height for s, df in frames.items()},
             "split": {"method": split, "test_year": test_year if split == "temporal" else None,
                       "test_fraction": cfg.test_fraction, "validation_fraction": cfg.validation_fraction,
                       "key": "hmac-sha256(site secret, 'split', patient_key)"},
             "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
             "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
-            "columns": keep, "exports": {"instruction": INSTRUCTION, "alpaca_template": ALPACA_TEMPLATE},
+            "columns": keep,
+            "exports": {"instruction": TASKS[task][0], "input": TASKS[task][1], "output": TASKS[task][2],
+                        "alpaca_template": ALPACA_TEMPLATE},
             "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -231,3 +242,43 @@ def list_snapshots(settings: Settings | None = None) -> list[dict[str, object]]:
 def catalog_snapshots(settings: Settings) -> list[tuple]:
     with reader(settings) as con:
         return con.execute("SELECT name, hash FROM snapshots ORDER BY name").fetchall()
+
+
+def _auto_name(settings: Settings, kind: str, task: str) -> tuple[str, dict[str, object]]:
+    run = current_run(settings)
+    digest = hashlib.sha256(json.dumps([run["source_partitions"], run["filters"], task, kind]).encode()).hexdigest()
+    short = "f2i" if task == TASK else "i2r"
+    return f"auto-{short}-{kind}-{digest[:12]}", run
+
+
+def _existing(settings: Settings, name: str) -> dict[str, object]:
+    manifest = json.loads((settings.zone("snapshots") / name / "manifest.json").read_text())
+    return {"snapshot": name, "hash": manifest["hash"], "splits": manifest["splits"], "created": False,
+            "path": str(settings.zone("snapshots") / name)}
+
+
+def snapshot_if_changed(settings: Settings | None = None, split: str = "patient", task: str = TASK
+                        ) -> dict[str, object]:
+    """A snapshot named after the pairs run's content (partitions + filters): unchanged pairs, no new snapshot.
+
+    Returns {"snapshot", "hash", "splits", "created", "path"} (what the pairs DAG passes on).
+    """
+    settings = settings or get_settings()
+    name, _run = _auto_name(settings, split, task)
+    if (settings.zone("snapshots") / name / "manifest.json").exists():
+        return _existing(settings, name)
+    info = create_snapshot(name, settings, split=split, task=task)
+    return {"snapshot": info.name, "hash": info.hash, "splits": info.splits, "created": True, "path": info.path}
+
+
+def temporal_snapshot(settings: Settings | None = None, test_year: int | None = None, task: str = TASK,
+                      years: tuple[int, int] | str | None = None) -> dict[str, object]:
+    """The temporal snapshot for `test_year` (train/validation on earlier years); reused when it exists."""
+    settings = settings or get_settings()
+    if not test_year:
+        raise SnapshotError("temporal_snapshot needs a test year")
+    name, _run = _auto_name(settings, f"temporal{int(test_year)}", task)
+    if (settings.zone("snapshots") / name / "manifest.json").exists():
+        return _existing(settings, name)
+    info = create_snapshot(name, settings, years=years, split="temporal", test_year=int(test_year), task=task)
+    return {"snapshot": info.name, "hash": info.hash, "splits": info.splits, "created": True, "path": info.path}
