@@ -1,0 +1,217 @@
+"""Snapshot -> tokenised examples -> (packed) batches.
+
+* Loss only on the impression: prompt tokens get label -100, impression + EOS keep their ids.
+* Over-length examples (prompt + impression + EOS > max_seq_len) are dropped and counted, never
+  truncated: a truncated impression would teach the model to stop mid-sentence.
+* Packing is padding-free: examples are bin-packed (TRL's best-fit-decreasing `pack_dataset`)
+  into packs of at most max_seq_len tokens, and the collator flattens a micro-batch into one
+  row with position ids restarting at 0 for every example (transformers'
+  `DataCollatorWithFlattening`). With no attention mask, transformers derives a block-diagonal
+  causal mask from those position ids for sdpa and eager attention (and flash-attention uses
+  them natively), so no token attends across examples. `tests/training/test_packing.py` proves
+  it numerically on CPU: packed loss == unpacked loss.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from radforge.errors import ConfigError, RadforgeError
+from radforge.settings import Settings
+from training.config import RunConfig
+from training.guard import check_training_path
+from training.prompts import build_prompt, prompt_adds_special_tokens
+
+REQUIRED_COLUMNS = ("report_key", "findings", "impression")
+
+
+class SnapshotError(RadforgeError):
+    """The dataset snapshot is missing, incomplete, or not the pinned one."""
+
+
+@dataclass
+class Snapshot:
+    name: str
+    path: Path
+    hash: str
+    manifest: dict[str, Any]
+
+
+@dataclass
+class TokenStats:
+    examples_in: int = 0
+    examples_kept: int = 0
+    overlength_dropped: int = 0
+    empty_dropped: int = 0
+    tokens: int = 0
+    label_tokens: int = 0
+    max_len: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class PackStats:
+    packs: int = 0
+    tokens: int = 0
+    capacity: int = 0
+    examples: int = 0
+    nonpad_fraction: float = 0.0
+    padded_nonpad_fraction: float = 0.0  # what padding every example to max_seq_len would give
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "extra"} | self.extra
+
+
+def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
+    """The snapshot folder named by the config, checked by the zone guard and against the hash pin."""
+    ds = cfg.dataset
+    if ds.path:
+        folder = Path(ds.path)
+    elif ds.snapshot:
+        folder = settings.zone("snapshots") / ds.snapshot
+    else:
+        raise ConfigError("dataset.snapshot is empty: set it in the config or pass --snapshot NAME")
+    folder = check_training_path(folder, settings)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise SnapshotError(f"snapshot {folder.name!r} not found (no manifest.json under {folder}); "
+                            "list snapshots with `radforge warehouse snapshots`")
+    manifest = json.loads(manifest_path.read_text())
+    digest = manifest.get("hash", "")
+    if ds.hash and ds.hash != digest:
+        raise SnapshotError(f"snapshot {folder.name!r} has hash {digest[:12]}, config pins {ds.hash[:12]}: "
+                            "snapshots are immutable, so the pinned one was replaced; pin the new hash or restore it")
+    return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=digest, manifest=manifest)
+
+
+def load_split(snapshot: Snapshot, split: str, limit: int | None = None) -> list[dict[str, Any]]:
+    import polars as pl
+
+    path = snapshot.path / f"{split}.parquet"
+    check_training_path(path, _settings_for(snapshot))
+    if not path.exists():
+        raise SnapshotError(f"snapshot {snapshot.name!r} has no {split} split ({path.name} missing)")
+    frame = pl.read_parquet(path)
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SnapshotError(f"snapshot {snapshot.name!r} {split} split lacks columns {missing}")
+    if limit is not None:
+        frame = frame.head(limit)
+    return frame.select(list(REQUIRED_COLUMNS)).to_dicts()
+
+
+def _settings_for(snapshot: Snapshot) -> Settings:
+    from radforge.settings import get_settings
+
+    return get_settings()
+
+
+def tokenize_pairs(rows: list[dict[str, Any]], tokenizer: Any, cfg: RunConfig) -> tuple[list[dict], TokenStats]:
+    """Examples with input_ids / labels (-100 on the prompt) / example index; over-length ones dropped."""
+    stats = TokenStats(examples_in=len(rows))
+    eos = tokenizer.eos_token_id
+    if eos is None:
+        raise ConfigError("the tokenizer has no eos_token_id; set one in the model folder's tokenizer_config.json")
+    add_special = prompt_adds_special_tokens(cfg.prompt_format)
+    out = []
+    for idx, row in enumerate(rows):
+        findings, impression = (row.get("findings") or "").strip(), (row.get("impression") or "").strip()
+        if not findings or not impression:
+            stats.empty_dropped += 1
+            continue
+        prompt = build_prompt(findings, cfg.prompt_format, tokenizer)
+        p_ids = tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
+        c_ids = tokenizer(impression, add_special_tokens=False)["input_ids"] + [eos]
+        n = len(p_ids) + len(c_ids)
+        if n > cfg.max_seq_len:
+            stats.overlength_dropped += 1
+            continue
+        out.append({"input_ids": p_ids + c_ids, "labels": [-100] * len(p_ids) + c_ids, "example": [idx] * n})
+        stats.tokens += n
+        stats.label_tokens += len(c_ids)
+        stats.max_len = max(stats.max_len, n)
+    stats.examples_kept = len(out)
+    return out, stats
+
+
+def build_dataset(examples: list[dict], cfg: RunConfig) -> tuple[Any, PackStats]:
+    """A `datasets.Dataset` of packs (packing) or of single examples, and its fill statistics."""
+    from datasets import Dataset
+
+    columns = {k: [e[k] for e in examples] for k in ("input_ids", "labels", "example")}
+    dataset = Dataset.from_dict(columns)
+    tokens = sum(len(x) for x in columns["input_ids"])
+    stats = PackStats(tokens=tokens, examples=len(examples))
+    stats.padded_nonpad_fraction = tokens / max(1, len(examples) * cfg.max_seq_len)
+    if cfg.packing:
+        from trl import pack_dataset
+
+        dataset = pack_dataset(dataset, cfg.max_seq_len, strategy="bfd")
+        stats.packs = len(dataset)
+    else:
+        stats.packs = len(examples)
+    # Fill of the token budget every step pays for: packs x max_seq_len (packing) or
+    # examples x max_seq_len (padded to the configured length).
+    stats.capacity = stats.packs * cfg.max_seq_len
+    stats.nonpad_fraction = tokens / max(1, stats.capacity)
+    return dataset, stats
+
+
+class PackedCollator:
+    """Split each pack into its examples and flatten the micro-batch (padding-free, position ids restart)."""
+
+    def __init__(self, record: list[list[int]] | None = None) -> None:
+        from transformers import DataCollatorWithFlattening
+
+        self._flatten = DataCollatorWithFlattening(return_position_ids=True, separator_id=-100)
+        self.record = record  # example indices of every micro-batch (for the data-order ledger)
+        self.tokens = 0  # tokens produced so far (all real: there is no padding)
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        pieces, seen = [], []
+        for feat in features:
+            lengths = feat.get("seq_lengths") or [len(feat["input_ids"])]
+            start = 0
+            for n in lengths:
+                stop = start + int(n)
+                pieces.append({"input_ids": list(feat["input_ids"][start:stop]),
+                               "labels": list(feat["labels"][start:stop])})
+                seen.append(int(feat["example"][start]))
+                start = stop
+        if self.record is not None:
+            self.record.append(seen)
+        self.tokens += sum(len(p["input_ids"]) for p in pieces)
+        return self._flatten(pieces)
+
+
+class PaddedCollator:
+    """Classic padded batches (the baseline, and packing: false): right-padded with an attention mask."""
+
+    def __init__(self, pad_token_id: int, pad_to: int | None = None, record: list[list[int]] | None = None) -> None:
+        self.pad_token_id = pad_token_id
+        self.pad_to = pad_to
+        self.record = record
+        self.tokens = 0  # non-pad tokens produced so far
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        width = self.pad_to or max(len(f["input_ids"]) for f in features)
+        ids = torch.full((len(features), width), self.pad_token_id, dtype=torch.long)
+        labels = torch.full((len(features), width), -100, dtype=torch.long)
+        mask = torch.zeros((len(features), width), dtype=torch.long)
+        for i, f in enumerate(features):
+            n = len(f["input_ids"])
+            ids[i, :n] = torch.tensor(f["input_ids"])
+            labels[i, :n] = torch.tensor(f["labels"])
+            mask[i, :n] = 1
+        if self.record is not None:
+            self.record.append([int(f["example"][0]) for f in features])
+        self.tokens += int(mask.sum())
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask}

@@ -1,0 +1,298 @@
+"""The training recipe: config in, one clearly configured transformers `Trainer` out.
+
+Read top to bottom: tokenizer -> data (snapshot, tokenised, packed) -> TrainingArguments
+(DeepSpeed JSON attached, which must happen before the model loads for ZeRO-3) -> model
+(full / LoRA / QLoRA, each built explicitly) -> Trainer with checkpoints every N steps ->
+final adapter or model -> metrics into the run registry. `execute` runs in every process of a
+launch (rank 0 alone writes the registry); `resume=True` continues from the latest checkpoint,
+and the Trainer's sampler state skips the batches already trained on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from radforge.errors import ConfigError, ModelNotFound, RadforgeError
+from radforge.log import get_logger
+from radforge.settings import Settings, get_settings
+from training import registry
+from training.config import RunConfig, load_config
+from training.data import (
+    PackedCollator,
+    PaddedCollator,
+    build_dataset,
+    load_split,
+    resolve_snapshot,
+    tokenize_pairs,
+)
+
+log = get_logger("training.engine")
+FAULT_ENV = "RADFORGE_TRAIN_FAULT_AT_STEP"  # fault injection for the resume test: hard exit after that step
+_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+H100_BF16_DENSE_FLOPS = 989e12
+
+
+class TrainingFailed(RadforgeError):
+    """The run stopped with an error (the run record has status failed)."""
+
+
+def rank() -> int:
+    return int(os.environ.get("RANK", "0"))
+
+
+def _torch_dtype(name: str) -> Any:
+    import torch
+
+    return getattr(torch, name)
+
+
+# --- parts, built explicitly from the config ----------------------------------------------------------
+def build_tokenizer(model_path: Path) -> Any:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def training_arguments(cfg: RunConfig, folder: Path, settings: Settings, disable_tqdm: bool = False) -> Any:
+    import torch
+    from transformers import TrainingArguments
+
+    ds_path = folder / "deepspeed.json"
+    has_eval = bool(cfg.dataset.eval_split)
+    return TrainingArguments(
+        output_dir=str(folder / "checkpoints"),
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        num_train_epochs=cfg.epochs,
+        max_steps=cfg.max_steps,
+        per_device_train_batch_size=cfg.micro_batch_size,
+        per_device_eval_batch_size=cfg.micro_batch_size,
+        gradient_accumulation_steps=cfg.gradient_accumulation,
+        learning_rate=cfg.lr,
+        lr_scheduler_type=cfg.lr_scheduler,
+        warmup_steps=cfg.warmup_ratio,  # a float < 1 is a ratio of the total steps (transformers 5)
+        weight_decay=cfg.weight_decay,
+        max_grad_norm=cfg.max_grad_norm,
+        optim=cfg.optimizer,
+        bf16=cfg.precision == "bf16",
+        fp16=cfg.precision == "fp16",
+        activation_checkpointing=cfg.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
+        deepspeed=str(ds_path) if cfg.deepspeed.stage > 0 else None,
+        save_strategy="steps",
+        save_steps=cfg.checkpoint_every or settings.training.checkpoint_every,
+        save_total_limit=cfg.save_total_limit,
+        logging_steps=cfg.logging_steps,
+        eval_strategy="steps" if (has_eval and cfg.eval_every) else "no",
+        eval_steps=cfg.eval_every,
+        report_to="none",
+        remove_unused_columns=False,  # the collators need `example` / `seq_lengths`
+        dataloader_num_workers=0,
+        use_cpu=not torch.cuda.is_available(),
+        disable_tqdm=disable_tqdm,
+        ddp_backend="gloo" if (not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1) else None,
+    )
+
+
+def build_model(cfg: RunConfig, model_path: Path) -> Any:
+    """full / lora / qlora, each spelled out (a little duplication beats a class hierarchy)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    dtype = _torch_dtype(_DTYPES[cfg.precision])
+    common = {"attn_implementation": cfg.attn_implementation}
+    if cfg.method == "full":
+        # fp32 master weights under bf16 autocast; under DeepSpeed the engine keeps its own copies
+        load_dtype = dtype if cfg.deepspeed.stage > 0 else torch.float32
+        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=load_dtype, **common)
+    elif cfg.method == "lora":
+        from peft import LoraConfig, get_peft_model
+
+        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype, **common)
+        if cfg.gradient_checkpointing:
+            model.enable_input_require_grads()
+        model = get_peft_model(model, _lora_config(cfg, LoraConfig))
+    else:  # qlora
+        from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+        from transformers import BitsAndBytesConfig
+
+        from training.deepspeed_config import quantization_config
+
+        q = quantization_config(cfg) or {}
+        bnb = BitsAndBytesConfig(**{k: (_torch_dtype(v) if k in ("bnb_4bit_compute_dtype", "bnb_4bit_quant_storage")
+                                        else v) for k, v in q.items()})
+        extra: dict[str, Any] = {}
+        if cfg.deepspeed.stage != 3:  # ZeRO-3 places (and shards) parameters itself
+            extra["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0")) if torch.cuda.is_available() else "cpu"}
+        model = AutoModelForCausalLM.from_pretrained(model_path, quantization_config=bnb,
+                                                     dtype=_torch_dtype(cfg.quantization.quant_storage),
+                                                     **common, **extra)
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
+        model = get_peft_model(model, _lora_config(cfg, LoraConfig))
+    # Training never reads a KV cache, and with one the mask builder skips packed-sequence detection:
+    # flattened examples would then attend to each other (see data.py and test_packing.py).
+    model.config.use_cache = False
+    return model
+
+
+def _lora_config(cfg: RunConfig, lora_cls: Any) -> Any:
+    return lora_cls(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
+                    target_modules=cfg.lora.target_modules, task_type="CAUSAL_LM", bias="none")
+
+
+# --- callbacks ------------------------------------------------------------------------------------------
+def _callbacks(folder: Path, record: list[list[int]], write: bool) -> list[Any]:
+    from transformers import TrainerCallback
+
+    class DataLedger(TrainerCallback):
+        """Which snapshot rows (by index) every optimiser step trained on: proves resume repeats no data."""
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            batches = list(record)
+            record.clear()
+            if write:
+                line = {"step": state.global_step, "examples": [i for b in batches for i in b]}
+                with open(folder / "data_order.jsonl", "a") as fh:
+                    fh.write(json.dumps(line) + "\n")
+            fault = os.environ.get(FAULT_ENV)
+            if fault and state.global_step == int(fault):
+                log.warning("fault injection: hard exit after step %d", state.global_step)
+                os._exit(137)
+
+    return [DataLedger()]
+
+
+# --- the run --------------------------------------------------------------------------------------------
+def execute(run_id: str, settings: Settings | None = None, resume: bool = False,
+            disable_tqdm: bool = False) -> dict[str, Any]:
+    """Train run `run_id` (its folder already holds config.yaml and run.json). Returns the metrics."""
+    settings = settings or get_settings()
+    folder = registry.run_dir(run_id, settings)
+    is_main = rank() == 0
+    try:
+        metrics = _execute(run_id, folder, settings, resume, disable_tqdm, is_main)
+    except BaseException as exc:
+        if is_main:
+            detail = str(exc) if isinstance(exc, RadforgeError) else ""
+            registry.update_run(run_id, settings, status="failed",
+                                error=f"{type(exc).__name__}: {detail}"[:300],
+                                timings={**registry.get_run(run_id, settings).get("timings", {}),
+                                         "finished_at": registry.now_iso()})
+        raise
+    return metrics
+
+
+def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disable_tqdm: bool,
+             is_main: bool) -> dict[str, Any]:
+    import torch
+    from transformers import Trainer
+    from transformers.trainer_utils import get_last_checkpoint
+
+    cfg = load_config(folder / "config.yaml")
+    model_path = Path(cfg.base_model)
+    if not (model_path / "config.json").exists():
+        raise ModelNotFound(f"base model folder {model_path} has no config.json; copy the model there "
+                            "(radforge never downloads) or set base_model")
+    t0 = time.monotonic()
+    if is_main:
+        rec = registry.get_run(run_id, settings)
+        registry.update_run(run_id, settings, status="running", error=None,
+                            timings={**rec.get("timings", {}), "started_at": registry.now_iso()})
+
+    tokenizer = build_tokenizer(model_path)
+    snapshot = resolve_snapshot(cfg, settings)
+    train_rows = load_split(snapshot, cfg.dataset.train_split, cfg.dataset.max_train_examples)
+    examples, tstats = tokenize_pairs(train_rows, tokenizer, cfg)
+    if not examples:
+        raise ConfigError(f"no training examples left ({tstats.examples_in} pairs, {tstats.overlength_dropped} "
+                          f"longer than max_seq_len {cfg.max_seq_len}): raise max_seq_len")
+    if tstats.overlength_dropped:
+        log.warning("%d of %d examples exceed max_seq_len %d and were dropped (not truncated)",
+                    tstats.overlength_dropped, tstats.examples_in, cfg.max_seq_len)
+    train_ds, pstats = build_dataset(examples, cfg)
+    eval_ds = None
+    if cfg.dataset.eval_split and (snapshot.path / f"{cfg.dataset.eval_split}.parquet").exists():
+        eval_rows = load_split(snapshot, cfg.dataset.eval_split, cfg.dataset.max_eval_examples)
+        eval_examples, _ = tokenize_pairs(eval_rows, tokenizer, cfg)
+        eval_ds = build_dataset(eval_examples, cfg)[0] if eval_examples else None
+    log.info("data: %d examples kept of %d (%d over-length dropped), %d packs, non-pad fraction %.3f",
+             tstats.examples_kept, tstats.examples_in, tstats.overlength_dropped, pstats.packs,
+             pstats.nonpad_fraction)
+
+    record: list[list[int]] = []
+    collator = (PackedCollator(record) if cfg.packing
+                else PaddedCollator(tokenizer.pad_token_id, pad_to=None, record=record))
+    args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
+    model = build_model(cfg, model_path)
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
+                      data_collator=collator, processing_class=tokenizer,
+                      callbacks=_callbacks(folder, record, is_main))
+    checkpoint = get_last_checkpoint(str(folder / "checkpoints")) if resume else None
+    if resume and checkpoint is None:
+        log.warning("run %s has no checkpoint yet: starting from step 0", run_id)
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+    t_train = time.monotonic()
+    result = trainer.train(resume_from_checkpoint=checkpoint)
+    train_s = time.monotonic() - t_train
+    tokens_trained = collator.tokens  # non-pad tokens of this session (eval batches come later)
+
+    out_name = "model" if cfg.method == "full" else "adapter"
+    trainer.save_model(str(folder / out_name))
+    eval_metrics = trainer.evaluate() if eval_ds is not None else {}
+    metrics = _metrics(cfg, trainer, result, eval_metrics, tstats, pstats, train_s, tokens_trained, model)
+    if is_main:
+        tokenizer.save_pretrained(folder / out_name)
+        rec = registry.get_run(run_id, settings)
+        registry.update_run(
+            run_id, settings, status="completed", metrics=metrics,
+            adapter_path=str(folder / "adapter") if out_name == "adapter" else None,
+            model_path=str(folder / "model") if out_name == "model" else rec.get("model_path"),
+            resumed_from=os.path.basename(checkpoint) if checkpoint else rec.get("resumed_from"),
+            timings={**rec.get("timings", {}), "finished_at": registry.now_iso(), "train_s": round(train_s, 2),
+                     "total_s": round(time.monotonic() - t0, 2)})
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+    return metrics
+
+
+def _metrics(cfg: RunConfig, trainer: Any, result: Any, eval_metrics: dict, tstats: Any, pstats: Any,
+             train_s: float, tokens_trained: int, model: Any) -> dict[str, Any]:
+    import torch
+
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    tok_s = tokens_trained * cfg.world_size / max(train_s, 1e-9)
+    n_params = sum(p.numel() for p in model.parameters())
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    if torch.cuda.is_available():
+        peak_mb = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    metrics: dict[str, Any] = {
+        "global_step": trainer.state.global_step,
+        "train_loss": round(float(result.training_loss), 6),
+        "first_loss": losses[0] if losses else None,
+        "final_loss": losses[-1] if losses else None,
+        "loss_history": [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h],
+        "eval_loss": eval_metrics.get("eval_loss"),
+        "examples": tstats.as_dict(),
+        "packing": pstats.as_dict() | {"enabled": cfg.packing},
+        "tokens_per_s": round(tok_s, 1),
+        "peak_memory_mb": round(peak_mb, 1),
+        "params": n_params,
+        "trainable_params": n_trainable,
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "world_size": cfg.world_size,
+    }
+    if torch.cuda.is_available():
+        metrics["mfu"] = round(6 * n_params * tok_s / (H100_BF16_DENSE_FLOPS * cfg.world_size), 4)
+    return metrics
+
