@@ -104,7 +104,9 @@ def synth(
     if as_json:
         print(json.dumps(summary))
     else:
-        console.print(f"[green]wrote[/] {summary['reports']} reports ({summary['patients']} patients) to {out}")
+        from radforge.synth.summary import print_summary
+
+        print_summary(summary, out, Console())
 
 
 models_app = typer.Typer(help="Local models (radforge never downloads one).", no_args_is_help=True)

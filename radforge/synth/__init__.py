@@ -1,10 +1,12 @@
-"""Synthetic hospital corpus with gold PHI spans (placeholder: being written)."""
+"""Synthetic hospital corpus with gold PHI spans: the test and demo data of radforge.
+
+`write_corpus(out, reports=N, seed=S)` writes reports.jsonl, gold.jsonl, reports.csv and
+reports.hl7 (see README.md in this folder for the formats and the gold policy).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from radforge.synth.builder import PHI_TYPES
+from radforge.synth.corpus import BLOCK, SynthError, generate_block, write_corpus
 
-
-def write_corpus(out: Path, *, reports: int, seed: int, formats: tuple[str, ...] = ("jsonl", "csv", "hl7"),
-                 workers: int = 1, progress: bool = False) -> dict:
-    raise NotImplementedError
+__all__ = ["BLOCK", "PHI_TYPES", "SynthError", "generate_block", "write_corpus"]

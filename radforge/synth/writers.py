@@ -1,0 +1,78 @@
+"""Serialisers for one block of records: JSON Lines (reports + gold), RIS-style CSV, HL7 v2.5.1 ORU^R01.
+
+Each returns the block's bytes; the driver writes blocks in order, so the files are the same
+whatever the worker count. CSV follows RFC 4180 (CRLF records, quoted fields with embedded
+newlines); HL7 separates segments with CR and messages with LF, one OBX per report text line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+CSV_HEADER = ("AccessionNumber", "MRN", "PatientName", "DOB", "ExamDateTime", "Modality", "BodyPart", "Facility",
+              "Version", "ReportText")
+HL7_SITE = "RADFORGE_DEMO"
+
+
+def jsonl(records: list[dict]) -> bytes:
+    dumps = json.dumps
+    return "".join(
+        dumps({k: r[k] for k in ("id", "text", "mrn", "accession", "patient_name", "dob", "exam_datetime", "modality",
+                                 "body_part", "facility", "version", "tags")}, ensure_ascii=False) + "\n"
+        for r in records).encode()
+
+
+def gold(records: list[dict]) -> bytes:
+    dumps = json.dumps
+    return "".join(
+        dumps({"id": r["id"], "spans": [{"start": s, "end": e, "type": t} for s, e, t in r["spans"]]}) + "\n"
+        for r in records).encode()
+
+
+def csv_rows(records: list[dict]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerows((r["accession"], r["mrn"], r["patient_name"], r["dob"], r["exam_datetime"], r["modality"],
+                 r["body_part"], r["facility"], r["version"], r["text"]) for r in records)
+    return buf.getvalue().encode()
+
+
+def csv_header() -> bytes:
+    return (",".join(CSV_HEADER) + "\r\n").encode()
+
+
+def hl7_escape(value: str) -> str:
+    if "\\" in value:
+        value = value.replace("\\", "\\E\\")
+    return value.replace("|", "\\F\\").replace("^", "\\S\\").replace("&", "\\T\\").replace("~", "\\R\\")
+
+
+def _ts(iso: str) -> str:
+    return iso.replace("-", "").replace(":", "").replace("T", "")
+
+
+def hl7(records: list[dict]) -> bytes:
+    out = []
+    esc = hl7_escape
+    for r in records:
+        fac = esc(r["facility"])
+        exam_ts = _ts(r["exam_datetime"])
+        segs = [
+            f"MSH|^~\\&|RIS|{fac}|RADFORGE|{HL7_SITE}|{exam_ts}||ORU^R01|{r['id']}|P|2.5.1",
+            f"PID|1||{r['mrn']}^^^{fac}^MR||{esc(r['last'])}^{esc(r['first'])}||{r['dob'].replace('-', '')}"
+            f"|{r['sex']}",
+            f"OBR|1|{r['accession']}|{r['accession']}|{r['modality']}^{r['body_part']}|||{exam_ts}"
+            + "|" * 18 + ("F" if r["version"] == 1 else "C"),
+        ]
+        if r["text"]:
+            segs.extend(f"OBX|{n}|TX|REPORT||{esc(line)}" for n, line in enumerate(r["text"].split("\n"), 1))
+        segs.append(f"ZRF|{r['version']}")
+        out.append("\r".join(segs))
+        out.append("\n")
+    return "".join(out).encode()
+
+
+WRITERS = {"jsonl": jsonl, "csv": csv_rows, "hl7": hl7}
+FILES = {"jsonl": ("reports.jsonl", "gold.jsonl"), "csv": ("reports.csv",), "hl7": ("reports.hl7",)}
