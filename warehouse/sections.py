@@ -19,9 +19,17 @@ import re
 import polars as pl
 
 _B = r"(?-u:\b)"  # ASCII word boundary: keeps Rust's fast DFA engines usable on non-ASCII text
-FINDINGS_WORDS = r"findings?"
-IMPRESSION_WORDS = r"(?:impressions?|conclusions?|opinion)"
-END_WORDS = r"(?:addend(?:um|a)|electronically\s+signed|signed\s+by|dictated\s+by|end\s+of\s+(?:report|impression))"
+FINDINGS_WORDS = r"(?:findings?|report)"
+IMPRESSION_WORDS = r"(?:impressions?|conclusions?|summary|opinion)"
+# Where a section stops even without a next header: addenda, sign-offs, and the communication and
+# contact sentences that follow an impression (bounded: at most 4 words between "Dr." and "was paged").
+END_WORDS = (r"(?:addend(?:um|a)|electronically\s+signed|signed\s+by|dictated\s+by|read\s+by|"
+             r"report\s+approved\s+by|i\s+have\s+personally\s+reviewed|end\s+of\s+(?:report|impression)|"
+             r"(?:these|the)\s+findings\s+were\s+(?:discussed|communicated|called)|"
+             r"critical\s+results?\s+(?:was\s+|were\s+)?communicated|preliminary\s+findings\s+were|"
+             r"please\s+contact|dr\.?\s+\S+(?:\s+\S+){0,3}\s+was\s+paged)")
+# An impression also ends at a blank line followed by prose (a numbered item after a blank line continues it).
+PARAGRAPH_END = r"\n[ \t]*\n\s*[^\s0-9]"
 
 
 def _header(words: str) -> str:
@@ -31,7 +39,7 @@ def _header(words: str) -> str:
 
 COMBINED = rf"(?i){_B}findings?[ \t]*(?:/|&|and)[ \t]*{IMPRESSION_WORDS}[ \t]*:?"
 FINDINGS = rf"(?is){_header(FINDINGS_WORDS)}(.*?)(?:{_header(IMPRESSION_WORDS)}|{_B}{END_WORDS}|\z)"
-IMPRESSION = rf"(?is){_header(IMPRESSION_WORDS)}(.*?)(?:{_B}{END_WORDS}|\z)"
+IMPRESSION = rf"(?is){_header(IMPRESSION_WORDS)}(.*?)(?:{_B}{END_WORDS}|{PARAGRAPH_END}|\z)"
 _PY = {name: re.compile(p.replace("(?-u:\\b)", "\\b").replace("\\z", "\\Z"))
        for name, p in (("combined", COMBINED), ("findings", FINDINGS), ("impression", IMPRESSION))}
 
