@@ -178,3 +178,75 @@ def deduplicate_across_splits(splits: Mapping[str, pl.DataFrame], column: str = 
     for name, frame in splits.items():  # splits not named in `order` pass through untouched
         out.setdefault(name, frame)
     return out, stats
+
+
+def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
+                         threshold: float = DEFAULT_THRESHOLD, near: bool = True) -> dict[str, object]:
+    """Write snapshot `name`: snapshot `source` with cross-split duplicates removed (see deduplicate_across_splits).
+
+    A stopgap until `create_snapshot` takes a `dedup` option (see radforge/datasets/README.md): the new
+    snapshot has the same layout, an updated hash and funnel, and a `leakage` block in its manifest.
+    """
+    import json
+    import os
+    import shutil
+    from datetime import UTC, datetime
+
+    from radforge.catalog import writer
+    from radforge.settings import get_settings
+    from warehouse import atomic
+    from warehouse.errors import SnapshotError, SnapshotExists
+    from warehouse.ledger import ensure_tables
+    from warehouse.snapshot import _NAME, _exports, _fsync_tree, _make_read_only, split_hash
+    from warehouse.splits import SPLITS
+
+    settings = settings or get_settings()
+    root = settings.zone("snapshots")  # type: ignore[attr-defined]
+    src = root / source
+    if not (src / "manifest.json").exists():
+        raise SnapshotError(f"snapshot {source!r} not found")
+    if not _NAME.match(name):
+        raise SnapshotError(f"invalid snapshot name {name!r}")
+    target = root / name
+    if target.exists():
+        raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
+    manifest = json.loads((src / "manifest.json").read_text())
+    frames = {s: pl.read_parquet(src / f"{s}.parquet") for s in SPLITS}
+    deduped, stats = deduplicate_across_splits(frames, threshold=threshold, near=near)
+    funnel = [dict(f) for f in manifest.get("funnel", [])]
+    remaining = sum(df.height for df in frames.values())
+    for split in ("validation", "test"):
+        removed = stats[split]["exact"] + stats[split]["near"]
+        remaining -= removed
+        funnel.append({"step": len(funnel), "stage": f"leaked_into_{split}", "removed": removed,
+                       "remaining": remaining})
+    tmp = root / f".{name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for s in SPLITS:
+            deduped[s].write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
+        digest = split_hash(tmp)
+        _exports(tmp, deduped, manifest.get("task", "findings-to-impression"))
+        manifest.update(name=name, hash=digest, splits={s: deduped[s].height for s in SPLITS}, funnel=funnel,
+                        leakage={"source": source, "source_hash": manifest["hash"], "threshold": threshold,
+                                 "near_duplicates": near, "shingle_words": SHINGLE_WORDS, "removed": stats},
+                        created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        _fsync_tree(tmp)
+        _make_read_only(tmp)
+        os.rename(tmp, target)
+        atomic.fsync_dir(root)
+    finally:
+        if tmp.exists():
+            for dirpath, _d, _f in os.walk(tmp):
+                os.chmod(dirpath, 0o755)
+            shutil.rmtree(tmp, ignore_errors=True)
+    with writer(settings) as con:
+        ensure_tables(con)
+        con.execute("INSERT INTO snapshots (name, hash, path, split, train, validation, test, pair_run_id, manifest, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, digest, str(target), (manifest.get("split") or {}).get("method"),
+                     manifest["splits"]["train"], manifest["splits"]["validation"], manifest["splits"]["test"],
+                     manifest.get("pair_run_id"), json.dumps(manifest), datetime.now(UTC).replace(tzinfo=None)])
+    return {"name": name, "hash": digest, "path": str(target), "splits": manifest["splits"], "removed": stats}

@@ -8,7 +8,26 @@ import random
 import polars as pl
 import pytest
 
-from warehouse.leakage import deduplicate_across_splits, drop_leaked, find_leakage, normalise_findings, split_leakage
+from warehouse.leakage import (
+    deduplicate_across_splits,
+    deduplicate_snapshot,
+    drop_leaked,
+    find_leakage,
+    normalise_findings,
+    split_leakage,
+)
+
+
+def _shared_helpers():
+    """make_pairs / write_snapshot of tests/conftest.py, loaded by path (its module name is ambiguous)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("_root_conftest", Path(__file__).parents[1] / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_pairs, module.write_snapshot
+
 
 LONG = ("The heart is normal in size. The mediastinum is unremarkable. The lungs are clear without focal "
         "consolidation, pneumothorax or pleural effusion. The osseous structures are intact.")
@@ -86,3 +105,28 @@ def test_real_corpus_a_quarter_of_test_findings_are_in_train(iu_export):
     assert report.exact == sum(normalise_findings(r["findings"]) in seen for r in both[cut:])
     assert 0.2 < report.exact / report.n_test < 0.3
     assert report.near > 0
+
+
+def test_deduplicated_snapshot_is_a_valid_new_snapshot(site):
+    from warehouse.snapshot import verify_snapshot
+
+    make_pairs, write_snapshot = _shared_helpers()
+
+    root = site.zone("snapshots")
+    write_snapshot(root, "src", make_pairs(60))  # templated synthetic findings: many repeats across splits
+    frames = {s: pl.read_parquet(root / "src" / f"{s}.parquet") for s in ("train", "validation", "test")}
+    _, expected = deduplicate_across_splits(frames)
+    result = deduplicate_snapshot("src", "src-dedup", site)
+    assert result["removed"] == expected
+    assert expected["test"]["exact"] + expected["test"]["near"] > 0
+    folder = root / "src-dedup"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert verify_snapshot(folder) and manifest["hash"] != json.loads((root / "src" / "manifest.json").read_text())[
+        "hash"]
+    assert manifest["splits"]["test"] == expected["test"]["kept"] == pl.read_parquet(folder / "test.parquet").height
+    assert manifest["leakage"]["source"] == "src" and manifest["funnel"][-1]["stage"] == "leaked_into_test"
+    train_norm = {normalise_findings(f) for f in pl.read_parquet(folder / "train.parquet")["findings"]}
+    assert not any(normalise_findings(f) in train_norm for f in pl.read_parquet(folder / "test.parquet")["findings"])
+    assert len((folder / "exports" / "chat" / "test.jsonl").read_text().splitlines()) == manifest["splits"]["test"]
+    with pytest.raises(Exception, match="already exists"):
+        deduplicate_snapshot("src", "src-dedup", site)
