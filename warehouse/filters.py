@@ -66,7 +66,10 @@ def select_pairs(deid: pl.DataFrame | pl.LazyFrame, cfg: FilterConfig) -> tuple[
     lf = lf.with_columns(_fw=f_words, _iw=i_words, _tok=tokens, _fn=_norm(pl.col("findings")),
                          _in=_norm(pl.col("impression")))
     status_reason = pl.col("parse_status").replace_strict(_STATUS_REASON, default=None, return_dtype=pl.String)
-    copied = (pl.col("_fn") == pl.col("_in")) | pl.col("_fn").str.contains(pl.col("_in"), literal=True)
+    # Copied: the same text, or the impression repeats at least half of the findings word for word
+    # (a short impression that restates one finding, e.g. "Mild scoliosis.", is a normal impression).
+    copied = (pl.col("_fn") == pl.col("_in")) | (
+        (pl.col("_iw") * 2 >= pl.col("_fw")) & pl.col("_fn").str.contains(pl.col("_in"), literal=True))
     reason = (
         pl.when(pl.col("version") < pl.col("_max_version")).then(pl.lit("superseded_version"))
         .when(pl.col("_rank") > 1).then(pl.lit("duplicate_report"))
@@ -151,7 +154,7 @@ def select_pairs_python(rows: list[dict[str, object]], cfg: FilterConfig) -> tup
                 reason = "short_findings"
             elif iw > fw:
                 reason = "impression_longer"
-            elif inn in fn:
+            elif fn == inn or (iw * 2 >= fw and inn in fn):
                 reason = "impression_copied"
             elif tok < cfg.min_tokens or tok > cfg.max_tokens:
                 reason = "token_window"

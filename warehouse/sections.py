@@ -20,7 +20,7 @@ import polars as pl
 
 _B = r"(?-u:\b)"  # ASCII word boundary: keeps Rust's fast DFA engines usable on non-ASCII text
 FINDINGS_WORDS = r"(?:findings?|report)"
-IMPRESSION_WORDS = r"(?:impressions?|conclusions?|summary|opinion)"
+IMPRESSION_WORDS = r"(?:(?:corrected|revised|amended|final)[ \t]+)?(?:impressions?|conclusions?|summary|opinion)"
 # Where a section stops even without a next header: addenda, sign-offs, and the communication and
 # contact sentences that follow an impression (bounded: at most 4 words between "Dr." and "was paged").
 END_WORDS = (r"(?:addend(?:um|a)|electronically\s+signed|signed\s+by|dictated\s+by|read\s+by|"
