@@ -1,9 +1,172 @@
-"""`radforge` commands of the deid package. Heavy imports stay inside the commands."""
+"""`radforge deid ...` and `radforge audit ...`. Thin: parse, call the library, print. Heavy imports inside."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import typer
+
+deid_app = typer.Typer(help="De-identify radiology reports (Presidio + radiology recognizers).",
+                       invoke_without_command=True, no_args_is_help=False)
+audit_app = typer.Typer(help="The hash-chained de-identification audit trail.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add this package's commands to the root CLI."""
+    app.add_typer(deid_app, name="deid")
+    app.add_typer(audit_app, name="audit")
+
+
+def _read_lines(path: Path):
+    """(line number, parsed object or None, reason) for every line; a bad line never stops the run."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                yield n, None, "malformed:json"
+                continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                yield n, obj if isinstance(obj, dict) else None, "malformed:no_text"
+                continue
+            yield n, obj, None
+
+
+@deid_app.callback()
+def deid_main(
+    ctx: typer.Context,
+    inp: Path = typer.Option(None, "--in", help="JSONL input, one {\"id\", \"text\"} per line."),
+    out: Path = typer.Option(None, "--out", help="JSONL output, one line per input line."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Worker processes (0 = [deid].workers)."),
+    mode: str = typer.Option(None, "--mode", help="surrogate | tag (default: [deid].mode)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
+) -> None:
+    """De-identify a JSONL file: each line {"id", "text"} gives one line {"id", "text_deid", "entities", "quarantined"}.
+
+    Entity offsets point into the original text. A malformed line gives an output line with its line
+    number and a `quarantined` reason, and processing goes on.
+
+    Example: radforge deid --in reports.jsonl --out deid.jsonl --workers 2 --mode tag
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if inp is None or out is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0 if inp is None and out is None else 2)
+    from rich.progress import Progress
+
+    from deid.parallel import deidentify_parallel
+    from deid.schema import RawReport
+    from radforge.settings import get_settings
+
+    settings = get_settings()
+    n_workers = workers or settings.deid.workers
+    lines = list(_read_lines(inp))
+    good = [(n, obj) for n, obj, reason in lines if reason is None]
+    reports = (RawReport(report_id=str(obj.get("id", n)), text=obj["text"], mrn=obj.get("mrn"),
+                         accession=obj.get("accession"), exam_datetime=obj.get("exam_datetime"),
+                         patient_name=obj.get("patient_name"), dob=obj.get("dob"), version=obj.get("version"))
+               for n, obj in good)
+    results = deidentify_parallel(reports, workers=n_workers, settings=settings, mode=mode)
+    counts = {"lines": len(lines), "written": 0, "quarantined": 0, "malformed": 0}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh, Progress(disable=as_json or not sys.stderr.isatty(),
+                                                          transient=True) as progress:
+        task = progress.add_task("de-identifying", total=len(lines))
+        for n, obj, reason in lines:
+            if reason is not None:
+                rid = obj.get("id") if isinstance(obj, dict) else None
+                fh.write(json.dumps({"id": None if rid is None else str(rid), "line": n, "text_deid": None,
+                                     "entities": [], "quarantined": reason}) + "\n")
+                counts["malformed"] += 1
+            else:
+                r = next(results)
+                fh.write(json.dumps({"id": r.report_id, "line": n, "text_deid": r.text_deid,
+                                     "entities": [{"start": e.start, "end": e.end, "type": e.type} for e in r.entities],
+                                     "quarantined": r.quarantined}, ensure_ascii=False) + "\n")
+                counts["quarantined" if r.quarantined else "written"] += 1
+            progress.advance(task)
+    if as_json:
+        print(json.dumps(counts))
+    else:
+        typer.echo(f"{counts['written']} written, {counts['quarantined']} quarantined, "
+                   f"{counts['malformed']} malformed lines -> {out}", err=True)
+
+
+@deid_app.command("eval")
+def deid_eval(
+    gold: Path = typer.Option(..., "--gold", help="gold.jsonl: {id, spans: [{start, end, type}]}."),
+    reports: Path = typer.Option(..., "--reports", help="reports.jsonl: {id, text, ...}."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+    limit: int = typer.Option(None, "--limit", help="Only the first N reports."),
+    use_metadata: bool = typer.Option(False, "--use-metadata", help="Also give the engine MRN/name/DOB/accession."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+) -> None:
+    """Score the engine against gold PHI spans: token- and span-level recall, precision, F2 per type; misses by type.
+
+    Example: radforge deid eval --gold corpus/gold.jsonl --reports corpus/reports.jsonl --limit 500
+    """
+    from deid.quality import evaluate
+
+    result = evaluate(gold, reports, workers=workers, limit=limit, use_metadata=use_metadata)
+    if as_json:
+        print(json.dumps(result))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for level in ("token", "span"):
+        table = Table(title=f"{level}-level ({result['reports']} reports)")
+        for col in ("type", "recall", "precision", "F2", "gold", "missed", "false+"):
+            table.add_column(col)
+        for t, m in result[level].items():
+            table.add_row(t, f"{m['recall']:.4f}", f"{m['precision']:.4f}", f"{m['f2']:.4f}", str(m["gold"]),
+                          str(m["missed"]), str(m["false_positive"]))
+        console.print(table)
+    console.print(f"misses by type: {result['misses_by_type']}")
+    for miss in result["misses"][:50]:
+        console.print(f"  miss {miss['type']} id={miss['id']} [{miss['start']}:{miss['end']}]")
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Check the chain: exits 1 and names the first bad record on any edit, deletion, reordering or truncation.
+
+    Example: radforge audit verify --json
+    """
+    from radforge.audit import AuditTrail
+
+    result = AuditTrail.for_settings().verify()
+    if as_json:
+        print(json.dumps(result.as_dict()))
+    elif result.ok:
+        typer.echo(f"audit trail intact: {result.records} records")
+    else:
+        typer.echo(f"audit trail BROKEN at record {result.first_bad_seq}: {result.problem}", err=True)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("report")
+def audit_report(
+    month: str = typer.Option(..., "--month", help="YYYY-MM"),
+    out: Path = typer.Option(Path("."), "--out", help="Folder for audit-YYYY-MM.html and .csv."),
+    as_json: bool = typer.Option(False, "--json", help="Print the paths and summary as JSON."),
+) -> None:
+    """Write an auditor's monthly summary (volumes, entities by type, quarantine reasons, residual rate, versions).
+
+    Example: radforge audit report --month 2026-11 --out /tmp/audit
+    """
+    from radforge.audit import AuditTrail, month_summary, write_month_report
+
+    trail = AuditTrail.for_settings()
+    paths = write_month_report(trail, month, out)
+    if as_json:
+        print(json.dumps({"html": str(paths["html"]), "csv": str(paths["csv"]), "summary": month_summary(trail, month)}))
+    else:
+        typer.echo(f"wrote {paths['html']} and {paths['csv']}")

@@ -48,12 +48,28 @@ class ModelsSection(BaseModel):
 
 
 class DeidSection(BaseModel):
+    """De-identification (package deid/). See deid/README.md."""
+
     mode: Literal["surrogate", "tag"] = "surrogate"
     workers: int = 1
     ner_batch_size: int = 64
     mrn_patterns: list[str] = Field(default_factory=list)
     accession_patterns: list[str] = Field(default_factory=list)
+    id_patterns: list[str] = Field(default_factory=list)  # other site identifiers (device, account ...)
     hospital_gazetteer: list[str] = Field(default_factory=list)
+    city_gazetteer: list[str] = Field(default_factory=list)
+    # Which recognizers run (names from deid.recognizers.REGISTRY); empty = all of them.
+    recognizers: list[str] = Field(default_factory=list)
+    # Context words per recognizer, replacing its CONTEXT constant: {"MrnRecognizer": ["mrn", "chart"]}.
+    context: dict[str, list[str]] = Field(default_factory=dict)
+    header_fields: dict[str, list[str]] = Field(default_factory=dict)  # extra header labels per entity type
+    clinical_terms: list[str] = Field(default_factory=list)  # extra words never taken for names
+    score_threshold: float = 0.4
+    ner: Literal["candidates", "full", "off"] = "candidates"
+    use_known_values: bool = True  # search the report's own MRN/name/DOB/accession in its text
+    residual_check: bool = True
+    quarantine_raw: bool = True  # keep the raw text of quarantined reports in the quarantine zone
+    audit: bool = True
 
 
 class WarehouseSection(BaseModel):

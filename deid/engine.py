@@ -1,0 +1,303 @@
+"""The de-identification engine: analyse (Presidio + radiology recognizers), anonymise, check, audit.
+
+One `Deidentifier` per process loads spaCy and the recognizers once; `deidentify_batch` runs NER
+for the whole batch in one `nlp.pipe` over candidate regions, then patterns per report. A report
+never makes the batch fail: its error becomes `quarantined="error:<Type>"`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+
+from deid import pseudonyms
+from deid.preredaction import find_preredacted
+from deid.recognizers import PATTERN_ONLY, KnownValueRecognizer, build_recognizers
+from deid.residual import ResidualChecker
+from deid.schema import DeidResult, Entity, RawReport, contract_type
+from deid.surrogates import Surrogates
+from radforge.log import get_logger
+
+ENGINE_NAME = "radforge-deid"
+ENGINE_REVISION = "1"
+log = get_logger("deid")
+
+
+def _version(pkg: str) -> str:
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "?"
+
+
+class Deidentifier:
+    """Presidio AnalyzerEngine with radforge's recognizers and a candidate-region NLP engine."""
+
+    def __init__(self, settings=None, mode: str | None = None, audit: bool | None = None) -> None:
+        from radforge import egress
+        from radforge.settings import get_settings
+
+        self.settings = settings or get_settings()
+        self.section = self.settings.deid
+        self.mode = mode or self.section.mode
+        if self.mode not in ("surrogate", "tag"):
+            from radforge.errors import ConfigError
+
+            raise ConfigError(f"de-id mode must be 'surrogate' or 'tag', got {self.mode!r}")
+        if egress.active_policy() is None:
+            egress.install_from_settings()  # also points tldextract at its bundled list
+        self.secret = self.settings.secret()
+        from radforge.log import setup_logging
+
+        setup_logging()  # keeps Presidio's decision logging off and its loggers quiet
+        from deid.vocabulary import add_terms
+
+        add_terms(self.section.clinical_terms)
+        self.recognizers = build_recognizers(self.section)
+        names = [type(r).__name__ for r in self.recognizers]
+        use_ner = self.section.ner != "off" and "PersonNerRecognizer" in names
+        from deid.nlp import CandidateSpacyNlpEngine, build_spacy_engine
+
+        base = build_spacy_engine(self.settings.models.spacy)
+        self.nlp_engine = CandidateSpacyNlpEngine(base, batch_size=self.section.ner_batch_size,
+                                                  full_ner=self.section.ner == "full")
+        self.use_ner = use_ner
+        registry = RecognizerRegistry(supported_languages=["en"])
+        for rec in self.recognizers:
+            registry.add_recognizer(rec)
+        self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
+                                       log_decision_process=False, default_score_threshold=self.section.score_threshold)
+        self.residual = ResidualChecker([r for r in self.recognizers if type(r).__name__ in PATTERN_ONLY
+                                         and type(r).__name__ in _RESIDUAL_NAMES]) if self.section.residual_check else None
+        self.config_hash = hashlib.sha256(json.dumps(
+            {"deid": self.section.model_dump(), "spacy": self.settings.models.spacy, "mode": self.mode},
+            sort_keys=True, default=str).encode()).hexdigest()[:16]
+        self.engine_version = (f"{ENGINE_NAME}/{ENGINE_REVISION} presidio/{_version('presidio-analyzer')} "
+                               f"spacy/{_version('spacy')} model/{self.settings.models.spacy}")
+        self.audit_enabled = self.section.audit if audit is None else audit
+        self._trail = None
+        if self.audit_enabled:
+            from radforge.audit import AuditTrail
+
+            self._trail = AuditTrail.for_settings(self.settings)
+
+    # --- analysis -----------------------------------------------------------------------------
+    def analyze_batch(self, reports: list[RawReport]) -> list[list[Entity] | Exception]:
+        """Entities per report (offsets into the original text), or the exception that report raised."""
+        texts = [r.text if isinstance(r.text, str) else "" for r in reports]
+        if self.use_ner:
+            try:
+                artifacts = [a for _, a in self.nlp_engine.process_batch(texts, "en")]
+            except Exception:  # noqa: BLE001 - fall back report by report so one bad text cannot sink the batch
+                artifacts = [self._safe_artifacts(t) for t in texts]
+        else:
+            artifacts = [self._tokens_only(t) for t in texts]
+        out: list[list[Entity] | Exception] = []
+        for report, text, art in zip(reports, texts, artifacts, strict=True):
+            try:
+                if isinstance(art, Exception):
+                    raise art
+                out.append(self._analyze_one(report, text, art))
+            except Exception as exc:  # noqa: BLE001 - reported as quarantine, never re-raised with text
+                out.append(exc)
+        return out
+
+    def _safe_artifacts(self, text: str):
+        try:
+            return next(iter(self.nlp_engine.process_batch([text], "en")))[1]
+        except Exception as exc:  # noqa: BLE001
+            return exc
+
+    def _tokens_only(self, text: str):
+        return self.nlp_engine._artifacts(self.nlp_engine.nlp["en"].make_doc(text), [], "en")
+
+    def _analyze_one(self, report: RawReport, text: str, artifacts) -> list[Entity]:
+        if not text.strip():
+            return []
+        ad_hoc = []
+        if self.section.use_known_values:
+            known = KnownValueRecognizer.for_report(report.mrn, report.accession, report.patient_name, report.dob)
+            if known is not None:
+                ad_hoc.append(known)
+        results = self.analyzer.analyze(text=text, language="en", nlp_artifacts=artifacts,
+                                        ad_hoc_recognizers=ad_hoc or None,
+                                        score_threshold=self.section.score_threshold)
+        return resolve(text, results)
+
+    # --- the whole job ------------------------------------------------------------------------
+    def deidentify(self, report: RawReport) -> DeidResult:
+        return self.deidentify_batch([report])[0]
+
+    def deidentify_batch(self, reports: list[RawReport]) -> list[DeidResult]:
+        analyses = self.analyze_batch(reports)
+        results, records = [], []
+        for report, analysis in zip(reports, analyses, strict=True):
+            result, record = self._finish(report, analysis)
+            results.append(result)
+            records.append(record)
+        if self._trail is not None:
+            self._trail.append_many(records)
+        return results
+
+    def _finish(self, report: RawReport, analysis: list[Entity] | Exception) -> tuple[DeidResult, dict]:
+        secret = self.secret
+        pkey = pseudonyms.patient_key(secret, report.mrn)
+        rkey = pseudonyms.report_key(secret, report.accession, report.version)
+        from deid.dates import shift_datetime
+
+        shift = pseudonyms.date_shift_days(secret, pkey or f"report:{report.report_id}")
+        exam_shifted, exam_year = shift_datetime(report.exam_datetime, shift)
+        text = report.text if isinstance(report.text, str) else ""
+        result = DeidResult(report_id=str(report.report_id), text_deid=None, entities=[], quarantined=None,
+                            patient_key=pkey, report_key=rkey, exam_datetime_shifted=exam_shifted,
+                            exam_year=exam_year, engine_version=self.engine_version)
+        residual: list[str] | None = None
+        output_hash = None
+        if isinstance(analysis, Exception):
+            result.quarantined = f"error:{type(analysis).__name__}"
+            log.warning("report %s quarantined: %s", rkey or "?", result.quarantined)
+        elif not text.strip():
+            result.quarantined = "empty_text"
+        else:
+            result.entities = analysis
+            result.preredacted = len(find_preredacted(text))
+            try:
+                surrogates = Surrogates(secret, pkey or f"report:{report.report_id}", shift, self.mode)
+                out, inserted = anonymize(text, analysis, surrogates)
+                if self.residual is not None:
+                    extra = []
+                    known = KnownValueRecognizer.for_report(report.mrn, report.accession, None, report.dob)
+                    if known is not None:
+                        extra.append(known)
+                    residual = self.residual.check(out, inserted, extra)
+                if residual:
+                    result.quarantined = "residual_phi:" + ",".join(residual)
+                else:
+                    result.text_deid = out
+                    output_hash = pseudonyms.text_hash(secret, out)
+            except Exception as exc:  # noqa: BLE001
+                result.quarantined = f"error:{type(exc).__name__}"
+                log.warning("report %s quarantined: %s", rkey or "?", result.quarantined)
+        if result.quarantined:
+            result.text_deid = None
+        record = self._audit_record(report, result, text, residual, output_hash)
+        return result, record
+
+    def _audit_record(self, report: RawReport, result: DeidResult, text: str, residual: list[str] | None,
+                      output_hash: str | None) -> dict:
+        counts: dict[str, int] = {}
+        for e in result.entities:
+            counts[e.type] = counts.get(e.type, 0) + 1
+        if result.preredacted:
+            counts["PREREDACTED"] = result.preredacted
+        return {
+            "kind": "deid.report",
+            "report_key": result.report_key,
+            "patient_key": result.patient_key,
+            "report_id_hash": pseudonyms.keyed_hash(self.secret, "report_id", str(report.report_id)),
+            "engine_version": self.engine_version,
+            "config_hash": self.config_hash,
+            "mode": self.mode,
+            "spans": [[e.start, e.end, e.type, e.recognizer, round(e.score, 3)] for e in result.entities],
+            "counts": counts,
+            "input_hash": pseudonyms.text_hash(self.secret, text),
+            "output_hash": output_hash,
+            "residual": residual,
+            "disposition": "quarantined" if result.quarantined else "written",
+            "reason": result.quarantined,
+            "chars": len(text),
+        }
+
+
+_RESIDUAL_NAMES = {"MrnRecognizer", "AccessionRecognizer", "SsnRecognizer", "PhoneRecognizer", "EmailRecognizer",
+                   "UrlRecognizer", "IpRecognizer"}
+_PRIORITY = {"ID": 9, "EMAIL": 9, "URL": 8, "IP": 8, "PHONE": 8, "DATE": 7, "AGE": 7, "PERSON": 6, "LOCATION": 5,
+             "ORGANIZATION": 4}
+
+
+def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
+    """Non-overlapping entities: pre-redaction marks removed, overlaps merged into their union.
+
+    The union keeps recall (a cue match and an NER span that overlap both vanish); its type is the
+    one with the highest score, then the most specific type. Header-field values are containers:
+    finer recognizers inside them keep their own types, the rest of the value takes the label's type.
+    """
+    marks = find_preredacted(text)
+    items, containers = [], []
+    for r in results:
+        etype = contract_type(r.entity_type)
+        start, end = r.start, r.end
+        if any(s <= start and end <= e for s, e in marks):
+            continue
+        for s, e in marks:  # a span that swallowed a mark is cut back to the side holding the PHI
+            if s < end and start < e:
+                if start < s:
+                    end = s
+                else:
+                    start = e
+        start, end = _strip(text, start, end)
+        if end <= start:
+            continue
+        name = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "?")
+        item = [start, end, etype, name, float(r.score)]
+        (containers if name == "HeaderFieldRecognizer" else items).append(item)
+    merged = _merge(items)
+    extra = []
+    for cs, ce, ctype, cname, cscore in containers:
+        pos = cs
+        inner = [m for m in merged if m[0] < ce and cs < m[1]]
+        for ms, me, *_ in inner + [[ce, ce]]:
+            if ms > pos:
+                s, e = _strip(text, pos, ms)
+                if e > s and any(c.isalnum() for c in text[s:e]):
+                    extra.append([s, e, ctype, cname, cscore])
+            pos = max(pos, me)
+    return [Entity(s, e, t, n, sc) for s, e, t, n, sc in _merge(merged + extra)]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in ",;:|"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:|"):
+        end -= 1
+    return start, end
+
+
+def _merge(items: list[list]) -> list[list]:
+    items = sorted(items, key=lambda x: (x[0], -x[1]))
+    merged: list[list] = []
+    for it in items:
+        if merged and it[0] < merged[-1][1]:
+            last = merged[-1]
+            better = (it[4], _PRIORITY.get(it[2], 0)) > (last[4], _PRIORITY.get(last[2], 0))
+            last[1] = max(last[1], it[1])
+            if better:
+                last[2], last[3], last[4] = it[2], it[3], it[4]
+        else:
+            merged.append(list(it))
+    return merged
+
+
+def anonymize(text: str, entities: list[Entity], surrogates: Surrogates) -> tuple[str, list[tuple[int, int]]]:
+    """Replace each entity; returns the new text and the spans of inserted values in it."""
+    pieces, inserted = [], []
+    pos = 0
+    out_len = 0
+    for e in entities:
+        pieces.append(text[pos:e.start])
+        out_len += e.start - pos
+        value = surrogates.replace(e.type, text[e.start:e.end])
+        pieces.append(value)
+        inserted.append((out_len, out_len + len(value)))
+        out_len += len(value)
+        pos = e.end
+    pieces.append(text[pos:])
+    return "".join(pieces), inserted
+
+
+def as_datetime(value) -> datetime | None:
+    return value if isinstance(value, datetime) else None

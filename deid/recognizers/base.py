@@ -1,0 +1,100 @@
+"""Shared behaviour of radforge's pattern recognizers (Presidio `PatternRecognizer` with two additions).
+
+1. A pattern may name a group `phi`: only that group is the PHI span ("Dr. (Smith)",
+   "MRN: (12345678)"), so a cue word can anchor a match without being redacted itself and without
+   the cost of variable-length look-behinds.
+2. `invalidate_context(text, start, end)` sees the text around a match, for checks a regex cannot
+   express cheaply ("3/4 cm" is a fraction, not March 4th). It keeps Presidio's meaning: True drops.
+
+Patterns are case-sensitive by default (names and months need capitals); a cue written `(?i:...)`
+is case-insensitive. Every quantifier is bounded, so no pattern can backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+
+CASE_SENSITIVE = regex.MULTILINE | regex.DOTALL
+REGEX_TIMEOUT_S = 1.0
+
+
+class RadPatternRecognizer(PatternRecognizer):
+    """Base of every radforge pattern recognizer: PATTERNS/CONTEXT class constants, overridable per site."""
+
+    ENTITY: ClassVar[str] = ""
+    PATTERNS: ClassVar[list[Pattern]] = []
+    CONTEXT: ClassVar[list[str]] = []
+    FLAGS: ClassVar[int] = CASE_SENSITIVE
+
+    def __init__(self, patterns: list[Pattern] | None = None, context: list[str] | None = None,
+                 supported_entity: str | None = None, extra_patterns: list[Pattern] | None = None,
+                 name: str | None = None) -> None:
+        pats = [Pattern(p.name, p.regex, p.score) for p in (patterns if patterns is not None else self.PATTERNS)]
+        pats += list(extra_patterns or [])
+        super().__init__(supported_entity=supported_entity or self.ENTITY, name=name or type(self).__name__,
+                         patterns=pats, context=list(context if context is not None else self.CONTEXT),
+                         global_regex_flags=self.FLAGS)
+        self._compiled = [(p, regex.compile(p.regex, self.FLAGS)) for p in self.patterns]
+
+    def invalidate_context(self, text: str, start: int, end: int) -> bool | None:
+        """Check a match against its surroundings. True = not PHI."""
+        return None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        entity = self.supported_entities[0]
+        for pattern, compiled in self._compiled:
+            try:
+                for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_S):
+                    if "phi" in compiled.groupindex and match.group("phi") is not None:
+                        start, end = match.span("phi")
+                    else:
+                        start, end = match.span()
+                    start, end = _trim(text, start, end)
+                    if end <= start:
+                        continue
+                    value = text[start:end]
+                    score = pattern.score
+                    valid = self.validate_result(value)
+                    if valid is not None:
+                        score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+                    if self.invalidate_result(value) or self.invalidate_context(text, start, end):
+                        score = EntityRecognizer.MIN_SCORE
+                    if score > EntityRecognizer.MIN_SCORE:
+                        results.append(RecognizerResult(
+                            entity_type=entity, start=start, end=end, score=score,
+                            analysis_explanation=AnalysisExplanation(self.name, score, pattern.name),
+                            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                                                  "pattern": pattern.name}))
+            except TimeoutError:
+                # A pathological input: skip the pattern; the residual pass still guards the output.
+                continue
+        return EntityRecognizer.remove_duplicates(results)
+
+
+def make_result(recognizer: EntityRecognizer, entity: str, start: int, end: int, score: float,
+                pattern: str) -> RecognizerResult:
+    """A RecognizerResult the way Presidio's own recognizers build it (the context enhancer needs the explanation)."""
+    return RecognizerResult(entity, start, end, score, AnalysisExplanation(recognizer.name, score, pattern),
+                            {RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+                             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id, "pattern": pattern})
+
+
+_TRAIL = " \t\r\n,;:.|"
+_LEAD = " \t\r\n,;:|"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Strip separators a pattern may have swallowed at either edge (keep a final '.' of an initial)."""
+    while start < end and text[start] in _LEAD:
+        start += 1
+    while end > start and text[end - 1] in _TRAIL:
+        if text[end - 1] == "." and end - start >= 2 and text[end - 2].isupper() and (
+                end - start == 2 or not text[end - 3].isalpha()):
+            break  # "J." an initial
+        end -= 1
+    return start, end

@@ -1,0 +1,70 @@
+"""Dates in every written form, partial dates, and a time written next to a date."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import Pattern
+
+from deid.recognizers.base import RadPatternRecognizer
+from deid.recognizers.lexicon import DAY, MONTH, MONTH_NUM, ORDINAL, TIME, YEAR4
+
+_SEP = r"[/\-.]"
+_UNIT_AFTER = regex.compile(r"\s{0,2}(?:cm|mm|m|kg|g|mg|ml|mL|cc|units?|of|th|x|mGy|mSv|Gy|%|\d)", regex.IGNORECASE)
+_RATIO_BEFORE = regex.compile(r"(?:grade|ratio|score|gleason|level|dose|bp|blood pressure|x|of)\s{0,2}$",
+                              regex.IGNORECASE)
+
+
+class DateRecognizer(RadPatternRecognizer):
+    """All HIPAA dates except a bare year (Safe Harbor keeps years).
+
+    Full numeric and month-name dates are strong; partial ones ("3/14", "March 2019", "03/2019")
+    are weaker and checked against their surroundings, because radiology is full of fractions
+    and ratios ("1/2", "3/4 of the lumen").
+    """
+
+    ENTITY = "DATE"
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern("iso date (strong)", rf"\b{YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+                r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+\-]\d{2}:?\d{2})?)?\b", 0.95),
+        Pattern("numeric date m/d/yyyy (strong)", rf"(?<![\d/.\-]){MONTH_NUM}{_SEP}{DAY}{_SEP}{YEAR4}{TIME}(?![\d/])",
+                0.95),
+        Pattern("numeric date d.m.yyyy (strong)", rf"(?<![\d/.\-]){DAY}{_SEP}{MONTH_NUM}{_SEP}{YEAR4}{TIME}(?![\d/])",
+                0.9),
+        Pattern("numeric date yyyy/m/d (strong)", rf"(?<![\d/.\-]){YEAR4}/{MONTH_NUM}/{DAY}{TIME}(?![\d/])", 0.95),
+        Pattern("numeric date m/d/yy (medium)", rf"(?<![\d/.\-]){MONTH_NUM}[/\-]{DAY}[/\-]\d{{2}}{TIME}(?![\d/.\-])",
+                0.75),
+        Pattern("month-name date (strong)",
+                rf"\b{MONTH}\s{{0,3}}{DAY}{ORDINAL}(?:,\s{{0,3}}|\s{{1,3}}|\s{{0,2}}-\s{{0,2}}){YEAR4}{TIME}(?!\d)", 0.95),
+        Pattern("day month-name year (strong)",
+                rf"\b{DAY}{ORDINAL}(?:\s{{1,3}}|-)(?:of\s{{1,3}})?{MONTH}(?:,?\s{{1,3}}|-){YEAR4}{TIME}(?!\d)", 0.95),
+        Pattern("day-mon-yy (medium)", rf"\b{DAY}-{MONTH}-\d{{2}}\b", 0.8),
+        Pattern("month-name day (medium)", rf"\b{MONTH}\s{{1,3}}{DAY}{ORDINAL}\b(?![:.]\d|\s{{0,2}}(?:mm|cm|%))", 0.7),
+        Pattern("day month-name (medium)", rf"\b{DAY}{ORDINAL}\s{{1,3}}(?:of\s{{1,3}})?{MONTH}(?![A-Za-z])", 0.7),
+        Pattern("month-name year (medium)", rf"\b{MONTH},?\s{{1,3}}{YEAR4}\b", 0.85),
+        Pattern("numeric month/year (medium)", rf"(?<![\d/.\-]){MONTH_NUM}/{YEAR4}\b(?!/)", 0.75),
+        Pattern("partial m/d (weak)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}(?![\w/.\-]|\.\d)", 0.6),
+        Pattern("partial m-d with time (medium)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}\s{{1,3}}(?:at\s{{1,2}})?"
+                r"(?:[01]?\d|2[0-3]):[0-5]\d", 0.8),
+    ]
+    CONTEXT: ClassVar[list[str]] = ["date", "dated", "on", "since", "prior", "comparison", "compared", "dob",
+                                    "birth", "exam", "study", "performed", "dictated", "signed", "admitted"]
+
+    def invalidate_context(self, text: str, start: int, end: int) -> bool | None:
+        value = text[start:end]
+        if "/" in value and value.count("/") == 1 and not regex.search(r"\d{4}|\d:\d", value):
+            # A lone m/d: a fraction or ratio if a unit follows or a score word precedes.
+            if _UNIT_AFTER.match(text, end) or _RATIO_BEFORE.search(text[max(0, start - 20):start]):
+                return True
+        if value[:3] in ("May", "MAY", "Mar", "MAR") and value.isalpha():
+            return True
+        return None
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        from deid.dates import parse_date
+
+        parsed = parse_date(pattern_text)
+        if parsed is None:
+            return None
+        return parsed.valid if not parsed.valid else None

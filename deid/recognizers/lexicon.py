@@ -1,0 +1,45 @@
+"""Regex building blocks shared by the recognizers (bounded, no nested unbounded quantifiers)."""
+
+from __future__ import annotations
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+)
+# Full names first so that the alternation prefers the longest form.
+MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST"
+         r"|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)\.?")
+DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+MONTH_NUM = r"(?:0?[1-9]|1[0-2])"
+YEAR4 = r"(?:19|20)\d{2}"
+ORDINAL = r"(?:st|nd|rd|th)?"
+# A time next to a date: "14:32", "2:30 PM", "at 0930 hrs".
+TIME = (r"(?:,?\s{1,3}(?:at\s{1,3})?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s{0,2}[AaPp]\.?[Mm]\.?)?"
+        r"(?:\s{1,2}(?:hrs|hours|EST|EDT|CST|CDT|PST|PDT|UTC|GMT))?)?")
+
+# One capitalised name token, with apostrophes/hyphens (O'Brien, Smith-Jones) and non-ASCII letters.
+NAME_TOKEN = r"(?:(?:Mc|Mac|O'|D'|De|Da|Van|Von|La|Le)?[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019]{1,24}(?:-[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF']{1,24})?)"
+NAME_TOKEN_CAPS = r"(?:[A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\-]{1,24})"
+INITIAL = r"(?:[A-Z]\.)"
+# "John Smith", "John A. Smith", "J. Smith", "Smith, John", "van der Berg".
+PERSON_NAME = (rf"(?:{NAME_TOKEN}|{INITIAL})(?:\s{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|da|di|le)"
+               rf"(?=\s{{1,2}}[A-Z]))){{0,3}}")
+LAST_FIRST = rf"(?:{NAME_TOKEN},\s{{1,2}}{NAME_TOKEN}(?:\s{{1,2}}(?:{INITIAL}|[A-Z]\b))?)"
+LAST_FIRST_CAPS = rf"(?:{NAME_TOKEN_CAPS},\s{{0,2}}{NAME_TOKEN_CAPS}(?:\s{{1,2}}[A-Z]\.?(?![A-Za-z]))?)"
+CREDENTIALS = (r"(?:M\.D\.|MD|D\.O\.|DO|MBBS|PhD|Ph\.D\.|RN|NP|PA-C|PA|RT\(R\)(?:\(CT\)|\(MR\)|\(M\))?|RT|RDMS|RVT"
+               r"|CNMT|FACR|DABR|FRCR|MSc|MS|BSN)")
+TITLES = r"(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)"
+
+US_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR"]
+STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+    "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+    "Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|"
+    "North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|"
+    "Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
+)
+STATE = rf"(?:{'|'.join(US_STATES)}|{STATE_NAMES})"
+STREET_SUFFIX = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter"
+                 r"|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Row|Alley|Plaza|Pike|Turnpike|Loop"
+                 r"|Crescent|Close|Route|Rte)")
