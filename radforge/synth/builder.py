@@ -12,34 +12,36 @@ PHI_TYPES = ("PERSON", "DATE", "AGE", "ID", "PHONE", "EMAIL", "URL", "IP", "LOCA
 
 
 class TextBuilder:
-    """Append-only text with span bookkeeping. Positions are Python str indices (code points)."""
+    """Append-only text with span bookkeeping. Positions are Python str indices (code points).
 
-    __slots__ = ("parts", "pos", "spans")
+    `add` is the list's own `append` (no Python frame per piece: this is the hot path of the
+    generator); the position is brought up to date only when a PHI span needs it.
+    """
+
+    __slots__ = ("parts", "add", "spans", "_pos", "_synced")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.pos = 0
+        self.add = self.parts.append
         self.spans: list[tuple[int, int, str]] = []
+        self._pos = 0
+        self._synced = 0
 
-    def add(self, text: str) -> None:
-        self.parts.append(text)
-        self.pos += len(text)
+    @property
+    def pos(self) -> int:
+        parts = self.parts
+        if self._synced != len(parts):
+            self._pos += sum(map(len, parts[self._synced:]))
+            self._synced = len(parts)
+        return self._pos
 
     def phi(self, text: str, kind: str) -> None:
-        end = self.pos + len(text)
-        self.spans.append((self.pos, end, kind))
+        start = self.pos
+        end = start + len(text)
+        self.spans.append((start, end, kind))
         self.parts.append(text)
-        self.pos = end
-
-    def seq(self, pieces) -> None:
-        """Append pieces: plain strings, or (text, kind) pairs for PHI (kind None = not PHI)."""
-        for piece in pieces:
-            if piece.__class__ is str:
-                self.add(piece)
-            elif piece[1] is None:
-                self.add(piece[0])
-            else:
-                self.phi(piece[0], piece[1])
+        self._pos = end
+        self._synced += 1
 
     def text(self) -> str:
         return "".join(self.parts)

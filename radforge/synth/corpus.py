@@ -17,14 +17,15 @@ from random import Random
 
 from radforge.errors import RadforgeError
 from radforge.synth import vocab, writers
-from radforge.synth.exams import EXAMS
+from radforge.synth.exams import ALL_EXAMS, ExamType
 from radforge.synth.people import Patient, accession_for, make_patient, physician_pool
-from radforge.synth.report import Prior, addendum, render
+from radforge.synth.report import Prior, Rendered, Staff, addendum, render
 
 BLOCK = 500  # part of the output's definition: changing it changes every corpus
 P_SECOND_VERSION = 0.035
-P_CORRECTION = 0.35  # of second versions, when the impression names a side
-_EXAM_WEIGHTS = tuple(e.weight for e in EXAMS)
+P_THIRD_VERSION = 0.15  # of amended reports, a second addendum
+P_CORRECTION = 0.35  # of two-version reports, when abnormal
+_EXAM_WEIGHTS = tuple(e.weight for e in ALL_EXAMS)
 _HOURS = tuple(range(24))
 _HOUR_WEIGHTS = (2, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 11, 9, 10, 11, 11, 10, 8, 6, 5, 4, 3, 3, 2)
 
@@ -33,8 +34,8 @@ class SynthError(RadforgeError):
     """The synthetic corpus cannot be written as asked (bad format name, unwritable folder)."""
 
 
-def _record(rid: str, pt: Patient, r, exam, title, exam_dt: datetime, accession: str, fac: tuple, version: int,
-            tags: list[str]) -> dict:
+def _record(rid: str, pt: Patient, r: Rendered, exam: ExamType, exam_dt: datetime, accession: str, fac: tuple,
+            version: int, tags: list[str]) -> dict:
     return {
         "id": rid, "text": r.text, "mrn": pt.mrn, "accession": accession,
         "patient_name": f"{pt.last}, {pt.first}" + (f" {pt.middle}" if pt.middle else ""),
@@ -42,6 +43,16 @@ def _record(rid: str, pt: Patient, r, exam, title, exam_dt: datetime, accession:
         "modality": exam.modality, "body_part": exam.body_part, "facility": fac[0], "version": version,
         "tags": tags, "spans": r.spans, "first": pt.first, "last": pt.last, "sex": pt.sex,
     }
+
+
+def _pick_exam(rng: Random, pt: Patient, priors: list[Prior]) -> ExamType:
+    """Follow-ups repeat an earlier exam of the patient; sex-specific exams only for that sex."""
+    if priors and rng.random() < 0.45:
+        return priors[rng.randrange(len(priors))].exam
+    while True:
+        exam = rng.choices(ALL_EXAMS, _EXAM_WEIGHTS)[0]
+        if not exam.sex or exam.sex == pt.sex:
+            return exam
 
 
 def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
@@ -60,36 +71,39 @@ def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
             line = len(records)
             if line >= n:
                 break
-            exam = priors[rng.randrange(len(priors))].exam if priors and rng.random() < 0.45 else \
-                rng.choices(EXAMS, _EXAM_WEIGHTS)[0]
-            while exam.body_part == "BREAST" and pt.sex == "M":
-                exam = rng.choices(EXAMS, _EXAM_WEIGHTS)[0]
+            exam = _pick_exam(rng, pt, priors)
             title = rng.choice(exam.titles)
             exam_dt = datetime(day.year, day.month, day.day, rng.choices(_HOURS, _HOUR_WEIGHTS)[0],
                                rng.randrange(60), rng.randrange(60))
             fac = vocab.FACILITIES[pt.facility if rng.random() < 0.8 else rng.randrange(len(vocab.FACILITIES))]
-            rad = rads[rng.randrange(len(rads))]
-            ref = own_ref if rng.random() < 0.7 else refs[rng.randrange(len(refs))]
+            staff = Staff(own_ref if rng.random() < 0.7 else refs[rng.randrange(len(refs))],
+                          rads[rng.randrange(len(rads))], refs[rng.randrange(len(refs))],
+                          rads[rng.randrange(len(rads))])
             accession = accession_for(base + line, seed, day.year)
-            second = line + 1 < n and rng.random() < P_SECOND_VERSION
-            correction = second and rng.random() < P_CORRECTION
+            versions = 1
+            if line + 1 < n and rng.random() < P_SECOND_VERSION:
+                versions = 3 if line + 2 < n and rng.random() < P_THIRD_VERSION else 2
+            correction = versions == 2 and rng.random() < P_CORRECTION
             state = rng.getstate() if correction else None
-            r = render(rng, pt, exam, title, exam_dt, accession, fac, ref, rad, priors, force_side_error=correction)
-            correction = correction and r.has_side_impression
-            second = second and bool(r.text)
-            tags = r.tags + ["superseded"] if second else r.tags
-            records.append(_record(f"s{seed}-{base + line:09d}", pt, r, exam, title, exam_dt, accession, fac, 1,
-                                   tags))
-            if second:
+            r = render(rng, pt, exam, title, exam_dt, accession, fac, staff, priors, force_error=correction)
+            correction = correction and r.correctable
+            if not r.text:
+                versions = 1
+            tags = r.tags + ["superseded"] if versions > 1 else r.tags
+            rid = base + line
+            records.append(_record(f"s{seed}-{rid:09d}", pt, r, exam, exam_dt, accession, fac, 1, tags))
+            for version in range(2, versions + 1):
                 if correction:
                     again = Random()
                     again.setstate(state)
-                    r2 = render(again, pt, exam, title, exam_dt, accession, fac, ref, rad, priors, corrected=True)
-                    r2.tags.append("correction")
+                    r = render(again, pt, exam, title, exam_dt, accession, fac, staff, priors, corrected=True)
+                    r.tags.append("correction")
                 else:
-                    r2 = addendum(rng, r, rad, ref, exam_dt, fac)
-                records.append(_record(f"s{seed}-{base + line + 1:09d}", pt, r2, exam, title, exam_dt, accession,
-                                       fac, 2, r2.tags))
+                    r = addendum(rng, r, staff, exam_dt, version)
+                    if version < versions:
+                        r.tags.append("superseded")
+                records.append(_record(f"s{seed}-{rid + version - 1:09d}", pt, r, exam, exam_dt, accession, fac,
+                                       version, r.tags))
             priors.append(Prior(exam_dt, exam, title, fac[0]))
     return records, patients
 

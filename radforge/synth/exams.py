@@ -31,6 +31,7 @@ class ExamType:
     abnormal: tuple[Abnormal, ...]
     normal_impressions: tuple[str, ...]
     weight: int = 10
+    sex: str = ""  # "F" or "M" when the exam is sex-specific
 
 
 A = Abnormal
@@ -389,9 +390,9 @@ EXAMS: tuple[ExamType, ...] = (
     ),
     ExamType(
         "US", "PELVIS",
-        ("US PELVIS TRANSVAGINAL", "PELVIC ULTRASOUND TRANSABDOMINAL AND TRANSVAGINAL", "US SCROTUM"),
+        ("US PELVIS TRANSVAGINAL", "PELVIC ULTRASOUND TRANSABDOMINAL AND TRANSVAGINAL", "US PELVIS COMPLETE"),
         ("Transabdominal and transvaginal grayscale and Doppler imaging.",),
-        ("Pelvic pain.", "Abnormal uterine bleeding.", "Adnexal mass on exam.", "Testicular pain."),
+        ("Pelvic pain.", "Abnormal uterine bleeding.", "Adnexal mass on exam.", "Postmenopausal bleeding."),
         (("Uterus", ("The uterus measures {size3} cm. Endometrial stripe {mm} mm.",)),
          ("Ovaries", ("Both ovaries are normal with follicles and normal Doppler flow.",)),
          ("Free fluid", ("No free fluid.",))),
@@ -401,7 +402,7 @@ EXAMS: tuple[ExamType, ...] = (
          A("Ovaries", "Enlarged {side} ovary without arterial or venous flow.", "Findings concerning for {side} "
            "ovarian torsion.", True)),
         ("Normal pelvic ultrasound.", "No acute pelvic abnormality."),
-        weight=4,
+        weight=4, sex="F",
     ),
     ExamType(
         "MG", "BREAST",
@@ -480,3 +481,198 @@ EXAMS: tuple[ExamType, ...] = (
         weight=2,
     ),
 )
+
+MORE_EXAMS: tuple[ExamType, ...] = (
+    ExamType(
+        "CT", "NECK",
+        ("CT SOFT TISSUE NECK WITH CONTRAST", "CT NECK W CONTRAST", "CTA HEAD AND NECK", "CT SINUS WITHOUT CONTRAST"),
+        ("Axial images from the skull base to the aortic arch after {contrast_ml} mL IV contrast. " + CT_DOSE,
+         "CT angiography of the head and neck with 3D MIP and volume-rendered reconstructions. " + CT_DOSE),
+        ("Neck mass.", "Sore throat, evaluate for abscess.", "TIA, evaluate carotids.", "Chronic sinusitis.",
+         "Stroke alert, last known well 2 hours ago."),
+        (("Aerodigestive tract", ("The nasopharynx, oropharynx, hypopharynx and larynx are unremarkable.",)),
+         ("Glands", ("The parotid, submandibular and thyroid glands are unremarkable.",)),
+         ("Lymph nodes", ("No cervical lymphadenopathy.",)),
+         ("Vessels", ("The carotid and vertebral arteries are patent without stenosis by NASCET criteria.",)),
+         ("Sinuses", ("The paranasal sinuses are clear. The ostiomeatal units are patent.",))),
+        (A("Aerodigestive tract", "A {size2} cm rim-enhancing fluid collection in the {side} peritonsillar space.",
+           "{Side} peritonsillar abscess measuring {size2} cm.", True),
+         A("Vessels", "Mixed plaque at the {side} carotid bifurcation with {pct}% stenosis of the internal carotid "
+           "artery by NASCET criteria.", "{pct}% {side} internal carotid artery stenosis."),
+         A("Vessels", "Abrupt occlusion of the {side} M1 segment of the middle cerebral artery.",
+           "Acute {side} M1 occlusion. Neurointerventional team notified.", True),
+         A("Lymph nodes", "Necrotic {side} level {neck_level} lymph node measuring {size} cm.",
+           "Necrotic {side} level {neck_level} lymphadenopathy, suspicious for metastatic squamous cell carcinoma."),
+         A("Sinuses", "Complete opacification of the {side} maxillary sinus and ostiomeatal unit with "
+           "hyperdense secretions.", "{Side} maxillary sinus disease with ostiomeatal unit obstruction.")),
+        ("No acute abnormality of the neck.", "No hemodynamically significant stenosis or large vessel occlusion.",
+         "Clear paranasal sinuses."),
+        weight=5,
+    ),
+    ExamType(
+        "MR", "CSPINE",
+        ("MRI CERVICAL SPINE WITHOUT CONTRAST", "MR C-SPINE WO", "MRI CERVICAL SPINE W/WO"),
+        ("Sagittal T1, T2 and STIR and axial T2-weighted gradient echo images of the cervical spine.",),
+        ("Neck pain radiating to the {side} arm.", "Myelopathy.", "Numbness in the hands."),
+        (("Alignment", ("Straightening of the normal cervical lordosis.",)),
+         ("Cord", ("The cervical cord is normal in caliber and signal.",)),
+         ("Levels", ("C2-3 through C4-5: No significant stenosis.", "Mild disc bulges without stenosis.")),
+         ("Craniocervical junction", ("The craniocervical junction is normal.",))),
+        (A("Levels", "{clevel}: Disc osteophyte complex with severe {side} neural foraminal stenosis.",
+           "Severe {side} foraminal stenosis at {clevel}."),
+         A("Cord", "T2 hyperintense signal within the cord at {clevel} with cord compression.",
+           "Cervical spondylotic myelopathy at {clevel}."),
+         A("Craniocervical junction", "Cerebellar tonsils extend {mm} mm below the foramen magnum.",
+           "Chiari I malformation.")),
+        ("No significant spinal canal or foraminal stenosis.", "Mild cervical spondylosis without stenosis."),
+        weight=4,
+    ),
+    ExamType(
+        "MR", "PROSTATE",
+        ("MRI PROSTATE WITH AND WITHOUT CONTRAST", "MR PROSTATE MULTIPARAMETRIC"),
+        ("Multiparametric 3 T MRI: T2-weighted, DWI (b {bval}), ADC and DCE sequences.",),
+        ("Elevated PSA of {psa} ng/mL.", "Active surveillance, Gleason 3+3.", "Prior negative biopsy."),
+        (("Gland", ("The prostate measures {size3} cm (volume {vol} mL).",)),
+         ("Peripheral zone", ("No focal lesion in the peripheral zone.",)),
+         ("Transition zone", ("Heterogeneous transition zone compatible with benign prostatic hyperplasia.",)),
+         ("Seminal vesicles", ("The seminal vesicles are unremarkable. No pelvic lymphadenopathy.",))),
+        (A("Peripheral zone", "A {mm} mm lesion in the {side} posterolateral peripheral zone at the mid gland with "
+           "marked restricted diffusion (ADC {adc}).", "PI-RADS 4 {side} peripheral zone lesion. Targeted biopsy "
+           "recommended."),
+         A("Seminal vesicles", "Low T2 signal extending into the {side} seminal vesicle.",
+           "Findings suspicious for {side} seminal vesicle invasion (PI-RADS 5).")),
+        ("No clinically significant prostate cancer identified (PI-RADS 2).",),
+        weight=2, sex="M",
+    ),
+    ExamType(
+        "MR", "ABDOMEN",
+        ("MRI ABDOMEN WITH AND WITHOUT CONTRAST", "MRI LIVER W/WO", "MRCP"),
+        ("Multiplanar T1 in- and opposed-phase, T2 and dynamic post-gadolinium images. 3D MRCP.",),
+        ("Indeterminate liver lesion on CT.", "Cirrhosis, HCC screening.", "Pancreatic cyst follow-up.",
+         "Biliary dilatation."),
+        (("Liver", ("Normal liver morphology and signal without focal lesion.",)),
+         ("Biliary", ("No intra- or extrahepatic biliary dilatation. No choledocholithiasis.",)),
+         ("Pancreas", ("The pancreas is normal.",)),
+         ("Kidneys", ("The kidneys and adrenal glands are unremarkable.",))),
+        (A("Liver", "A {size} cm arterially enhancing lesion in segment {segment} with washout and capsule.",
+           "{size} cm LI-RADS 5 observation in segment {segment}, diagnostic of hepatocellular carcinoma."),
+         A("Pancreas", "A {mm} mm cystic lesion in the pancreatic {panc} communicating with the main duct.",
+           "{mm} mm side-branch IPMN in the pancreatic {panc}."),
+         A("Biliary", "A {mm} mm filling defect in the distal common bile duct.", "Choledocholithiasis.")),
+        ("Normal MRI of the abdomen.", "No suspicious hepatic lesion."),
+        weight=3,
+    ),
+    ExamType(
+        "XR", "SPINE",
+        ("XR LUMBAR SPINE 2-3 VIEWS", "XR CERVICAL SPINE 3 VIEWS", "XR THORACIC SPINE AP AND LATERAL",
+         "SCOLIOSIS SERIES"),
+        ("AP and lateral views.", "{views} views including flexion and extension."),
+        ("Back pain.", "Neck pain after motor vehicle collision.", "Scoliosis follow-up.", "Osteoporosis."),
+        (("Alignment", ("Alignment is normal.",)),
+         ("Vertebrae", ("Vertebral body heights are maintained.",)),
+         ("Discs", ("Mild disc space narrowing at {llevel}.", "Disc spaces are preserved.")),
+         ("Soft tissues", ("Paraspinal soft tissues are unremarkable.",))),
+        (A("Vertebrae", "Wedge compression deformity of T{tvert} with approximately {pct}% anterior height loss, "
+           "new since prior.", "New T{tvert} compression deformity."),
+         A("Alignment", "Dextroconvex thoracolumbar curvature measuring {cobb} degrees (Cobb angle, T{tvert}-L3).",
+           "Thoracolumbar scoliosis, Cobb angle {cobb} degrees."),
+         A("Discs", "Severe disc space narrowing with vacuum phenomenon at {llevel}.",
+           "Advanced degenerative disc disease at {llevel}.")),
+        ("No acute osseous abnormality.", "Mild degenerative changes."),
+        weight=5,
+    ),
+    ExamType(
+        "US", "CAROTID",
+        ("US CAROTID DUPLEX BILATERAL", "CAROTID DOPPLER ULTRASOUND"),
+        ("Grayscale, color and spectral Doppler of both carotid and vertebral arteries.",),
+        ("Carotid bruit.", "TIA.", "Amaurosis fugax."),
+        (("Right carotid", ("Right ICA peak systolic velocity {psv} cm/s. Minimal plaque; less than 50% "
+                            "stenosis.",)),
+         ("Left carotid", ("Left ICA peak systolic velocity {psv2} cm/s without significant plaque.",)),
+         ("Vertebrals", ("Antegrade flow in both vertebral arteries.",))),
+        (A("Right carotid", "Heterogeneous plaque in the right ICA with peak systolic velocity {psvhigh} cm/s and "
+           "ICA/CCA ratio {icaratio}.", "70% or greater right internal carotid artery stenosis."),
+         A("Vertebrals", "Retrograde flow in the left vertebral artery.", "Left subclavian steal physiology.")),
+        ("No hemodynamically significant carotid stenosis.",),
+        weight=3,
+    ),
+    ExamType(
+        "US", "SCROTUM",
+        ("US SCROTUM WITH DOPPLER", "ULTRASOUND TESTICLES"),
+        ("Grayscale and color Doppler imaging of the scrotum.",),
+        ("Testicular pain.", "Scrotal swelling.", "Palpable testicular mass."),
+        (("Testes", ("The testes are homogeneous with symmetric arterial and venous flow.",)),
+         ("Epididymides", ("The epididymides are normal.",)),
+         ("Scrotum", ("No hydrocele or varicocele.",))),
+        (A("Testes", "Absent flow in the enlarged heterogeneous {side} testis.", "{Side} testicular torsion.",
+           True),
+         A("Testes", "A {mm} mm hypoechoic vascular mass in the {side} testis.", "{Side} testicular mass, "
+           "suspicious for germ cell tumor."),
+         A("Epididymides", "Enlarged hyperemic {side} epididymis.", "{Side} epididymitis.")),
+        ("Normal scrotal ultrasound.",),
+        weight=2, sex="M",
+    ),
+    ExamType(
+        "NM", "HEPATOBILIARY",
+        ("NM HEPATOBILIARY SCAN (HIDA)", "HIDA SCAN WITH CCK"),
+        ("{mci5} mCi Tc-99m mebrofenin IV; dynamic imaging for 60 minutes; morphine augmentation as needed.",),
+        ("Right upper quadrant pain, equivocal ultrasound.", "Biliary dyskinesia."),
+        (("Liver", ("Prompt homogeneous hepatic uptake.",)),
+         ("Gallbladder", ("The gallbladder fills by {gbmin} minutes.",)),
+         ("Bowel", ("Tracer enters the small bowel by {bowelmin} minutes.",))),
+        (A("Gallbladder", "Nonvisualization of the gallbladder at 60 minutes and 30 minutes after morphine.",
+           "Acute cholecystitis.", True),
+         A("Gallbladder", "Gallbladder ejection fraction after CCK is {gbef}%.", "Low gallbladder ejection "
+           "fraction ({gbef}%), compatible with biliary dyskinesia.")),
+        ("Patent cystic and common bile ducts. No evidence of acute cholecystitis.",),
+        weight=2,
+    ),
+    ExamType(
+        "NM", "HEART",
+        ("NM MYOCARDIAL PERFUSION SPECT REST/STRESS", "REGADENOSON STRESS TEST WITH SPECT"),
+        ("{mci6} mCi Tc-99m sestamibi rest and {mci7} mCi stress after 0.4 mg regadenoson. Gated SPECT.",),
+        ("Chest pain.", "Preoperative risk assessment.", "Dyspnea on exertion."),
+        (("Perfusion", ("Normal myocardial perfusion at stress and rest.",)),
+         ("Function", ("Left ventricular ejection fraction {lvef}% with normal wall motion.",)),
+         ("ECG", ("No ischemic ECG changes with regadenoson.",))),
+        (A("Perfusion", "Moderate reversible defect of the inferior and inferolateral walls.",
+           "Moderate inferolateral ischemia (RCA/LCx territory)."),
+         A("Function", "Transient ischemic dilation ratio of {tid} with reduced ejection fraction.",
+           "Transient ischemic dilation, concerning for multivessel disease.")),
+        ("Normal myocardial perfusion study.", "No evidence of ischemia or infarction."),
+        weight=2,
+    ),
+    ExamType(
+        "RF", "ESOPHAGUS",
+        ("FLUORO ESOPHAGRAM", "BARIUM SWALLOW", "UPPER GI SERIES", "MODIFIED BARIUM SWALLOW"),
+        ("Single- and double-contrast images of the esophagus with thin and thick barium. Fluoroscopy time {fluoro} "
+         "minutes.",),
+        ("Dysphagia to solids.", "Food impaction.", "Reflux.", "Barrett esophagus surveillance."),
+        (("Esophagus", ("Normal esophageal caliber and mucosal pattern.",)),
+         ("Motility", ("Normal primary peristalsis.",)),
+         ("GE junction", ("No hiatal hernia. No reflux observed.",))),
+        (A("GE junction", "A thin circumferential web at the gastroesophageal junction narrowing the lumen to {mm} "
+           "mm, with transient barium tablet hold-up.", "Schatzki ring."),
+         A("Motility", "Tertiary contractions and intermittent stasis.", "Nonspecific esophageal dysmotility."),
+         A("GE junction", "Moderate sliding hiatal hernia with spontaneous gastroesophageal reflux to the thoracic "
+           "inlet.", "Hiatal hernia with gastroesophageal reflux.")),
+        ("Normal esophagram.",),
+        weight=2,
+    ),
+    ExamType(
+        "DX", "BONE DENSITY",
+        ("DXA BONE DENSITOMETRY", "BONE DENSITY STUDY"),
+        ("Dual-energy x-ray absorptiometry of the lumbar spine (L1-L4) and {side} hip.",),
+        ("Postmenopausal, osteoporosis screening.", "Long-term steroid use.", "Follow-up on bisphosphonate."),
+        (("Lumbar spine", ("L1-L4 BMD {bmd} g/cm2, T-score {tnorm}.",)),
+         ("Hip", ("Total hip T-score {tnorm2}; femoral neck T-score {tnorm3}.",))),
+        (A("Lumbar spine", "L1-L4 BMD {bmdlow} g/cm2, T-score {tlow}.", "Osteoporosis (lumbar spine T-score "
+           "{tlow})."),
+         A("Hip", "Femoral neck T-score {tmid}.", "Osteopenia of the femoral neck. 10-year fracture risk (FRAX) "
+           "{frax}% major osteoporotic.")),
+        ("Normal bone mineral density.",),
+        weight=2,
+    ),
+)
+
+ALL_EXAMS: tuple[ExamType, ...] = EXAMS + MORE_EXAMS

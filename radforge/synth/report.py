@@ -1,19 +1,20 @@
-"""One radiology report: header, sections, free-text PHI and sign-off, with gold spans.
+"""One radiology report: header, sections in many spellings, findings and the impression they imply.
 
-`render()` writes through a `TextBuilder`, so every PHI value's offsets are recorded as it is
-appended. Hard cases are chosen here at small realistic rates and named in `tags`.
+`render()` writes through a `TextBuilder` (PHI offsets recorded as appended). Hard cases are drawn
+here at small realistic rates and named in `tags`. A corrected version 2 is rendered from the same
+RNG state as its original, so both share every draw and differ only in the corrected impression.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from random import Random
 
-from radforge.synth import phi, vocab
+from radforge.synth import phi, phrases, vocab
 from radforge.synth.builder import TextBuilder
 from radforge.synth.exams import ExamType
-from radforge.synth.people import Patient, Physician, age_on
+from radforge.synth.people import Patient, Person, Physician, age_on
 from radforge.synth.slots import Slots
 
 # Hard-case rates (per original report).
@@ -22,10 +23,11 @@ P_TEMPLATED = 0.06
 P_NO_FINDINGS = 0.02
 P_NO_IMPRESSION = 0.02
 P_SHORT_FINDINGS = 0.02
-P_LONG = 0.012
+P_LONG = 0.025  # of the exams that can be long (oncology follow-up of chest, abdomen, brain...)
 P_RUN_TOGETHER = 0.03
 P_COMBINED = 0.03
 P_NORMAL = 0.38
+P_EPONYM_TRAP = 0.03
 
 H_EXAM = ("EXAM", "EXAMINATION", "PROCEDURE", "STUDY", "Exam", "EXAM TYPE")
 H_HISTORY = ("CLINICAL HISTORY", "INDICATION", "HISTORY", "REASON FOR EXAM", "Clinical information", "INDICATIONS",
@@ -36,6 +38,21 @@ H_FINDINGS = ("FINDINGS", "FINDINGS", "FINDINGS", "Findings", "REPORT")
 H_IMPRESSION = ("IMPRESSION", "IMPRESSION", "IMPRESSION", "CONCLUSION", "SUMMARY", "OPINION", "Impression")
 SHORT_FINDINGS = ("Normal.", "Unremarkable.", "No acute findings.", "Negative.", "See impression.", "Normal study.")
 SIDES = ("right", "left")
+PROCEDURAL = frozenset(("US", "NM", "RF", "MG"))
+_TRAP_SURNAMES = frozenset(vocab.TRAP_SURNAMES)
+
+
+def _eponyms_by_name() -> dict[str, tuple[str, ...]]:
+    """'Baker' -> ("Baker's cyst",): the clinical terms a physician's surname collides with."""
+    out: dict[str, tuple[str, ...]] = {}
+    for term in vocab.EPONYM_TERMS:
+        name = term.split("'")[0].split("-")[0].split(" ")[0]
+        out[name] = out.get(name, ()) + (term,)
+    return out
+
+
+_EPONYMS_BY_NAME = _eponyms_by_name()
+LONG_BODY_PARTS = frozenset(("CHEST", "ABDOMEN", "WHOLEBODY", "BRAIN", "NECK"))
 
 
 @dataclass(slots=True)
@@ -47,35 +64,19 @@ class Prior:
 
 
 @dataclass(slots=True)
+class Staff:
+    referring: Physician
+    radiologist: Physician
+    tech: Person
+    resident: Physician
+
+
+@dataclass(slots=True)
 class Rendered:
     text: str
     spans: list[tuple[int, int, str]]
     tags: list[str] = field(default_factory=list)
-    has_side_impression: bool = False
-
-
-def person_name(b: TextBuilder, p, style: int, dr: bool = False) -> None:
-    """Write a name in one of the RIS/dictation styles; the name itself is the PERSON span."""
-    if style == 0:
-        text = f"{p.first} {p.last}"
-    elif style == 1:
-        text = f"{p.last}, {p.first}" + (f" {p.middle}" if p.middle else "")
-    elif style == 2:
-        text = f"{p.last.upper()}, {p.first.upper()}"
-    elif style == 3:
-        text = f"{p.first} {p.middle + '. ' if p.middle else ''}{p.last}"
-    else:
-        text = p.last
-    if dr:
-        b.add("Dr. ")
-    b.phi(text, "PERSON")
-
-
-def _date(b: TextBuilder, rng: Random, d: date, when: datetime | None = None, time_style: int = -1) -> None:
-    text = phi.fmt_date(d, phi.pick_date_style(rng))
-    if when is not None and time_style >= 0:
-        text += " " + phi.fmt_time(when, time_style)
-    b.phi(text, "DATE")
+    correctable: bool = False  # abnormal: a corrected version can differ in its impression
 
 
 def _heading(b: TextBuilder, rng: Random, names: tuple[str, ...], inline: bool, run: bool) -> None:
@@ -88,123 +89,62 @@ def _heading(b: TextBuilder, rng: Random, names: tuple[str, ...], inline: bool, 
         b.add(f"{name}:\n" if rng.random() < 0.8 else f"{name}\n")
 
 
-def _header(b: TextBuilder, rng: Random, pt: Patient, exam_dt: datetime, accession: str, fac: tuple,
-            referring: Physician, age: int) -> None:
-    style = rng.randrange(4)
-    name_style = rng.randrange(4)
-    if style == 0:
-        b.phi(fac[0].upper(), "ORGANIZATION")
-        b.add(" - DEPARTMENT OF RADIOLOGY\n")
-        b.add("Patient: ")
-        person_name(b, pt, 2 if name_style < 2 else 1)
-        b.add("    MRN: ")
-        b.phi(pt.mrn, "ID")
-        b.add("    DOB: ")
-        b.phi(phi.fmt_date(pt.dob, "mdy"), "DATE")
-        b.add(f" ({pt.sex})\nAccession: ")
-        b.phi(accession, "ID")
-        b.add("    Exam Date: ")
-        b.phi(f"{phi.fmt_date(exam_dt.date(), 'mdy')} {phi.fmt_time(exam_dt, 0)}", "DATE")
-        b.add("\nReferring Physician: ")
-        person_name(b, referring, rng.randrange(4), dr=True)
-        b.add("\n")
-    elif style == 1:
-        b.add("Name: ")
-        person_name(b, pt, name_style)
-        b.add("\nMedical Record #: ")
-        b.phi(pt.mrn, "ID")
-        b.add("\nDate of Birth: ")
-        b.phi(phi.fmt_date(pt.dob, "iso" if rng.random() < 0.5 else "long"), "DATE")
-        if age > 89:
-            b.add(" (Age: ")
-            b.phi(str(age), "AGE")
-            b.add(")")
-        b.add("\nAcc#: ")
-        b.phi(accession, "ID")
-        b.add("\nDate of Service: ")
-        _date(b, rng, exam_dt.date(), exam_dt, rng.choice((-1, 1, 0)))
-        b.add("\nOrdering: ")
-        person_name(b, referring, 2)
-        b.add(f", {referring.credential}\nLocation: ")
-        b.phi(fac[0], "ORGANIZATION")
-        b.add(", ")
-        b.phi(f"{fac[5]} {fac[6]}", "LOCATION")
-        b.add(", ")
-        b.phi(fac[3], "LOCATION")
-        b.add(f", {vocab.STATES[fac[4]][0]} ")
-        b.phi(f"{vocab.STATES[fac[4]][1]}{(fac[5] * 7) % 1000:03d}", "LOCATION")
-        b.add("\n")
-        if rng.random() < 0.25:
-            b.add("Patient address: ")
-            b.phi(pt.street, "LOCATION")
-            b.add(", ")
-            b.phi(pt.town, "LOCATION")
-            b.add(f", {pt.state} ")
-            b.phi(pt.zip, "LOCATION")
-            b.add("  Phone: ")
-            b.phi(pt.phone, "PHONE")
-            b.add("\n")
-        if rng.random() < 0.08:
-            b.add("SSN: ")
-            b.phi(phi.ssn(rng), "ID")
-            b.add("\n")
-    elif style == 2:
-        b.add("PATIENT: ")
-        person_name(b, pt, 2)
-        b.add(" | MRN ")
-        b.phi(pt.mrn, "ID")
-        b.add(" | DOB ")
-        b.phi(phi.fmt_date(pt.dob, "mdy_short"), "DATE")
-        b.add(" | ACC ")
-        b.phi(accession, "ID")
-        b.add(" | DATE ")
-        b.phi(f"{phi.fmt_date(exam_dt.date(), 'iso')} {phi.fmt_time(exam_dt, 0)}", "DATE")
-        b.add(" | ")
-        b.phi(fac[1], "ORGANIZATION")
-        b.add("\n")
-    else:
-        b.phi(fac[0], "ORGANIZATION")
-        b.add("\nRadiology Report\n\n")
-        person_name(b, pt, 1)
-        b.add("  (MRN ")
-        b.phi(pt.mrn, "ID")
-        b.add(")  DOB ")
-        b.phi(phi.fmt_date(pt.dob, "mdy"), "DATE")
-        b.add("\nReferring: ")
-        person_name(b, referring, 3)
-        b.add(f", {referring.credential}    Accession ")
-        b.phi(accession, "ID")
-        b.add("\n")
-    b.add("\n")
-
-
-def _age_phrase(b: TextBuilder, rng: Random, age: int, sex: str) -> None:
-    noun = {"F": ("female", "woman"), "M": ("male", "man")}[sex][rng.randrange(2)]
-    if age < 2:
-        b.add(f"{max(1, age * 12 + rng.randrange(1, 12))}-month-old {'girl' if sex == 'F' else 'boy'} with ")
+def _comparison(b: TextBuilder, rng: Random, exam: ExamType, exam_dt: datetime, priors: list[Prior],
+                slots: Slots, tags: list[str]) -> None:
+    relevant = [p for p in priors if p.exam.body_part == exam.body_part]
+    if not relevant or rng.random() < 0.08:
+        b.add(rng.choice(("None.", "None available.", "No prior studies.", "None.", "No relevant priors.")))
+        if rng.random() < 0.15:
+            b.add(f" Outside {exam.modality} from ")
+            b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
+            b.add(" dated ")
+            phrases.write_date(b, rng, (exam_dt - timedelta(days=rng.randrange(20, 900))).date())
+            b.add(" was not available for review.")
+            tags.append("outside_hospital")
         return
-    text = str(age)
-    style = rng.randrange(3)
-    if age > 89:
-        b.phi(text, "AGE")
-    else:
-        b.add(text)
-    if style == 0:
-        b.add(f"-year-old {noun} with ")
-    elif style == 1:
-        b.add(f" y/o {sex} with ")
-    else:
-        b.add(f" year old {noun}, ")
+    chosen = relevant[-2:] if rng.random() < 0.35 else relevant[-1:]
+    for k, p in enumerate(reversed(chosen)):
+        if k:
+            b.add(rng.choice((" and ", "; ", ", and ")))
+        rel = phi.relative_month(p.when.date(), exam_dt.date()) if rng.random() < 0.15 else None
+        if rel:
+            b.add(f"{p.exam.modality} {p.exam.body_part.lower()} from ")
+            b.phi(rel, "DATE")
+            continue
+        u = rng.random()
+        if u < 0.5:
+            b.add(p.title.format_map(slots) + rng.choice((" ", " dated ", " of ", " from ", ", ")))
+        elif u < 0.8:
+            b.add(f"{p.exam.modality} " + rng.choice(("", "dated ", "of ", "from ")))
+        else:
+            b.add("Prior study from ")
+        phrases.write_date(b, rng, p.when.date(), p.when, 1 if rng.random() < 0.1 else -1)
+        if p.facility != "" and rng.random() < 0.1:
+            b.add(" performed at ")
+            b.phi(p.facility, "ORGANIZATION")
+    b.add(".")
+
+
+def _long_lesions(rng: Random, exam: ExamType) -> list[tuple[str, str]]:
+    """Oncology-style measured lesion list that makes a report long."""
+    lines = []
+    for k in range(1, rng.randrange(8, 16)):
+        extra = exam.abnormal[rng.randrange(len(exam.abnormal))]
+        now = rng.uniform(0.5, 6.0)
+        lines.append((extra.organ, f"Lesion {k} ({extra.organ.lower()}): {now:.1f} x {now * rng.uniform(0.5, 1):.1f}"
+                      f" cm (series {rng.randrange(2, 9)}, image {rng.randrange(10, 300)}), previously "
+                      f"{now * rng.uniform(0.7, 1.3):.1f} cm."))
+    return lines
 
 
 def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: datetime, accession: str, fac: tuple,
-           referring: Physician, radiologist: Physician, priors: list[Prior], force_side_error: bool = False,
-           corrected: bool = False) -> Rendered:
-    """Render one report. With `corrected`, the same draws give the corrected version of the report."""
+           staff: Staff, priors: list[Prior], force_error: bool = False, corrected: bool = False) -> Rendered:
+    """Render one report. With `corrected`, the same RNG state gives the corrected version of the report."""
     tags: list[str] = []
-    if rng.random() < P_EMPTY and not corrected and not force_side_error:
+    if rng.random() < P_EMPTY and not corrected and not force_error:
         return Rendered("", [], ["empty_text"])
     b = TextBuilder()
+    add = b.add
     age = age_on(pt.dob, exam_dt.date())
     if age > 89:
         tags.append("age_over_89")
@@ -216,79 +156,51 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     no_impression = P_NO_FINDINGS <= u < P_NO_FINDINGS + P_NO_IMPRESSION
     short = not templated and P_NO_FINDINGS + P_NO_IMPRESSION <= u < P_NO_FINDINGS + P_NO_IMPRESSION + \
         P_SHORT_FINDINGS
-    long = not (templated or short) and rng.random() < P_LONG
+    long = rng.random() < P_LONG and not (templated or short) and exam.body_part in LONG_BODY_PARTS
     run = not long and rng.random() < P_RUN_TOGETHER
     combined = not (no_findings or no_impression or run) and rng.random() < P_COMBINED
     sep = " " if run else "\n\n"
 
     if corrected:
-        b.add("*** CORRECTED REPORT ***\n")
-    if not run:
-        _header(b, rng, pt, exam_dt, accession, fac, referring, age)
+        add("*** CORRECTED REPORT ***\n")
+    if not run or rng.random() < 0.5:
+        phrases.header(b, rng, pt, exam_dt, accession, fac, staff.referring, age)
     _heading(b, rng, H_EXAM, True, run)
-    b.add(title.format_map(slots))
-    b.add(sep)
+    add(title.format_map(slots))
+    add(sep)
 
-    # History / indication, with the age (AGE span only over 89) and sometimes an outside hospital.
     _heading(b, rng, H_HISTORY, True, run)
+    if rng.random() < P_EPONYM_TRAP:
+        tags.append("eponym_name")
+        phrases.eponym_trap(b, rng, vocab.ORIGINS["anglo"][0])
+        add(" ")
     if rng.random() < 0.6:
-        _age_phrase(b, rng, age, pt.sex)
+        phrases.age_phrase(b, rng, age, pt.sex)
         ind = rng.choice(exam.indications).format_map(slots)
-        b.add(ind[0].lower() + ind[1:])
+        add(ind[0].lower() + ind[1:])
     else:
-        b.add(rng.choice(exam.indications).format_map(slots))
-    if rng.random() < 0.1:
-        tags.append("outside_hospital")
-        b.add(" Transferred from ")
-        b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
-        b.add(rng.choice((". ", " on ")))
-        if b.parts[-1] == " on ":
-            _date(b, rng, (exam_dt - timedelta(days=rng.randrange(1, 6))).date())
-            b.add(".")
-    b.add(sep)
+        add(rng.choice(exam.indications).format_map(slots))
+    phrases.history_extra(b, rng, exam_dt, pt, tags)
+    if long:
+        add(" Extensive prior imaging; see comparison. Oncology follow-up per protocol with measurements of all "
+            "previously documented lesions, as requested by the tumor board.")
+    add(sep)
 
-    # Comparison: the patient's own earlier exams, in any date format.
     _heading(b, rng, H_COMPARISON, True, run)
-    same = [p for p in priors if p.exam is exam]
-    if not priors or rng.random() < 0.1:
-        b.add(rng.choice(("None.", "None available.", "No prior studies.", "None.")))
-        if rng.random() < 0.15:
-            b.add(" Outside ")
-            b.add(exam.modality)
-            b.add(" from ")
-            b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
-            b.add(" dated ")
-            _date(b, rng, (exam_dt - timedelta(days=rng.randrange(20, 900))).date())
-            b.add(" was not available for review.")
-            tags.append("outside_hospital")
-    else:
-        chosen = (same or priors)[-2:] if rng.random() < 0.4 else (same or priors)[-1:]
-        for k, p in enumerate(chosen):
-            if k:
-                b.add(" and ")
-            rel = phi.relative_month(p.when.date(), exam_dt.date()) if rng.random() < 0.12 else None
-            if rel:
-                b.add(f"{p.exam.modality} {p.exam.body_part.lower()} from ")
-                b.phi(rel, "DATE")
-            else:
-                b.add(p.title.format_map(slots) + " " if rng.random() < 0.6 else f"{p.exam.modality} ")
-                b.add(rng.choice(("", "dated ", "of ", "from ")))
-                _date(b, rng, p.when.date())
-        b.add(".")
-    b.add(sep)
+    _comparison(b, rng, exam, exam_dt, priors, slots, tags)
+    add(sep)
 
     if not run and rng.random() < 0.8:
         _heading(b, rng, H_TECHNIQUE, True, False)
-        b.add(rng.choice(exam.techniques).format_map(slots))
-        b.add(sep)
+        add(rng.choice(exam.techniques).format_map(slots))
+        add(sep)
 
-    # Findings and impression.
+    # Findings: one statement per organ; abnormal ones replace the organ's normal statement.
     abnormal = [] if templated or short or rng.random() < P_NORMAL else \
         rng.sample(exam.abnormal, min(len(exam.abnormal), rng.choice((1, 1, 1, 2, 2, 3))))
     by_organ: dict[str, list[str]] = {}
     for a in abnormal:
         by_organ.setdefault(a.organ, []).append(a.finding.format_map(slots))
-    organ_names = [o for o, _ in exam.organs]
     lines: list[tuple[str, str]] = []
     for organ, normals in exam.organs:
         if organ in by_organ:
@@ -299,27 +211,31 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
             lines.append((organ, rng.choice(normals).format_map(slots)))
     for organ, items in by_organ.items():  # findings whose organ has no normal line (e.g. "Lines")
         lines.insert(0, (organ, " ".join(items)))
+    same = [p for p in priors if p.exam is exam]
+    if abnormal and same and not run and rng.random() < 0.3:
+        # "previously 4 mm on 03/14/2019": a prior date inside the findings
+        prior = same[-1]
+        tags.append("prior_date_in_findings")
+        lines.append(("Comparison", f"__PRIOR__{prior.when.isoformat()}"))
     if long:
         tags.append("long")
-        for _ in range(6):
-            extra = rng.choice(exam.abnormal)
-            finding = extra.finding.format_map(slots)
-            lines.append((extra.organ, "Incidentally, " + finding[0].lower() + finding[1:]
-                          + " This was also present on the prior examination and is not significantly changed."))
-        lines.extend(lines[: len(organ_names)])
+        lines.extend(_long_lesions(rng, exam))
+        lines.append(("Other", "No new lesions are identified. The remaining organs are unchanged in appearance "
+                      "compared with the prior examination, without new effusion, adenopathy or osseous lesion."))
 
     if abnormal:
         items = [a.impression.format_map(slots) for a in abnormal]
-        side_in_impression = any(side in i.lower() for i in items)
-        # The original carried a left/right dictation error that version 2 corrects.
-        if force_side_error and side_in_impression:
+        # The original carries the error that version 2 corrects: a left/right swap in the impression, or
+        # a missed finding (the impression called the study normal).
+        if force_error and any(side in i.lower() for i in items):
             other = "left" if side == "right" else "right"
             items = [i.replace(side, other).replace(side.capitalize(), other.capitalize()) for i in items]
+        elif force_error:
+            items = [exam.normal_impressions[0].format_map(slots)]
     else:
-        items = [exam.normal_impressions[0] if templated else rng.choice(exam.normal_impressions)]
-        items = [items[0].format_map(slots)]
-        side_in_impression = False
-
+        items = [(exam.normal_impressions[0] if templated else rng.choice(exam.normal_impressions)).format_map(slots)]
+    if long:
+        items.append("Overall stable disease by RECIST 1.1 compared with the prior examination.")
     if templated:
         tags.append("templated_normal")
     if short:
@@ -327,172 +243,108 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
 
     if combined:
         tags.append("combined_sections")
-        b.add("FINDINGS AND IMPRESSION:\n" if rng.random() < 0.7 else "Findings/Impression: ")
-        b.add(" ".join(t for _, t in lines))
-        b.add(" ")
-        b.add(" ".join(items))
-        b.add(sep)
+        add("FINDINGS AND IMPRESSION:\n" if rng.random() < 0.7 else "Findings/Impression: ")
+        _findings_prose(b, rng, lines, False)
+        add(" ")
+        add(" ".join(items))
+        add(sep)
     else:
         if no_findings:
             tags.append("no_findings")
         else:
             _heading(b, rng, H_FINDINGS, False, run)
             if short:
-                b.add(rng.choice(SHORT_FINDINGS))
-            elif not run and rng.random() < 0.35:
-                b.add("\n".join(f"{o}: {t}" for o, t in lines))
+                add(rng.choice(SHORT_FINDINGS))
             else:
-                b.add(" ".join(t for _, t in lines))
-            b.add(sep)
+                _findings_prose(b, rng, lines, not run and rng.random() < 0.35)
+            add(sep)
         if no_impression:
             tags.append("no_impression")
         else:
+            scratch = TextBuilder()
+            _heading(scratch if corrected else b, rng, H_IMPRESSION, False, run)
             if corrected:
-                b.add("CORRECTED IMPRESSION:\n")
-            else:
-                _heading(b, rng, H_IMPRESSION, False, run)
+                add("CORRECTED IMPRESSION:\n")
             if len(items) > 1 and not run and rng.random() < 0.8:
                 tags.append("numbered_impression")
-                b.add("\n".join(f"{k}. {t}" for k, t in enumerate(items, 1)))
+                add("\n".join(f"{k}. {t}" for k, t in enumerate(items, 1)))
             else:
-                b.add(" ".join(items))
-            b.add(sep)
+                add(" ".join(items))
+            add(sep)
     if run:
         tags.append("run_together")
 
-    # Communication of critical results: physician, phone or pager, time and date inside prose.
     if any(a.critical for a in abnormal) or rng.random() < 0.05:
         tags.append("critical_result")
-        comm_dt = exam_dt + timedelta(minutes=rng.randrange(10, 180))
-        form = rng.randrange(4)
-        if form == 0:
-            b.add("These findings were discussed with ")
-            person_name(b, referring, rng.choice((0, 3)), dr=True)
-            b.add(" at ")
-            b.phi(referring.phone, "PHONE")
-            b.add(" at ")
-            b.phi(phi.fmt_time(comm_dt, 2), "DATE")
-            b.add(" on ")
-            _date(b, rng, comm_dt.date())
-            b.add(" by ")
-            person_name(b, radiologist, 0, dr=True)
-            b.add(".")
-        elif form == 1:
-            b.add("Critical result communicated to ")
-            person_name(b, referring, 0)
-            b.add(", ordering provider, via pager ")
-            b.phi(referring.pager, "PHONE")
-            b.add(" at ")
-            b.phi(phi.fmt_time(comm_dt, rng.choice((0, 3))), "DATE")
-            b.add(", with read-back confirmation.")
-        elif form == 2:
-            b.add("Dr. ")
-            person_name(b, referring, 4)
-            b.add(" was paged (")
-            b.phi(referring.pager, "PHONE")
-            b.add(") and notified by telephone on ")
-            _date(b, rng, comm_dt.date(), comm_dt, 1)
-            b.add(".")
+        phrases.communication(b, rng, exam_dt, staff.referring, staff.radiologist)
+        add(sep)
+    if exam.modality in PROCEDURAL and not run and rng.random() < 0.1:
+        tags.append("patient_name_in_text")
+        if rng.random() < 0.5:
+            add("The patient, ")
+            phrases.person_name(b, pt, rng.choice((0, 3)))
+            add(", was identified using two identifiers (name and date of birth).")
         else:
-            b.add("Preliminary findings were called to the emergency department at ")
-            b.phi(phi.fmt_phone(617, 555, 100 + rng.randrange(9000), 1), "PHONE")
-            b.add(" at ")
-            b.phi(phi.fmt_time(comm_dt, 1), "DATE")
-            b.add(".")
-        b.add(sep)
-
+            add("Ms. " if pt.sex == "F" else "Mr. ")
+            b.phi(pt.last, "PERSON")
+            add(" tolerated the examination well.")
+        add(sep)
     if long:
-        b.add("Please contact the reading room at ")
-        b.phi(radiologist.phone, "PHONE")
-        b.add(" or ")
-        b.phi(radiologist.email, "EMAIL")
-        b.add(" with questions. Images are available at ")
+        add("Please contact the reading room at ")
+        b.phi(staff.radiologist.phone, "PHONE")
+        add(" or ")
+        b.phi(staff.radiologist.email, "EMAIL")
+        add(" with questions. Images are available at ")
         b.phi(f"https://pacs.{fac[2]}/viewer?accession={accession}", "URL")
-        b.add(" and were reviewed on workstation ")
+        add(" and were reviewed on workstation ")
         b.phi(phi.private_ip(rng), "IP")
-        b.add(" (study UID ")
+        add(" (study UID ")
         b.phi(phi.study_uid(rng), "ID")
-        b.add(").")
-        b.add(sep)
+        add(").")
+        add(sep)
 
     if not run:
-        _signoff(b, rng, radiologist, exam_dt, fac, accession)
-    text = b.text()
-    if run:
-        text = text.rstrip()
-    elif text.endswith("\n"):
-        text = text.rstrip("\n")
+        if rng.random() < 0.15:
+            phrases.staff(b, rng, staff.tech, staff.resident)
+        phrases.signoff(b, rng, staff.radiologist, exam_dt, fac, accession)
+    text = b.text().rstrip()
     if not (pt.first + pt.last).isascii():
         tags.append("non_ascii_name")
     if not abnormal:
         tags.append("normal")
-    return Rendered(text, b.spans, tags, side_in_impression)
+    if "eponym_name" not in tags:
+        for doc in (staff.referring, staff.radiologist):
+            if doc.last in _TRAP_SURNAMES and any(term in text for term in _EPONYMS_BY_NAME.get(doc.last, ())):
+                tags.append("eponym_name")  # e.g. signed by Dr. Graves, findings mention Graves disease
+                break
+    return Rendered(text, b.spans, tags, bool(abnormal))
 
 
-def _signoff(b: TextBuilder, rng: Random, rad: Physician, exam_dt: datetime, fac: tuple, accession: str) -> None:
-    signed = exam_dt + timedelta(minutes=rng.randrange(15, 600))
-    form = rng.randrange(5)
-    if form == 0:
-        b.add("Electronically signed by: ")
-        person_name(b, rad, 0)
-        b.add(f", {rad.credential} on ")
-        _date(b, rng, signed.date(), signed, 1)
-    elif form == 1:
-        b.add("Dictated by: ")
-        person_name(b, rad, 1, dr=False)
-        b.add(f", {rad.credential}\nSigned: ")
-        b.phi(f"{phi.fmt_date(signed.date(), 'mdy')} {phi.fmt_time(signed, 0)}", "DATE")
-    elif form == 2:
-        b.add("I have personally reviewed the images and agree with the findings.\n")
-        person_name(b, rad, 3, dr=True)
-        b.add(" | Pager ")
-        b.phi(rad.pager, "PHONE")
-        b.add(" | ")
-        b.phi(rad.email, "EMAIL")
-    elif form == 3:
-        b.add("Read by ")
-        person_name(b, rad, 0, dr=True)
-        b.add(" at workstation ")
-        b.phi(phi.private_ip(rng), "IP")
-        b.add(", ")
-        b.phi(fac[0], "ORGANIZATION")
-        b.add(".")
-    else:
-        b.add("Report approved by ")
-        person_name(b, rad, 2)
-        b.add(" on ")
-        _date(b, rng, signed.date(), signed, 2)
-        b.add(". View images: ")
-        b.phi(f"http://{fac[1].lower()}-pacs01.{fac[2]}/studies/{accession}", "URL")
+def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, str]], labelled: bool) -> None:
+    """Findings as one paragraph or as 'Organ: statement' lines. '__PRIOR__' lines carry a prior date."""
+    first = True
+    for organ, text in lines:
+        if not first:
+            b.add("\n" if labelled else " ")
+        first = False
+        if text.startswith("__PRIOR__"):
+            when = datetime.fromisoformat(text[9:])
+            b.add("Compared with the study of " if rng.random() < 0.5 else "Measurements compared with the study of ")
+            phrases.write_date(b, rng, when.date())
+            b.add(".")
+            continue
+        if labelled:
+            b.add(f"{organ}: ")
+        b.add(text)
 
 
-def addendum(rng: Random, base: Rendered, radiologist: Physician, referring: Physician, exam_dt: datetime,
-             fac: tuple) -> Rendered:
-    """Version 2: the original text unchanged, then an ADDENDUM with its own PHI."""
+def addendum(rng: Random, base: Rendered, staff: Staff, exam_dt: datetime, version: int) -> Rendered:
+    """Version 2+: the previous text unchanged, then an ADDENDUM with its own PHI."""
     b = TextBuilder()
     b.add(base.text)
     b.spans = list(base.spans)
-    b.add("\n\n" + rng.choice(("ADDENDUM:\n", "ADDENDUM: ", "*** ADDENDUM ***\n", "Addendum:\n")))
-    when = exam_dt + timedelta(hours=rng.randrange(2, 72))
-    form = rng.randrange(3)
-    if form == 0:
-        b.add("Outside comparison from ")
-        b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
-        b.add(" dated ")
-        _date(b, rng, (exam_dt - timedelta(days=rng.randrange(100, 2000))).date())
-        b.add(" became available. The findings are not significantly changed.")
-    elif form == 1:
-        b.add("The findings were discussed with ")
-        person_name(b, referring, 0, dr=True)
-        b.add(" at ")
-        b.phi(referring.phone, "PHONE")
-        b.add(" on ")
-        _date(b, rng, when.date(), when, 2)
-        b.add(".")
-    else:
-        b.add("Additional reformatted images were reviewed. No change to the impression.")
-    b.add("\nAddendum signed by ")
-    person_name(b, radiologist, 0, dr=True)
-    b.add(" on ")
-    b.phi(f"{phi.fmt_date(when.date(), 'mdy')} {phi.fmt_time(when, 0)}", "DATE")
-    return Rendered(b.text(), b.spans, [t for t in base.tags if t != "superseded"] + ["addendum"])
+    phrases.addendum_body(b, rng, staff.radiologist, staff.referring, exam_dt, 72 * (version - 2))
+    tags = [t for t in base.tags if t != "superseded"]
+    if "addendum" not in tags:
+        tags.append("addendum")
+    return Rendered(b.text(), b.spans, tags)

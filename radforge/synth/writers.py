@@ -9,26 +9,32 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+
+import msgspec
 
 CSV_HEADER = ("AccessionNumber", "MRN", "PatientName", "DOB", "ExamDateTime", "Modality", "BodyPart", "Facility",
               "Version", "ReportText")
 HL7_SITE = "RADFORGE_DEMO"
 
 
+_ENCODER = msgspec.json.Encoder()  # compact, UTF-8, key order as given: stable bytes for a seed
+_KEYS = ("id", "text", "mrn", "accession", "patient_name", "dob", "exam_datetime", "modality", "body_part",
+         "facility", "version", "tags")
+
+
+class Span(msgspec.Struct):
+    start: int
+    end: int
+    type: str
+
+
 def jsonl(records: list[dict]) -> bytes:
-    dumps = json.dumps
-    return "".join(
-        dumps({k: r[k] for k in ("id", "text", "mrn", "accession", "patient_name", "dob", "exam_datetime", "modality",
-                                 "body_part", "facility", "version", "tags")}, ensure_ascii=False) + "\n"
-        for r in records).encode()
+    return _ENCODER.encode_lines([{k: r[k] for k in _KEYS} for r in records])
 
 
 def gold(records: list[dict]) -> bytes:
-    dumps = json.dumps
-    return "".join(
-        dumps({"id": r["id"], "spans": [{"start": s, "end": e, "type": t} for s, e, t in r["spans"]]}) + "\n"
-        for r in records).encode()
+    return _ENCODER.encode_lines([{"id": r["id"], "spans": [Span(s, e, t) for s, e, t in r["spans"]]}
+                                  for r in records])
 
 
 def csv_rows(records: list[dict]) -> bytes:
@@ -44,9 +50,18 @@ def csv_header() -> bytes:
 
 
 def hl7_escape(value: str) -> str:
+    """HL7 v2 escapes for the delimiters (the escape character first)."""
     if "\\" in value:
         value = value.replace("\\", "\\E\\")
-    return value.replace("|", "\\F\\").replace("^", "\\S\\").replace("&", "\\T\\").replace("~", "\\R\\")
+    if "|" in value:
+        value = value.replace("|", "\\F\\")
+    if "^" in value:
+        value = value.replace("^", "\\S\\")
+    if "&" in value:
+        value = value.replace("&", "\\T\\")
+    if "~" in value:
+        value = value.replace("~", "\\R\\")
+    return value
 
 
 def _ts(iso: str) -> str:
@@ -67,7 +82,7 @@ def hl7(records: list[dict]) -> bytes:
             + "|" * 18 + ("F" if r["version"] == 1 else "C"),
         ]
         if r["text"]:
-            segs.extend(f"OBX|{n}|TX|REPORT||{esc(line)}" for n, line in enumerate(r["text"].split("\n"), 1))
+            segs.extend(f"OBX|{n}|TX|REPORT||{line}" for n, line in enumerate(esc(r["text"]).split("\n"), 1))
         segs.append(f"ZRF|{r['version']}")
         out.append("\r".join(segs))
         out.append("\n")
