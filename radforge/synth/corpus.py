@@ -19,15 +19,15 @@ from radforge.errors import RadforgeError
 from radforge.synth import vocab, writers
 from radforge.synth.exams import ALL_EXAMS, ExamType
 from radforge.synth.people import Patient, accession_for, make_patient, physician_pool
+from radforge.synth.rand import SynthRandom, Weighted
 from radforge.synth.report import Prior, Rendered, Staff, addendum, render
 
 BLOCK = 500  # part of the output's definition: changing it changes every corpus
 P_SECOND_VERSION = 0.035
 P_THIRD_VERSION = 0.15  # of amended reports, a second addendum
 P_CORRECTION = 0.35  # of two-version reports, when abnormal
-_EXAM_WEIGHTS = tuple(e.weight for e in ALL_EXAMS)
-_HOURS = tuple(range(24))
-_HOUR_WEIGHTS = (2, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 11, 9, 10, 11, 11, 10, 8, 6, 5, 4, 3, 3, 2)
+_EXAM_PICKER = Weighted(ALL_EXAMS, [e.weight for e in ALL_EXAMS])
+_HOUR_PICKER = Weighted(range(24), (2, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 11, 9, 10, 11, 11, 10, 8, 6, 5, 4, 3, 3, 2))
 
 
 class SynthError(RadforgeError):
@@ -50,14 +50,14 @@ def _pick_exam(rng: Random, pt: Patient, priors: list[Prior]) -> ExamType:
     if priors and rng.random() < 0.45:
         return priors[rng.randrange(len(priors))].exam
     while True:
-        exam = rng.choices(ALL_EXAMS, _EXAM_WEIGHTS)[0]
+        exam = _EXAM_PICKER.pick(rng)
         if not exam.sex or exam.sex == pt.sex:
             return exam
 
 
 def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
     """The records of block `block` (n reports) and its patient count."""
-    rng = Random(f"radforge-synth:{seed}:{block}")
+    rng = SynthRandom(f"radforge-synth:{seed}:{block}")
     rads, refs = physician_pool(seed)
     base = block * BLOCK
     records: list[dict] = []
@@ -73,7 +73,7 @@ def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
                 break
             exam = _pick_exam(rng, pt, priors)
             title = rng.choice(exam.titles)
-            exam_dt = datetime(day.year, day.month, day.day, rng.choices(_HOURS, _HOUR_WEIGHTS)[0],
+            exam_dt = datetime(day.year, day.month, day.day, _HOUR_PICKER.pick(rng),
                                rng.randrange(60), rng.randrange(60))
             fac = vocab.FACILITIES[pt.facility if rng.random() < 0.8 else rng.randrange(len(vocab.FACILITIES))]
             staff = Staff(own_ref if rng.random() < 0.7 else refs[rng.randrange(len(refs))],
@@ -94,7 +94,7 @@ def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
             records.append(_record(f"s{seed}-{rid:09d}", pt, r, exam, exam_dt, accession, fac, 1, tags))
             for version in range(2, versions + 1):
                 if correction:
-                    again = Random()
+                    again = SynthRandom()
                     again.setstate(state)
                     r = render(again, pt, exam, title, exam_dt, accession, fac, staff, priors, corrected=True)
                     r.tags.append("correction")

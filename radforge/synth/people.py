@@ -15,6 +15,7 @@ from functools import lru_cache
 from random import Random
 
 from radforge.synth import phi, vocab
+from radforge.synth.rand import SynthRandom, Weighted
 
 _ORIGIN_NAMES = tuple(vocab.ORIGINS)
 _START = date(2008, 1, 1).toordinal()
@@ -72,12 +73,12 @@ def _phone(rng: Random, style: int | None = None) -> str:
 @lru_cache(maxsize=4)
 def physician_pool(seed: int) -> tuple[tuple[Physician, ...], tuple[Physician, ...]]:
     """(radiologists, referring physicians) for a seed; built once per process."""
-    rng = Random(f"radforge-synth-physicians:{seed}")
+    rng = SynthRandom(f"radforge-synth-physicians:{seed}")
 
     def make(n: int, trap_rate: float) -> tuple[Physician, ...]:
         out = []
         for _ in range(n):
-            origin = rng.choices(_ORIGIN_NAMES, vocab.ORIGIN_WEIGHTS)[0]
+            origin = _ORIGIN_PICKER.pick(rng)
             first, last, middle = _person_name(rng, origin, trap_rate)
             fac = vocab.FACILITIES[rng.randrange(len(vocab.FACILITIES))]
             email = f"{phi.ascii_fold(first)[:1]}{phi.ascii_fold(last)}@{fac[2]}"
@@ -100,16 +101,16 @@ def accession_for(ordinal: int, seed: int, year: int) -> str:
     return f"{year % 100:02d}{(ordinal * 7919 + 1_234_567 + seed * 3_141_593) % 100_000_000:08d}"
 
 
-_EXAMS_PER_PATIENT = tuple(range(1, 13))
-_EXAM_WEIGHTS = (28, 20, 14, 10, 8, 6, 4, 3, 3, 2, 1, 1)
+_EXAM_COUNT_PICKER = Weighted(range(1, 13), (28, 20, 14, 10, 8, 6, 4, 3, 3, 2, 1, 1))
+_ORIGIN_PICKER = Weighted(_ORIGIN_NAMES, vocab.ORIGIN_WEIGHTS)
 
 
 def make_patient(rng: Random, ordinal: int, seed: int, max_exams: int) -> Patient:
-    origin = rng.choices(_ORIGIN_NAMES, vocab.ORIGIN_WEIGHTS)[0]
+    origin = _ORIGIN_PICKER.pick(rng)
     first, last, middle = _person_name(rng, origin)
     if rng.random() < 0.5 and not (first + last).isascii():  # many registration systems strip diacritics
         first, last = phi.fold_name(first), phi.fold_name(last)
-    n = min(rng.choices(_EXAMS_PER_PATIENT, _EXAM_WEIGHTS)[0], max_exams)
+    n = min(_EXAM_COUNT_PICKER.pick(rng), max_exams)
     # Exams spread over up to 17 years inside 2008-2025.
     first_day = rng.randrange(_START, _END + 1)
     span = int(rng.random() ** 0.7 * 17 * 365) if n > 1 else 0

@@ -15,6 +15,8 @@ import unicodedata
 from datetime import date, datetime
 from random import Random
 
+from radforge.synth.rand import Weighted
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 MON = tuple(m[:3] for m in MONTHS)
@@ -54,8 +56,11 @@ def fmt_date(d: date, style: str) -> str:
     raise ValueError(f"unknown date style {style}")
 
 
+_DATE_STYLE_PICKER = Weighted(DATE_STYLES, DATE_WEIGHTS)
+
+
 def pick_date_style(rng: Random) -> str:
-    return rng.choices(DATE_STYLES, DATE_WEIGHTS)[0]
+    return _DATE_STYLE_PICKER.pick(rng)
 
 
 def relative_month(prior: date, current: date) -> str | None:

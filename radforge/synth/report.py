@@ -307,7 +307,8 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         if rng.random() < 0.15:
             phrases.staff(b, rng, staff.tech, staff.resident)
         phrases.signoff(b, rng, staff.radiologist, exam_dt, fac, accession)
-    text = b.text().rstrip()
+    text, spans = b.finish()
+    text = text.rstrip()  # spans never end in whitespace, so trimming keeps them inside the text
     if not (pt.first + pt.last).isascii():
         tags.append("non_ascii_name")
     if not abnormal:
@@ -317,7 +318,7 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
             if doc.last in _TRAP_SURNAMES and any(term in text for term in _EPONYMS_BY_NAME.get(doc.last, ())):
                 tags.append("eponym_name")  # e.g. signed by Dr. Graves, findings mention Graves disease
                 break
-    return Rendered(text, b.spans, tags, bool(abnormal))
+    return Rendered(text, spans, tags, bool(abnormal))
 
 
 def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, str]], labelled: bool) -> None:
@@ -340,11 +341,10 @@ def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, str]], l
 
 def addendum(rng: Random, base: Rendered, staff: Staff, exam_dt: datetime, version: int) -> Rendered:
     """Version 2+: the previous text unchanged, then an ADDENDUM with its own PHI."""
-    b = TextBuilder()
-    b.add(base.text)
-    b.spans = list(base.spans)
+    b = TextBuilder(base.text, base.spans)
     phrases.addendum_body(b, rng, staff.radiologist, staff.referring, exam_dt, 72 * (version - 2))
     tags = [t for t in base.tags if t != "superseded"]
     if "addendum" not in tags:
         tags.append("addendum")
-    return Rendered(b.text(), b.spans, tags)
+    text, spans = b.finish()
+    return Rendered(text, spans, tags)
