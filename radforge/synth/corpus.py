@@ -41,7 +41,7 @@ def _record(rid: str, pt: Patient, r: Rendered, exam: ExamType, exam_dt: datetim
         "patient_name": f"{pt.last}, {pt.first}" + (f" {pt.middle}" if pt.middle else ""),
         "dob": pt.dob.isoformat(), "exam_datetime": exam_dt.isoformat(timespec="seconds"),
         "modality": exam.modality, "body_part": exam.body_part, "facility": fac[0], "version": version,
-        "tags": tags, "spans": r.spans, "first": pt.first, "last": pt.last, "sex": pt.sex,
+        "tags": tags, "spans": r.spans, "sections": r.sections, "first": pt.first, "last": pt.last, "sex": pt.sex,
     }
 
 
@@ -115,6 +115,7 @@ def _block_job(args: tuple[int, int, int, tuple[str, ...]]) -> tuple[dict[str, b
     if "jsonl" in formats:
         out["reports.jsonl"] = writers.jsonl(records)
         out["gold.jsonl"] = writers.gold(records)
+        out["sections.jsonl"] = writers.sections(records)
     if "csv" in formats:
         out["reports.csv"] = writers.csv_rows(records)
     if "hl7" in formats:

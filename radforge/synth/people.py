@@ -65,9 +65,11 @@ def _person_name(rng: Random, origin: str, trap_rate: float = 0.0) -> tuple[str,
     return first, last, middle
 
 
-def _phone(rng: Random, style: int | None = None) -> str:
-    return phi.fmt_phone(rng.choice(AREA_CODES), 555, rng.randrange(100, 10000),
-                         rng.randrange(3) if style is None else style)
+_PHONE_STYLE = Weighted(range(6), (40, 25, 10, 8, 12, 5))
+
+
+def _phone(rng: Random) -> str:
+    return phi.fmt_phone(rng.choice(AREA_CODES), 555, rng.randrange(100, 10000), _PHONE_STYLE.pick(rng))
 
 
 @lru_cache(maxsize=4)
@@ -105,9 +107,23 @@ _EXAM_COUNT_PICKER = Weighted(range(1, 13), (28, 20, 14, 10, 8, 6, 4, 3, 3, 2, 1
 _ORIGIN_PICKER = Weighted(_ORIGIN_NAMES, vocab.ORIGIN_WEIGHTS)
 
 
+def _given_by_sex() -> dict[tuple[str, str], tuple[str, ...]]:
+    out = {}
+    for origin, (firsts, _) in vocab.ORIGINS.items():
+        men = tuple(f for f in firsts if f in vocab.MALE_GIVEN or f in vocab.BOTH_GIVEN)
+        women = tuple(f for f in firsts if f not in vocab.MALE_GIVEN or f in vocab.BOTH_GIVEN)
+        out[(origin, "M")], out[(origin, "F")] = men or firsts, women or firsts
+    return out
+
+
+_GIVEN_BY_SEX = _given_by_sex()
+
+
 def make_patient(rng: Random, ordinal: int, seed: int, max_exams: int) -> Patient:
     origin = _ORIGIN_PICKER.pick(rng)
+    sex = "F" if rng.random() < 0.52 else "M"
     first, last, middle = _person_name(rng, origin)
+    first = rng.choice(_GIVEN_BY_SEX[(origin, sex)])
     if rng.random() < 0.5 and not (first + last).isascii():  # many registration systems strip diacritics
         first, last = phi.fold_name(first), phi.fold_name(last)
     n = min(_EXAM_COUNT_PICKER.pick(rng), max_exams)
@@ -127,7 +143,7 @@ def make_patient(rng: Random, ordinal: int, seed: int, max_exams: int) -> Patien
     state, zip2 = vocab.STATES[rng.randrange(len(vocab.STATES))]
     street = f"{rng.randrange(1, 9999)} {rng.choice(vocab.STREET_NAMES)} {rng.choice(vocab.STREET_KINDS)}"
     return Patient(first, last, middle, origin, mrn=mrn_for(ordinal, seed), dob=dob,
-                   sex=rng.choice("FM"), street=street, town=rng.choice(vocab.TOWNS), state=state,
+                   sex=sex, street=street, town=rng.choice(vocab.TOWNS), state=state,
                    zip=f"{zip2}{rng.randrange(1000):03d}", phone=_phone(rng),
                    facility=rng.randrange(len(vocab.FACILITIES)),
                    exam_dates=[date.fromordinal(d) for d in days])

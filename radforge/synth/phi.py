@@ -91,6 +91,10 @@ def fmt_phone(area: int, exchange: int, line: int, style: int) -> str:
         return f"({area}) {exchange}-{line:04d}"
     if style == 2:
         return f"{area}.{exchange}.{line:04d}"
+    if style == 4:
+        return f"{area}-{exchange}-{line:04d} ext. {(line * 7) % 9000 + 1000}"
+    if style == 5:
+        return f"+1 {area} {exchange} {line:04d}"
     return f"{exchange}-{line:04d}"
 
 

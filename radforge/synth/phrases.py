@@ -364,6 +364,7 @@ def addendum_body(b: TextBuilder, rng: Random, radiologist: Physician, referring
     b.add("\n\n" + rng.choice(("ADDENDUM:\n", "ADDENDUM: ", "*** ADDENDUM ***\n", "Addendum:\n", "ADDENDUM #2:\n"
                                 if delay_hours else "ADDENDUM:\n")))
     form = rng.randrange(4)
+    b.open_section(f"addendum{delay_hours // 72 + 1}" if delay_hours else "addendum")
     if form == 0:
         b.add("Outside comparison from ")
         b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
@@ -386,6 +387,7 @@ def addendum_body(b: TextBuilder, rng: Random, radiologist: Physician, referring
         b.add(" at the request of the patient's family; contact ")
         b.phi(referring.email, "EMAIL")
         b.add(".")
+    b.close_section(f"addendum{delay_hours // 72 + 1}" if delay_hours else "addendum")
     b.add("\nAddendum signed by ")
     person_name(b, radiologist, 0, dr=True)
     b.add(" on ")

@@ -77,6 +77,7 @@ class Rendered:
     spans: list[tuple[int, int, str]]
     tags: list[str] = field(default_factory=list)
     correctable: bool = False  # abnormal: a corrected version can differ in its impression
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)  # body ranges: findings, impression...
 
 
 def _heading(b: TextBuilder, rng: Random, names: tuple[str, ...], inline: bool, run: bool) -> None:
@@ -196,7 +197,7 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         add(sep)
 
     # Findings: one statement per organ; abnormal ones replace the organ's normal statement.
-    abnormal = [] if templated or short or rng.random() < P_NORMAL else \
+    abnormal = [] if templated or short or (not long and rng.random() < P_NORMAL) else \
         rng.sample(exam.abnormal, min(len(exam.abnormal), rng.choice((1, 1, 1, 2, 2, 3))))
     by_organ: dict[str, list[str]] = {}
     for a in abnormal:
@@ -244,19 +245,25 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     if combined:
         tags.append("combined_sections")
         add("FINDINGS AND IMPRESSION:\n" if rng.random() < 0.7 else "Findings/Impression: ")
+        b.open_section("findings")
         _findings_prose(b, rng, lines, False)
+        b.close_section("findings")
         add(" ")
+        b.open_section("impression")
         add(" ".join(items))
+        b.close_section("impression")
         add(sep)
     else:
         if no_findings:
             tags.append("no_findings")
         else:
             _heading(b, rng, H_FINDINGS, False, run)
+            b.open_section("findings")
             if short:
                 add(rng.choice(SHORT_FINDINGS))
             else:
                 _findings_prose(b, rng, lines, not run and rng.random() < 0.35)
+            b.close_section("findings")
             add(sep)
         if no_impression:
             tags.append("no_impression")
@@ -265,11 +272,13 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
             _heading(scratch if corrected else b, rng, H_IMPRESSION, False, run)
             if corrected:
                 add("CORRECTED IMPRESSION:\n")
+            b.open_section("impression")
             if len(items) > 1 and not run and rng.random() < 0.8:
                 tags.append("numbered_impression")
                 add("\n".join(f"{k}. {t}" for k, t in enumerate(items, 1)))
             else:
                 add(" ".join(items))
+            b.close_section("impression")
             add(sep)
     if run:
         tags.append("run_together")
@@ -307,7 +316,7 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         if rng.random() < 0.15:
             phrases.staff(b, rng, staff.tech, staff.resident)
         phrases.signoff(b, rng, staff.radiologist, exam_dt, fac, accession)
-    text, spans = b.finish()
+    text, spans, sections = b.finish()
     text = text.rstrip()  # spans never end in whitespace, so trimming keeps them inside the text
     if not (pt.first + pt.last).isascii():
         tags.append("non_ascii_name")
@@ -318,7 +327,7 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
             if doc.last in _TRAP_SURNAMES and any(term in text for term in _EPONYMS_BY_NAME.get(doc.last, ())):
                 tags.append("eponym_name")  # e.g. signed by Dr. Graves, findings mention Graves disease
                 break
-    return Rendered(text, spans, tags, bool(abnormal))
+    return Rendered(text, spans, tags, bool(abnormal) and "impression" in sections, sections)
 
 
 def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, str]], labelled: bool) -> None:
@@ -341,10 +350,10 @@ def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, str]], l
 
 def addendum(rng: Random, base: Rendered, staff: Staff, exam_dt: datetime, version: int) -> Rendered:
     """Version 2+: the previous text unchanged, then an ADDENDUM with its own PHI."""
-    b = TextBuilder(base.text, base.spans)
+    b = TextBuilder(base.text, base.spans, base.sections)
     phrases.addendum_body(b, rng, staff.radiologist, staff.referring, exam_dt, 72 * (version - 2))
     tags = [t for t in base.tags if t != "superseded"]
     if "addendum" not in tags:
         tags.append("addendum")
-    text, spans = b.finish()
-    return Rendered(text, spans, tags)
+    text, spans, sections = b.finish()
+    return Rendered(text, spans, tags, sections=sections)

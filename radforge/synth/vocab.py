@@ -90,6 +90,22 @@ ORIGINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Takahashi", "Sato", "Suzuki", "Watanabe", "Yamamoto", "Nakamura"),
     ),
 }
+# Given names used for men (the rest are women's names or both): patients get a name that fits the
+# sex in their header, which the summariser's "72-year-old man" then agrees with.
+MALE_GIVEN: frozenset[str] = frozenset((
+    "James", "Robert", "John", "Michael", "David", "William", "Richard", "Joseph", "Thomas", "Charles",
+    "Christopher", "Daniel", "Matthew", "Anthony", "Mark", "Donald", "Steven", "Paul", "Andrew", "Joshua", "Kenneth",
+    "Kevin", "Brian", "George", "Timothy", "Will", "Bill", "Art", "Guy", "Wade", "Dale", "Glen", "Sean", "Ciaran",
+    "Padraig", "Declan", "Brendan", "José", "Juan", "Luis", "Jorge", "Andrés", "Raúl", "Carlos", "Miguel", "Ramón",
+    "Iñaki", "Jesús", "Łukasz", "Wojciech", "Paweł", "Zbigniew", "Jerzy", "Jürgen", "Günther", "Jörg", "Björn",
+    "Matthias", "Uwe", "François", "Jérôme", "Noël", "René", "Søren", "Bjørn", "Jökull", "Lars", "Mikael", "Văn An",
+    "Minh", "Đức", "Quốc Bảo", "Tuấn", "Wei", "Xiaoming", "Jun", "Yong", "Jian", "Zhiwei", "Min-jun", "Hyun-woo",
+    "Jae-hyun", "Rahul", "Vikram", "Arjun", "Sanjay", "Ravi", "Mohammed", "Ahmed", "Omar", "Yusuf", "Khalid",
+    "Oluwaseun", "Emeka", "Tunde", "Kwame", "Chukwuemeka", "Çağrı", "Şükrü", "Yiannis", "Dimitrios", "Haruto",
+    "Takeshi", "Kenji", "Pat",
+))
+BOTH_GIVEN: frozenset[str] = frozenset(("Pat", "Ji-woo", "Hui", "Jun", "Dale", "Nour", "Ama"))
+
 # How often each origin is drawn for a patient (weights, same order as ORIGINS).
 ORIGIN_WEIGHTS: tuple[int, ...] = (46, 5, 14, 3, 3, 3, 2, 5, 5, 2, 5, 3, 2, 1, 1)
 

@@ -37,6 +37,14 @@ def gold(records: list[dict]) -> bytes:
                                   for r in records])
 
 
+def sections(records: list[dict]) -> bytes:
+    """Where each section body lies in `text` (for section-parser tests): [start, end] or null."""
+    return _ENCODER.encode_lines([{"id": r["id"], "findings": r["sections"].get("findings"),
+                                   "impression": r["sections"].get("impression"),
+                                   "addenda": [v for k, v in sorted(r["sections"].items()) if k.startswith("addendum")]}
+                                  for r in records])
+
+
 def csv_rows(records: list[dict]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -90,4 +98,4 @@ def hl7(records: list[dict]) -> bytes:
 
 
 WRITERS = {"jsonl": jsonl, "csv": csv_rows, "hl7": hl7}
-FILES = {"jsonl": ("reports.jsonl", "gold.jsonl"), "csv": ("reports.csv",), "hl7": ("reports.hl7",)}
+FILES = {"jsonl": ("reports.jsonl", "gold.jsonl", "sections.jsonl"), "csv": ("reports.csv",), "hl7": ("reports.hl7",)}

@@ -16,7 +16,7 @@ from radforge.synth import PHI_TYPES, write_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 RADFORGE = Path(sys.executable).with_name("radforge")
-FILES = ("reports.jsonl", "gold.jsonl", "reports.csv", "reports.hl7")
+FILES = ("reports.jsonl", "gold.jsonl", "sections.jsonl", "reports.csv", "reports.hl7")
 HARD_CASES = ("no_findings", "no_impression", "empty_text", "addendum", "correction", "templated_normal", "long",
               "non_ascii_name", "short_findings", "age_over_89", "run_together", "combined_sections",
               "numbered_impression", "critical_result", "outside_hospital")
