@@ -18,7 +18,7 @@ from random import Random
 from radforge.errors import RadforgeError
 from radforge.synth import vocab, writers
 from radforge.synth.exams import ALL_EXAMS, ExamType
-from radforge.synth.people import Patient, accession_for, make_patient, physician_pool
+from radforge.synth.people import Patient, accession_for, age_on, make_patient, physician_pool
 from radforge.synth.rand import SynthRandom, Weighted
 from radforge.synth.report import Prior, Rendered, Staff, addendum, render
 
@@ -45,13 +45,13 @@ def _record(rid: str, pt: Patient, r: Rendered, exam: ExamType, exam_dt: datetim
     }
 
 
-def _pick_exam(rng: Random, pt: Patient, priors: list[Prior]) -> ExamType:
-    """Follow-ups repeat an earlier exam of the patient; sex-specific exams only for that sex."""
+def _pick_exam(rng: Random, pt: Patient, priors: list[Prior], age: int) -> ExamType:
+    """Follow-ups repeat an earlier exam of the patient; sex- and age-specific exams only where they fit."""
     if priors and rng.random() < 0.45:
         return priors[rng.randrange(len(priors))].exam
     while True:
         exam = _EXAM_PICKER.pick(rng)
-        if not exam.sex or exam.sex == pt.sex:
+        if (not exam.sex or exam.sex == pt.sex) and age >= exam.min_age:
             return exam
 
 
@@ -71,7 +71,7 @@ def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
             line = len(records)
             if line >= n:
                 break
-            exam = _pick_exam(rng, pt, priors)
+            exam = _pick_exam(rng, pt, priors, age_on(pt.dob, day))
             title = rng.choice(exam.titles)
             exam_dt = datetime(day.year, day.month, day.day, _HOUR_PICKER.pick(rng),
                                rng.randrange(60), rng.randrange(60))

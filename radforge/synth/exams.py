@@ -32,6 +32,7 @@ class ExamType:
     normal_impressions: tuple[str, ...]
     weight: int = 10
     sex: str = ""  # "F" or "M" when the exam is sex-specific
+    min_age: int = 0  # screening mammography, prostate MRI, bone density...
 
 
 A = Abnormal
@@ -295,27 +296,76 @@ EXAMS: tuple[ExamType, ...] = (
         weight=18,
     ),
     ExamType(
-        "XR", "EXTREMITY",
-        ("XR {SIDE} WRIST 3 VIEWS", "XR {SIDE} ANKLE 3+ VIEWS", "XR {SIDE} KNEE 2 VIEWS", "XR {SIDE} HAND",
-         "XR {SIDE} HIP AND PELVIS", "XR {SIDE} FOOT 3 VIEWS"),
-        ("Three views of the {side} extremity.", "{views} views."),
-        ("Fall on outstretched hand.", "Ankle inversion injury.", "Pain and swelling.", "Trauma.",
-         "Forefoot pain, rule out Morton neuroma.", "Pediatric fall, evaluate growth plate."),
+        "XR", "UPPER EXTREMITY",
+        ("XR {SIDE} WRIST 3 VIEWS", "XR {SIDE} HAND", "XR {SIDE} HAND 3 VIEWS", "XR {SIDE} FOREARM 2 VIEWS"),
+        ("Three views of the {side} wrist and hand.", "{views} views."),
+        ("Fall on outstretched hand.", "Punched a wall.", "Wrist pain and swelling.", "Trauma.",
+         "Snuffbox tenderness."),
         (("Bones", ("No acute fracture or dislocation.", "Bones are intact.")),
-         ("Joints", ("Joint spaces are preserved.", "Mild degenerative narrowing of the joint space.")),
+         ("Joints", ("Joint spaces are preserved. Carpal alignment is normal.",
+                     "Mild degenerative change of the first carpometacarpal joint.")),
          ("Soft tissues", ("Soft tissues are unremarkable.",))),
         (A("Bones", "Dorsally angulated fracture of the distal radius {mm} mm proximal to the articular surface.",
            "Colles fracture of the distal radius."),
-         A("Bones", "Fracture through the distal fibular physis, Salter-Harris type {sh}.",
+         A("Bones", "Nondisplaced fracture of the {finger} metacarpal neck with volar angulation.",
+           "Nondisplaced {finger} metacarpal neck fracture (boxer's fracture)."),
+         A("Bones", "Lucency through the waist of the scaphoid.", "Nondisplaced scaphoid waist fracture."),
+         A("Soft tissues", "Dorsal soft tissue swelling without fracture.", "Soft tissue swelling without "
+           "fracture.")),
+        ("No acute fracture or dislocation.", "Normal radiographs.", "No acute osseous abnormality."),
+        weight=5,
+    ),
+    ExamType(
+        "XR", "LOWER EXTREMITY",
+        ("XR {SIDE} ANKLE 3+ VIEWS", "XR {SIDE} FOOT 3 VIEWS", "XR {SIDE} TIBIA AND FIBULA", "XR {SIDE} ANKLE"),
+        ("Three views of the {side} ankle.", "{views} views of the {side} foot."),
+        ("Ankle inversion injury.", "Pain and swelling.", "Trauma.", "Pediatric fall, evaluate growth plate.",
+         "Foot pain, unable to bear weight."),
+        (("Bones", ("No acute fracture or dislocation.", "Bones are intact.")),
+         ("Joints", ("The ankle mortise is congruent.", "Joint spaces are preserved.")),
+         ("Soft tissues", ("Soft tissues are unremarkable.",))),
+        (A("Bones", "Fracture through the distal fibular physis, Salter-Harris type {sh}.",
            "Salter-Harris type {sh} fracture of the distal fibula."),
-         A("Bones", "Nondisplaced fracture of the {finger} metacarpal neck.", "Nondisplaced {finger} metacarpal "
-           "neck fracture."),
-         A("Joints", "Severe medial compartment joint space narrowing with subchondral sclerosis and osteophytes.",
-           "Severe medial compartment osteoarthritis."),
+         A("Bones", "Transverse fracture of the base of the fifth metatarsal.", "Fifth metatarsal base fracture."),
+         A("Joints", "Widening of the medial clear space to {mm} mm.", "Widened medial clear space, concerning for "
+           "deltoid ligament injury."),
          A("Soft tissues", "Soft tissue swelling over the lateral malleolus.", "Soft tissue swelling without "
            "fracture.")),
         ("No acute fracture or dislocation.", "Normal radiographs.", "No acute osseous abnormality."),
-        weight=12,
+        weight=5,
+    ),
+    ExamType(
+        "XR", "KNEE",
+        ("XR {SIDE} KNEE 2 VIEWS", "XR {SIDE} KNEE 3 VIEWS", "XR BILATERAL KNEES STANDING"),
+        ("AP, lateral and sunrise views of the {side} knee.", "Weight-bearing AP and lateral views."),
+        ("Knee pain.", "Osteoarthritis, preoperative planning.", "Fall onto the knee.", "Posterior knee swelling."),
+        (("Bones", ("No acute fracture.",)),
+         ("Joints", ("Joint spaces are preserved.", "Mild medial compartment joint space narrowing.")),
+         ("Soft tissues", ("No joint effusion.",))),
+        (A("Joints", "Severe medial compartment joint space narrowing with subchondral sclerosis and osteophytes.",
+           "Severe medial compartment osteoarthritis."),
+         A("Bones", "Nondisplaced fracture of the lateral tibial plateau with lipohemarthrosis.",
+           "Lateral tibial plateau fracture with lipohemarthrosis."),
+         A("Soft tissues", "Moderate suprapatellar joint effusion.", "Moderate joint effusion.")),
+        ("No acute osseous abnormality.", "Mild degenerative change without acute abnormality."),
+        weight=4,
+    ),
+    ExamType(
+        "XR", "HIP",
+        ("XR {SIDE} HIP AND PELVIS", "XR PELVIS 1 VIEW", "XR {SIDE} HIP 2 VIEWS"),
+        ("AP pelvis and lateral view of the {side} hip.",),
+        ("Fall, unable to bear weight.", "Hip pain.", "Status post hip arthroplasty."),
+        (("Bones", ("No acute fracture. Bone mineralization is normal.",)),
+         ("Joints", ("Hip joint spaces are preserved.", "Mild bilateral hip osteoarthritis.")),
+         ("Hardware", ("No hardware.",))),
+        (A("Bones", "Displaced subcapital fracture of the {side} femoral neck.", "Displaced {side} femoral neck "
+           "fracture.", True),
+         A("Hardware", "{Side} total hip arthroplasty in expected alignment without lucency.",
+           "Intact {side} total hip arthroplasty."),
+         A("Bones", "Coarsened trabeculae and cortical thickening of the {side} iliac bone.",
+           "Findings compatible with Paget disease of the {side} ilium.")),
+        ("No acute fracture.", "No acute osseous abnormality of the pelvis or hips."),
+        weight=4, min_age=18,
     ),
     ExamType(
         "XR", "ABDOMEN",
@@ -542,7 +592,7 @@ MORE_EXAMS: tuple[ExamType, ...] = (
          A("Seminal vesicles", "Low T2 signal extending into the {side} seminal vesicle.",
            "Findings suspicious for {side} seminal vesicle invasion (PI-RADS 5).")),
         ("No clinically significant prostate cancer identified (PI-RADS 2).",),
-        weight=2, sex="M",
+        weight=2, sex="M", min_age=40,
     ),
     ExamType(
         "MR", "ABDOMEN",
@@ -594,7 +644,7 @@ MORE_EXAMS: tuple[ExamType, ...] = (
            "ICA/CCA ratio {icaratio}.", "70% or greater right internal carotid artery stenosis."),
          A("Vertebrals", "Retrograde flow in the left vertebral artery.", "Left subclavian steal physiology.")),
         ("No hemodynamically significant carotid stenosis.",),
-        weight=3,
+        weight=3, min_age=40,
     ),
     ExamType(
         "US", "SCROTUM",
@@ -671,7 +721,7 @@ MORE_EXAMS: tuple[ExamType, ...] = (
          A("Hip", "Femoral neck T-score {tmid}.", "Osteopenia of the femoral neck. 10-year fracture risk (FRAX) "
            "{frax}% major osteoporotic.")),
         ("Normal bone mineral density.",),
-        weight=2,
+        weight=2, min_age=40,
     ),
 )
 

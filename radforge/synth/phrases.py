@@ -13,20 +13,28 @@ from radforge.synth.builder import TextBuilder
 from radforge.synth.people import AREA_CODES, Patient, Person, Physician
 
 # Eponymous conditions paired with the physician surname that makes them a trap.
-EPONYM_TRAPS: tuple[tuple[str, str, str], ...] = (
-    ("Baker", "Baker's cyst", "posterior knee swelling, suspected Baker's cyst"),
-    ("Graves", "Graves disease", "Graves disease on methimazole"),
-    ("Wilms", "Wilms tumor", "history of Wilms tumor status post nephrectomy"),
-    ("Chiari", "Chiari", "known Chiari I malformation with headaches"),
-    ("Foley", "Foley catheter", "urinary retention, Foley catheter in place"),
-    ("Paget", "Paget disease", "Paget disease of bone, elevated alkaline phosphatase"),
-    ("Barrett", "Barrett esophagus", "Barrett esophagus with dysphagia"),
-    ("Crohn", "Crohn disease", "Crohn disease with abdominal pain"),
-    ("Hodgkin", "Hodgkin lymphoma", "Hodgkin lymphoma, restaging"),
-    ("Parkinson", "Parkinson disease", "Parkinson disease with falls"),
-    ("Hope", "Hounsfield", "adrenal nodule, characterize Hounsfield units"),
-    ("Rose", "Schatzki ring", "dysphagia, question Schatzki ring"),
+# (surname, condition phrase, body parts of the exams where the sentence is plausible)
+EPONYM_TRAPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Baker", "posterior knee swelling, suspected Baker's cyst", ("KNEE", "VENOUS")),
+    ("Graves", "Graves disease on methimazole", ("NECK", "THYROID")),
+    ("Wilms", "history of Wilms tumor status post nephrectomy", ("ABDOMEN",)),
+    ("Chiari", "known Chiari I malformation with headaches", ("BRAIN", "CSPINE")),
+    ("Foley", "urinary retention, Foley catheter in place", ("ABDOMEN", "PELVIS")),
+    ("Paget", "Paget disease of bone, elevated alkaline phosphatase", ("WHOLEBODY", "HIP", "SPINE")),
+    ("Barrett", "Barrett esophagus with dysphagia", ("ESOPHAGUS", "CHEST")),
+    ("Crohn", "Crohn disease with abdominal pain", ("ABDOMEN",)),
+    ("Hodgkin", "Hodgkin lymphoma, restaging", ("WHOLEBODY", "CHEST", "NECK")),
+    ("Parkinson", "Parkinson disease with falls", ("HEAD", "BRAIN", "HIP")),
+    ("Hope", "adrenal nodule, characterize Hounsfield units", ("ABDOMEN",)),
+    ("Rose", "dysphagia, question Schatzki ring", ("ESOPHAGUS",)),
+    ("Graves", "thyroid eye disease (Graves disease)", ("HEAD", "BRAIN")),
+    ("Hill", "recurrent dislocation, known Hill-Sachs lesion", ("SHOULDER",)),
+    ("Morton", "forefoot pain, Morton neuroma versus stress fracture", ("LOWER EXTREMITY",)),
 )
+_TRAPS_BY_PART: dict[str, tuple[tuple[str, str], ...]] = {}
+for _name, _phrase, _parts in EPONYM_TRAPS:
+    for _part in _parts:
+        _TRAPS_BY_PART[_part] = _TRAPS_BY_PART.get(_part, ()) + ((_name, _phrase),)
 
 
 def person_name(b: TextBuilder, p: Person, style: int, dr: bool = False) -> None:
@@ -50,9 +58,11 @@ def person_name(b: TextBuilder, p: Person, style: int, dr: bool = False) -> None
 
 def write_date(b: TextBuilder, rng: Random, d: date, when: datetime | None = None, time_style: int = -1) -> None:
     """A date in a random style; a time right after it belongs to the same DATE span."""
-    text = phi.fmt_date(d, phi.pick_date_style(rng))
+    style = phi.pick_date_style(rng)
     if when is not None and time_style >= 0:
-        text += " " + phi.fmt_time(when, time_style)
+        text = phi.fmt_date(d, "mdy" if style in ("md", "month_year") else style) + " " + phi.fmt_time(when, time_style)
+    else:
+        text = phi.fmt_date(d, style)
     b.phi(text, "DATE")
 
 
@@ -231,9 +241,14 @@ def history_extra(b: TextBuilder, rng: Random, exam_dt: datetime, pt: Patient, t
         b.add(".")
 
 
-def eponym_trap(b: TextBuilder, rng: Random, first_names: tuple[str, ...]) -> None:
+def can_trap(body_part: str) -> bool:
+    return body_part in _TRAPS_BY_PART
+
+
+def eponym_trap(b: TextBuilder, rng: Random, body_part: str, first_names: tuple[str, ...]) -> None:
     """A physician whose surname is also the eponym in the same sentence: 'Dr. Baker ... Baker's cyst'."""
-    surname, _, condition = EPONYM_TRAPS[rng.randrange(len(EPONYM_TRAPS))]
+    traps = _TRAPS_BY_PART[body_part]
+    surname, condition = traps[rng.randrange(len(traps))]
     form = rng.randrange(3)
     if form == 0:
         b.add("Referred by Dr. ")

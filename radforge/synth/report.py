@@ -27,7 +27,7 @@ P_LONG = 0.025  # of the exams that can be long (oncology follow-up of chest, ab
 P_RUN_TOGETHER = 0.03
 P_COMBINED = 0.03
 P_NORMAL = 0.38
-P_EPONYM_TRAP = 0.03
+P_EPONYM_TRAP = 0.08  # of the exams where an eponymous condition fits
 
 H_EXAM = ("EXAM", "EXAMINATION", "PROCEDURE", "STUDY", "Exam", "EXAM TYPE")
 H_HISTORY = ("CLINICAL HISTORY", "INDICATION", "HISTORY", "REASON FOR EXAM", "Clinical information", "INDICATIONS",
@@ -171,9 +171,9 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     add(sep)
 
     _heading(b, rng, H_HISTORY, True, run)
-    if rng.random() < P_EPONYM_TRAP:
+    if rng.random() < P_EPONYM_TRAP and phrases.can_trap(exam.body_part):
         tags.append("eponym_name")
-        phrases.eponym_trap(b, rng, vocab.ORIGINS["anglo"][0])
+        phrases.eponym_trap(b, rng, exam.body_part, vocab.ORIGINS["anglo"][0])
         add(" ")
     if rng.random() < 0.6:
         phrases.age_phrase(b, rng, age, pt.sex)
