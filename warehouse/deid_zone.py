@@ -25,7 +25,7 @@ from radforge.settings import Settings, get_settings
 from warehouse import atomic
 from warehouse.errors import DeidUnavailable
 from warehouse.faults import crash_point
-from warehouse.ledger import ensure_tables, record_reasons
+from warehouse.ledger import absolute, ensure_tables, record_reasons, rel
 from warehouse.schema import DEID_SCHEMA, QUARANTINE_SCHEMA
 
 log = get_logger("warehouse.deid_zone")
@@ -70,15 +70,22 @@ def _pending(settings: Settings) -> list[tuple[str, str, Path]]:
               AND l.batch_id || '-' || lpad(CAST(c.chunk AS VARCHAR), 5, '0') NOT IN
                   (SELECT partition_id FROM partitions WHERE status = 'done')
             ORDER BY l.batch_id, c.chunk""").fetchall()
-    return [(f"{b}-{c:05d}", b, Path(p)) for b, c, p in rows]
+    return [(f"{b}-{c:05d}", b, absolute(settings, p)) for b, c, p in rows]
 
 
-def _load_deid():  # noqa: ANN202 - the de-id package's function
+def _load_deid(settings: Settings, workers: int):  # noqa: ANN202 - returns the de-id package's reader
+    """`deid.deidentify_raw_partition`, bound to one engine for the whole run (loaded once, not per partition)."""
     try:
+        import deid
         from deid import deidentify_raw_partition
     except ImportError as exc:
         raise DeidUnavailable(f"the deid package does not provide deidentify_raw_partition yet ({exc.name})") from None
-    return deidentify_raw_partition
+    engine = deid.Deidentifier(settings=settings) if workers <= 1 else None
+
+    def run(path: Path, workers: int, settings: Settings):  # noqa: ANN202
+        return deidentify_raw_partition(path, workers=workers, settings=settings, engine=engine)
+
+    return run
 
 
 def _meta(meta: object, key: str) -> object:
@@ -88,7 +95,7 @@ def _meta(meta: object, key: str) -> object:
 def deid_partition(settings: Settings, partition_id: str, batch_id: str, raw_path: Path, workers: int = 1,
                    deidentify=None) -> PartitionResult:  # noqa: ANN001
     """De-identify one raw partition into the zone and commit it in the ledger."""
-    deidentify = deidentify or _load_deid()
+    deidentify = deidentify or _load_deid(settings, workers)
     secret = settings.secret()
     good: list[dict[str, object]] = []
     bad: list[dict[str, object]] = []
@@ -136,7 +143,7 @@ def commit_partition(settings: Settings, partition_id: str, batch_id: str, raw_p
         with atomic.atomic_path(target) as tmp:
             part.write_parquet(tmp, compression="zstd")
             crash_point("deid:mid_write")
-        paths.append(str(target))
+        paths.append(rel(settings, target))
     q_path = None
     if q_df.height:
         q_dir = atomic.ensure_dir(settings.zone("quarantine") / "deid" / f"batch={batch_id}", owner_only=True)
@@ -146,8 +153,8 @@ def commit_partition(settings: Settings, partition_id: str, batch_id: str, raw_p
     reasons = dict(q_df.group_by("reason").len().iter_rows()) if q_df.height else {}
     with writer(settings) as con:
         con.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?)",
-                    [partition_id, batch_id, str(raw_path), rows_in, deid_df.height, q_df.height, paths,
-                     str(q_path) if q_path else None, years, engine_version, datetime.now(UTC).replace(tzinfo=None)])
+                    [partition_id, batch_id, rel(settings, raw_path), rows_in, deid_df.height, q_df.height, paths,
+                     rel(settings, q_path), years, engine_version, datetime.now(UTC).replace(tzinfo=None)])
         record_reasons(con, "deid", partition_id, reasons)
     log.info("deid partition=%s rows_in=%d deid=%d quarantined=%d", partition_id, rows_in, deid_df.height, q_df.height)
     return PartitionResult(partition_id, rows_in, deid_df.height, q_df.height, years, reasons)
@@ -158,7 +165,7 @@ def run_deid_zone(settings: Settings | None = None, workers: int | None = None, 
     settings = settings or get_settings()
     workers = workers or settings.deid.workers
     pending = _pending(settings)
-    deidentify = _load_deid() if pending else None
+    deidentify = _load_deid(settings, workers) if pending else None
     atomic.remove_stale_tmp(settings.zone("deid"))
     done = []
     for partition_id, batch_id, raw_path in pending:

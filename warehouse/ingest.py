@@ -25,7 +25,7 @@ from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
 from warehouse.faults import crash_point
-from warehouse.ledger import ensure_tables, record_reasons
+from warehouse.ledger import ensure_tables, record_reasons, rel
 from warehouse.readers import SourceRow, detect_format, read_rows
 from warehouse.schema import QUARANTINE_SCHEMA, RAW_SCHEMA, resolve_mapping
 
@@ -248,7 +248,8 @@ def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
         with writer(settings) as con:
             con.execute("INSERT OR REPLACE INTO ledger_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [content_hash, idx, len(chunk), raw_df.height, q_df.height,
-                         str(raw_path) if raw_df.height else None, str(q_path) if q_df.height else None,
+                         rel(settings, raw_path) if raw_df.height else None,
+                         rel(settings, q_path) if q_df.height else None,
                          datetime.now(UTC).replace(tzinfo=None)])
             reasons = dict(q_df.group_by("reason").len().iter_rows()) if q_df.height else {}
             record_reasons(con, "ingest", f"{batch_id}-{idx:05d}", reasons)
@@ -287,7 +288,8 @@ def _result_from_ledger(settings: Settings, content_hash: str, status: str) -> F
                       rows_in=rin, rows_written=rw, rows_quarantined=rq, reasons=reasons)
 
 
-NOT_REPORTS = frozenset({"gold.jsonl"})  # synth's PHI span annotations sit next to its reports
+# Annotation sidecars that synth writes next to its reports (PHI spans, section offsets): not reports.
+NOT_REPORTS = frozenset({"gold.jsonl", "sections.jsonl"})
 
 
 def landing_files(settings: Settings | None = None, landing_dir: str | Path | None = None) -> list[str]:

@@ -10,6 +10,8 @@ trusts a file that has no ledger row.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from radforge.catalog import writer
@@ -44,6 +46,25 @@ DDL = (
         train BIGINT, validation BIGINT, test BIGINT, pair_run_id VARCHAR, manifest JSON,
         created_at TIMESTAMP)""",
 )
+
+
+def rel(settings: Settings, path: Path | str | None) -> str | None:
+    """A zone path as stored in the ledger: relative to the site root, so a site can be moved or copied."""
+    if path is None:
+        return None
+    p = Path(path)
+    try:
+        return str(p.relative_to(settings.root))
+    except ValueError:
+        return str(p)
+
+
+def absolute(settings: Settings, path: str | None) -> Path | None:
+    """The inverse of `rel` (absolute paths from older rows are kept as they are)."""
+    if path is None:
+        return None
+    p = Path(path)
+    return p if p.is_absolute() else settings.root / p
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -21,7 +21,7 @@ from radforge.settings import Settings, get_settings
 from warehouse import atomic
 from warehouse.errors import PairsNotBuilt
 from warehouse.filters import FilterConfig, select_pairs
-from warehouse.ledger import ensure_tables
+from warehouse.ledger import absolute, ensure_tables
 from warehouse.schema import DEID_SCHEMA
 
 log = get_logger("warehouse.pairs")
@@ -51,7 +51,7 @@ def committed_deid(settings: Settings) -> tuple[list[str], list[str]]:
     with reader(settings) as con:
         rows = con.execute("SELECT partition_id, deid_paths FROM partitions WHERE status = 'done' "
                            "ORDER BY partition_id").fetchall()
-    return [r[0] for r in rows], sorted(p for r in rows for p in (r[1] or []))
+    return [r[0] for r in rows], sorted(str(absolute(settings, p)) for r in rows for p in (r[1] or []))
 
 
 def read_deid(files: list[str]) -> pl.LazyFrame:
@@ -84,7 +84,9 @@ def build_pairs(settings: Settings | None = None, cfg: FilterConfig | None = Non
     atomic.write_parquet(rejected, rejected_path)
     result = PairsResult(run_id, pairs.height + rejected.height, pairs.height, rejected.height, funnel,
                          cfg.to_dict(), partitions, str(pairs_path), str(rejected_path))
-    atomic.write_json(result.to_dict(), zone / "run.json")
+    # run.json names its files relative to the site root (the site stays relocatable)
+    atomic.write_json({**result.to_dict(), "pairs_path": "pairs/pairs.parquet",
+                       "rejected_path": "pairs/rejected.parquet"}, zone / "run.json")
     with writer(settings) as con:
         con.execute("INSERT INTO pair_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [run_id, result.candidates, result.pairs, result.rejected, json.dumps(cfg.to_dict()),
@@ -103,7 +105,8 @@ def _last_run(settings: Settings) -> dict[str, object] | None:
     zone = settings.zone("pairs")
     if not all((zone / f).exists() for f in ("run.json", "pairs.parquet", "rejected.parquet")):
         return None
-    return json.loads((zone / "run.json").read_text())
+    run = json.loads((zone / "run.json").read_text())
+    return {**run, "pairs_path": str(zone / "pairs.parquet"), "rejected_path": str(zone / "rejected.parquet")}
 
 
 def current_run(settings: Settings) -> dict[str, object]:

@@ -19,7 +19,7 @@ import duckdb
 
 from radforge.catalog import reader, writer
 from radforge.settings import Settings, get_settings
-from warehouse.ledger import ensure_tables
+from warehouse.ledger import absolute, ensure_tables
 
 
 @dataclass
@@ -49,7 +49,7 @@ class ReconcileReport:
 
 
 def _count(con: duckdb.DuckDBPyConnection, files: list[str]) -> int:
-    files = [f for f in files if f and Path(f).exists()]  # a file deleted by hand counts 0 rows
+    files = [str(f) for f in files if f and Path(f).exists()]  # a file deleted by hand counts 0 rows
     if not files:
         return 0
     return int(con.execute("SELECT count(*) FROM read_parquet(?, union_by_name = true)", [files]).fetchone()[0])
@@ -79,6 +79,7 @@ def reconcile(settings: Settings | None = None) -> ReconcileReport:
         pending = cat.execute("SELECT count(*) FROM ledger_chunks c JOIN ledger l USING (content_hash) "
                               "WHERE l.status = 'done' AND c.raw_path IS NOT NULL").fetchone()[0] - len(parts)
     by_hash: dict[str, tuple[list[str], list[str]]] = {}
+    chunks = [(h, absolute(settings, raw), absolute(settings, q)) for h, raw, q in chunks]
     for h, raw, q in chunks:
         by_hash.setdefault(h, ([], []))
         if raw:
@@ -100,6 +101,8 @@ def reconcile(settings: Settings | None = None) -> ReconcileReport:
     on_disk = _counts_by_file(work, str(settings.zone("deid") / "exam_year=*" / "part-*.parquet"))
     claimed: set[str] = set()
     for pid, raw_path, rin, rd, rq, deid_paths, q_path in parts:
+        raw_path, q_path = absolute(settings, raw_path), absolute(settings, q_path)
+        deid_paths = [str(absolute(settings, p)) for p in deid_paths or []]
         raw_n = _count(work, [raw_path])
         deid_n = sum(on_disk.get(p, 0) for p in deid_paths or [])
         claimed.update(deid_paths or [])
@@ -121,8 +124,8 @@ def reconcile(settings: Settings | None = None) -> ReconcileReport:
     run_path = settings.zone("pairs") / "run.json"
     if run_path.exists():
         run = json.loads(run_path.read_text())
-        pairs_n = _count(work, [run["pairs_path"]])
-        rejected_n = _count(work, [run["rejected_path"]])
+        pairs_n = _count(work, [str(absolute(settings, run["pairs_path"]))])
+        rejected_n = _count(work, [str(absolute(settings, run["rejected_path"]))])
         totals["pairs"], totals["rejected"] = pairs_n, rejected_n
         stale = sorted(run["source_partitions"]) != sorted(p[0] for p in parts)
         checks.append(Check("pairs: deid = pairs + rejected", totals["deid_rows"] == pairs_n + rejected_n,

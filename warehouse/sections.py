@@ -27,7 +27,10 @@ END_WORDS = (r"(?:addend(?:um|a)|electronically\s+signed|signed\s+by|dictated\s+
              r"report\s+approved\s+by|i\s+have\s+personally\s+reviewed|end\s+of\s+(?:report|impression)|"
              r"(?:these|the)\s+findings\s+were\s+(?:discussed|communicated|called)|"
              r"critical\s+results?\s+(?:was\s+|were\s+)?communicated|preliminary\s+findings\s+were|"
+             r"results?\s+(?:was\s+|were\s+)?(?:sent|called|conveyed|communicated)\s+(?:via|to|by)|"
              r"please\s+contact|dr\.?\s+\S+(?:\s+\S+){0,3}\s+was\s+paged)")
+# Staff lines that close a report ("Resident: ...", "Technologist: ...") at the start of a line.
+STAFF_LINE = r"(?m:^[ \t]*(?:resident|technologist|attending|fellow|transcriptionist|scribe)[ \t]*:)"
 # An impression also ends at a blank line followed by prose (a numbered item after a blank line continues it).
 PARAGRAPH_END = r"\n[ \t]*\n\s*[^\s0-9]"
 
@@ -38,8 +41,8 @@ def _header(words: str) -> str:
 
 
 COMBINED = rf"(?i){_B}findings?[ \t]*(?:/|&|and)[ \t]*{IMPRESSION_WORDS}[ \t]*:?"
-FINDINGS = rf"(?is){_header(FINDINGS_WORDS)}(.*?)(?:{_header(IMPRESSION_WORDS)}|{_B}{END_WORDS}|\z)"
-IMPRESSION = rf"(?is){_header(IMPRESSION_WORDS)}(.*?)(?:{_B}{END_WORDS}|{PARAGRAPH_END}|\z)"
+FINDINGS = rf"(?is){_header(FINDINGS_WORDS)}(.*?)(?:{_header(IMPRESSION_WORDS)}|{_B}{END_WORDS}|{STAFF_LINE}|\z)"
+IMPRESSION = rf"(?is){_header(IMPRESSION_WORDS)}(.*?)(?:{_B}{END_WORDS}|{STAFF_LINE}|{PARAGRAPH_END}|\z)"
 _PY = {name: re.compile(p.replace("(?-u:\\b)", "\\b").replace("\\z", "\\Z"))
        for name, p in (("combined", COMBINED), ("findings", FINDINGS), ("impression", IMPRESSION))}
 

@@ -27,7 +27,7 @@ from radforge.log import get_logger
 from radforge.settings import REPO_ROOT, Settings, get_settings
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
-from warehouse.ledger import ensure_tables
+from warehouse.ledger import ensure_tables, rel
 from warehouse.pairs import current_run
 from warehouse.splits import SPLITS, patient_split, temporal_split
 
@@ -200,7 +200,7 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
             "columns": keep,
             "exports": {"instruction": TASKS[task][0], "input": TASKS[task][1], "output": TASKS[task][2],
                         "alpaca_template": ALPACA_TEMPLATE},
-            "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         _fsync_tree(tmp)
@@ -217,8 +217,8 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
             shutil.rmtree(tmp, ignore_errors=True)
     with writer(settings) as con:
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, digest, str(target), split, manifest["splits"]["train"], manifest["splits"]["validation"],
-                     manifest["splits"]["test"], run["run_id"], json.dumps(manifest),
+                    [name, digest, rel(settings, target), split, manifest["splits"]["train"],
+                     manifest["splits"]["validation"], manifest["splits"]["test"], run["run_id"], json.dumps(manifest),
                      datetime.now(UTC).replace(tzinfo=None)])
     from warehouse.views import refresh_views
 
