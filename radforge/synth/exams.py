@@ -386,7 +386,7 @@ EXAMS: tuple[ExamType, ...] = (
     ),
     ExamType(
         "US", "ABDOMEN",
-        ("US ABDOMEN RIGHT UPPER QUADRANT", "ULTRASOUND ABDOMEN COMPLETE", "US RUQ", "RENAL ULTRASOUND"),
+        ("US ABDOMEN RIGHT UPPER QUADRANT", "ULTRASOUND ABDOMEN COMPLETE", "US RUQ", "US ABDOMEN LIMITED"),
         ("Grayscale and color Doppler sonography of the abdomen.", "Real-time sonographic imaging."),
         ("Right upper quadrant pain.", "Elevated liver enzymes.", "Acute kidney injury.",
          "History of Wilms tumor, surveillance.", "Positive Murphy sign."),
@@ -478,7 +478,7 @@ EXAMS: tuple[ExamType, ...] = (
            "BI-RADS 3. Short-interval follow-up in 6 months.")),
         ("BI-RADS 1: Negative. Routine annual screening mammogram recommended.", "No mammographic evidence of "
          "malignancy. BI-RADS 2: Benign.", "Negative mammogram. BI-RADS 1."),
-        weight=9,
+        weight=9, sex="F", min_age=30,
     ),
     ExamType(
         "NM", "WHOLEBODY",
@@ -726,3 +726,24 @@ MORE_EXAMS: tuple[ExamType, ...] = (
 )
 
 ALL_EXAMS: tuple[ExamType, ...] = EXAMS + MORE_EXAMS
+
+# Findings a child does not get (degenerative disease, screening categories, arthroplasty...).
+_ADULT_WORDS = ("degenerat", "osteoarthritis", "stenosis", "arthroplasty", "osteophyte", "aneurysm", "Paget",
+                "compression", "calcification", "PI-RADS", "BI-RADS", "spondyl", "listhesis", "small vessel",
+                "meningioma", "fibroid", "steatosis", "adenoma", "Cardiomegaly", "extrusion", "myelopathy")
+_FEMALE_WORDS = ("pregnan", "menopaus", "Abnormal uterine")
+
+
+def _by_exam() -> tuple[dict[int, tuple[Abnormal, ...]], dict[tuple[int, str], tuple[str, ...]]]:
+    pediatric = {}
+    indications = {}
+    for e in ALL_EXAMS:
+        kids = tuple(a for a in e.abnormal if not any(w in a.finding + a.impression for w in _ADULT_WORDS))
+        pediatric[id(e)] = kids or e.abnormal
+        men = tuple(i for i in e.indications if not any(w in i for w in _FEMALE_WORDS))
+        indications[(id(e), "M")] = men or e.indications
+        indications[(id(e), "F")] = e.indications
+    return pediatric, indications
+
+
+PEDIATRIC_ABNORMAL, INDICATIONS_BY_SEX = _by_exam()

@@ -13,7 +13,7 @@ from random import Random
 
 from radforge.synth import phi, phrases, vocab
 from radforge.synth.builder import TextBuilder
-from radforge.synth.exams import ExamType
+from radforge.synth.exams import INDICATIONS_BY_SEX, PEDIATRIC_ABNORMAL, ExamType
 from radforge.synth.people import Patient, Person, Physician, age_on
 from radforge.synth.slots import Slots
 
@@ -175,12 +175,13 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         tags.append("eponym_name")
         phrases.eponym_trap(b, rng, exam.body_part, vocab.ORIGINS["anglo"][0])
         add(" ")
+    indications = INDICATIONS_BY_SEX[(id(exam), pt.sex)]
     if rng.random() < 0.6:
         phrases.age_phrase(b, rng, age, pt.sex)
-        ind = rng.choice(exam.indications).format_map(slots)
+        ind = rng.choice(indications).format_map(slots)
         add(ind[0].lower() + ind[1:])
     else:
-        add(rng.choice(exam.indications).format_map(slots))
+        add(rng.choice(indications).format_map(slots))
     phrases.history_extra(b, rng, exam_dt, pt, tags)
     if long:
         add(" Extensive prior imaging; see comparison. Oncology follow-up per protocol with measurements of all "
@@ -197,8 +198,9 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         add(sep)
 
     # Findings: one statement per organ; abnormal ones replace the organ's normal statement.
+    pool = exam.abnormal if age >= 18 else PEDIATRIC_ABNORMAL[id(exam)]
     abnormal = [] if templated or short or (not long and rng.random() < P_NORMAL) else \
-        rng.sample(exam.abnormal, min(len(exam.abnormal), rng.choice((1, 1, 1, 2, 2, 3))))
+        rng.sample(pool, min(len(pool), rng.choice((1, 1, 1, 2, 2, 3))))
     by_organ: dict[str, list[str]] = {}
     for a in abnormal:
         by_organ.setdefault(a.organ, []).append(a.finding.format_map(slots))

@@ -150,3 +150,17 @@ def test_cli_json_summary_and_bad_format(tmp_path: Path) -> None:
     bad = subprocess.run([str(RADFORGE), "synth", "-n", "5", "--out", str(tmp_path / "d"), "--formats", "xml"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "unknown" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_exams_fit_the_patient(records: list[dict]) -> None:
+    """Mammograms for women over 30, prostate MRI for men; a patient keeps one name, sex and DOB."""
+    for r in records:
+        age = int(r["exam_datetime"][:4]) - int(r["dob"][:4])
+        if r["modality"] == "MG":
+            assert r["sex"] == "F" and age >= 30, r["id"]
+        if r["body_part"] in ("PROSTATE", "SCROTUM"):
+            assert r["sex"] == "M", r["id"]
+    people: dict[str, tuple] = {}
+    for r in records:
+        assert people.setdefault(r["mrn"], (r["patient_name"], r["sex"], r["dob"])) == \
+            (r["patient_name"], r["sex"], r["dob"])
