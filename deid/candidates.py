@@ -10,6 +10,7 @@ recognizers still run on the whole text; only NER is restricted.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 import regex
@@ -17,12 +18,20 @@ import regex
 from deid.vocabulary import is_clinical_word
 
 _SENTENCE = regex.compile(r"[^\n.!?;]{1,2000}(?:[.!?;]+|\n|$)")
-_CAP_WORD = regex.compile(r"(?<![\w'\-])(?:[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019\-]{1,30}|[A-Z\u00C0-\u00DE]{3,30})(?![\w])")
-_CUE = regex.compile(r"(?i:\b(?:dr|drs|mr|mrs|ms|miss|prof|discussed|dictated|signed|notified|called|paged|informed|"
-                     r"spoke|communicated|conveyed|reviewed|read|attending|resident|fellow|technologist|tech|physician|"
-                     r"radiologist|referring|ordering|pcp|husband|wife|son|daughter|mother|father|contact|cc)\b)")
-_NON_ASCII = regex.compile(r"[\u00C0-\u024F]")
+_CAP_WORD = regex.compile(r"(?<![\w'\-])(?:\p{Lu}[\p{Ll}'\u2019\-]{1,30}|\p{Lu}{3,30})(?![\w])")
 MAX_REGION = 600
+_MONTHS = frozenset("January February March April May June July August September October November December".split())
+_LABEL_AFTER = regex.compile(r"(?:[ \t]{1,2}[\p{L}/]{1,20}){0,3}[ \t]{0,2}(?:[:#]|No\.)")
+
+
+def _merge_spans(spans) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -56,35 +65,66 @@ _ENGLISH_OVERRIDE: set[str] = set()
 
 def _is_english(word: str) -> bool:
     w = word.lower()
-    return w in _ENGLISH_OVERRIDE if _ENGLISH_OVERRIDE else w in _english()
-
-
-def _is_candidate(sentence: str) -> bool:
-    if _CUE.search(sentence) or _NON_ASCII.search(sentence):
+    vocab = _ENGLISH_OVERRIDE or _english()
+    if w in vocab:
         return True
-    first = True
+    for suffix, repl in _INFLECTIONS:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and w[: len(w) - len(suffix)] + repl in vocab:
+            return True
+    if "-" in w:
+        return all(part in vocab or is_clinical_word(part) for part in w.split("-") if part)
+    return False
+
+
+_INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""),
+                ("ally", ""), ("ness", ""), ("er", ""), ("est", ""))
+# Medical word shapes: a capitalised word that ends like this at the start of a sentence is a term, not a name.
+_MEDICAL_SHAPE = regex.compile(
+    r"(?i:(?:osis|itis|ectomy|ostomy|otomy|graphy|gram|ology|ous|ic|ical|ive|ation|ity|ment|oma|emia|uria|pathy|"
+    r"plasty|scopy|megaly|trophy|plegia|algia|ular|ular|ally|eal|ial|oid|ine|ure|ism|ency|ance|ence|ated|ening)$)"
+    r"|^(?i:hypo|hyper|peri|para|trans|non|post|pre|extra|intra|sub|supra|infra|retro|ante|postero|thoraco|cranio|"
+    r"cardio|neuro|osteo|gastro|hepato|nephro|pneumo|broncho|uretero|cholecyst|dextro|levo|multi|micro|macro)")
+
+
+def _is_candidate(sentence: str, offset: int, covered: list[tuple[int, int]]) -> bool:
+    """Does the sentence hold a name-like word that no pattern has already covered?
+
+    All-capitals words never trigger NER (acronyms and headings; spaCy's NER is poor on capitals, and
+    "ROE, JANE" style names are the header and cue patterns' job). A word followed by ':' is a label.
+    """
+    previous_end = 0
     for m in _CAP_WORD.finditer(sentence):
         word = m.group()
-        initial = first and not sentence[: m.start()].strip(" \t\r\n-*•#>0123456789.)(:")
-        first = False
-        if is_clinical_word(word):
+        before = sentence[previous_end: m.start()]
+        initial = previous_end == 0 and not before.strip(" \t\r\n-*•#>0123456789.)(:") or ":" in before
+        previous_end = m.end()
+        if word.isupper() or _LABEL_AFTER.match(sentence, m.end()):
             continue
-        if word.isupper():
-            if not _is_english(word):
-                return True
+        if covered and _inside(offset + m.start(), covered):
             continue
-        if initial and _is_english(word):
+        if is_clinical_word(word) or word in _MONTHS:
+            continue
+        if initial and (_is_english(word) or _MEDICAL_SHAPE.search(word)):
             continue
         return True
     return False
 
 
-def candidate_regions(text: str) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans of `text` worth running NER on, merged when adjacent."""
+def _inside(pos: int, covered: list[tuple[int, int]]) -> bool:
+    i = bisect_right(covered, (pos, float("inf"))) - 1
+    return i >= 0 and covered[i][0] <= pos < covered[i][1]
+
+
+def candidate_regions(text: str, covered=()) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of `text` worth running NER on, merged when adjacent.
+
+    `covered` are spans patterns already found: a capitalised word inside one needs no NER.
+    """
+    spans = _merge_spans(covered)
     regions: list[tuple[int, int]] = []
     for m in _SENTENCE.finditer(text):
         start, end = m.span()
-        if end - start < 3 or not _is_candidate(m.group()):
+        if end - start < 3 or not _is_candidate(m.group(), start, spans):
             continue
         if regions and start - regions[-1][1] <= 1 and end - regions[-1][0] <= MAX_REGION:
             regions[-1] = (regions[-1][0], end)

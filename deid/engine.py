@@ -12,9 +12,13 @@ import json
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
+import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid import pseudonyms
+from deid.context import FastContextEnhancer
+from deid.nlp import light_artifacts
 from deid.preredaction import find_preredacted
 from deid.recognizers import PATTERN_ONLY, KnownValueRecognizer, build_recognizers
 from deid.residual import ResidualChecker
@@ -70,7 +74,9 @@ class Deidentifier:
         for rec in self.recognizers:
             registry.add_recognizer(rec)
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
-                                       log_decision_process=False, default_score_threshold=self.section.score_threshold)
+                                       log_decision_process=False, default_score_threshold=self.section.score_threshold,
+                                       context_aware_enhancer=FastContextEnhancer())
+        self.ner_recognizer = next((r for r in self.recognizers if type(r).__name__ == "PersonNerRecognizer"), None)
         self.residual = ResidualChecker([r for r in self.recognizers if type(r).__name__ in PATTERN_ONLY
                                          and type(r).__name__ in _RESIDUAL_NAMES]) if self.section.residual_check else None
         self.config_hash = hashlib.sha256(json.dumps(
@@ -87,35 +93,52 @@ class Deidentifier:
 
     # --- analysis -----------------------------------------------------------------------------
     def analyze_batch(self, reports: list[RawReport]) -> list[list[Entity] | Exception]:
-        """Entities per report (offsets into the original text), or the exception that report raised."""
+        """Entities per report (offsets into the original text), or the exception that report raised.
+
+        Two passes: every pattern recognizer on every report; then NER, in one `nlp.pipe` for the
+        batch, on the candidate regions whose name-like words no pattern already covered.
+        """
         texts = [r.text if isinstance(r.text, str) else "" for r in reports]
-        if self.use_ner:
+        first: list[list[RecognizerResult] | Exception] = []
+        for report, text in zip(reports, texts, strict=True):
             try:
-                artifacts = [a for _, a in self.nlp_engine.process_batch(texts, "en")]
-            except Exception:  # noqa: BLE001 - fall back report by report so one bad text cannot sink the batch
-                artifacts = [self._safe_artifacts(t) for t in texts]
-        else:
-            artifacts = [self._tokens_only(t) for t in texts]
-        out: list[list[Entity] | Exception] = []
-        for report, text, art in zip(reports, texts, artifacts, strict=True):
-            try:
-                if isinstance(art, Exception):
-                    raise art
-                out.append(self._analyze_one(report, text, art))
+                first.append(self._patterns(report, text))
             except Exception as exc:  # noqa: BLE001 - reported as quarantine, never re-raised with text
+                first.append(exc)
+        ner: list[list] = [[] for _ in texts]
+        if self.use_ner:
+            covered = [[(r.start, r.end) for r in res] if isinstance(res, list) else [] for res in first]
+            try:
+                ner = self.nlp_engine.ner_batch(texts, "en", covered)
+            except Exception:  # noqa: BLE001 - one bad text must not sink the batch: retry one by one
+                ner = [self._ner_one(t, c) for t, c in zip(texts, covered, strict=True)]
+        out: list[list[Entity] | Exception] = []
+        for text, res, ents in zip(texts, first, ner, strict=True):
+            if isinstance(res, Exception):
+                out.append(res)
+                continue
+            if isinstance(ents, Exception):
+                out.append(ents)
+                continue
+            try:
+                extra = []
+                if ents and self.ner_recognizer is not None:
+                    arts = NlpArtifacts(entities=ents, tokens=None, tokens_indices=[], lemmas=[], nlp_engine=None,
+                                        language="en")
+                    extra = [r for r in self.ner_recognizer.analyze(text, self.ner_recognizer.supported_entities, arts)
+                             if r.score >= self.section.score_threshold]
+                out.append(resolve(text, res + extra))
+            except Exception as exc:  # noqa: BLE001
                 out.append(exc)
         return out
 
-    def _safe_artifacts(self, text: str):
+    def _ner_one(self, text: str, covered) -> list | Exception:
         try:
-            return next(iter(self.nlp_engine.process_batch([text], "en")))[1]
+            return self.nlp_engine.ner_batch([text], "en", [covered])[0]
         except Exception as exc:  # noqa: BLE001
             return exc
 
-    def _tokens_only(self, text: str):
-        return self.nlp_engine._artifacts(self.nlp_engine.nlp["en"].make_doc(text), [], "en")
-
-    def _analyze_one(self, report: RawReport, text: str, artifacts) -> list[Entity]:
+    def _patterns(self, report: RawReport, text: str) -> list[RecognizerResult]:
         if not text.strip():
             return []
         ad_hoc = []
@@ -123,10 +146,8 @@ class Deidentifier:
             known = KnownValueRecognizer.for_report(report.mrn, report.accession, report.patient_name, report.dob)
             if known is not None:
                 ad_hoc.append(known)
-        results = self.analyzer.analyze(text=text, language="en", nlp_artifacts=artifacts,
-                                        ad_hoc_recognizers=ad_hoc or None,
-                                        score_threshold=self.section.score_threshold)
-        return resolve(text, results)
+        return self.analyzer.analyze(text=text, language="en", nlp_artifacts=light_artifacts(text),
+                                     ad_hoc_recognizers=ad_hoc or None, score_threshold=self.section.score_threshold)
 
     # --- the whole job ------------------------------------------------------------------------
     def deidentify(self, report: RawReport) -> DeidResult:
@@ -253,10 +274,20 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
         for ms, me, *_ in inner + [[ce, ce]]:
             if ms > pos:
                 s, e = _strip(text, pos, ms)
-                if e > s and any(c.isalnum() for c in text[s:e]):
+                if e > s and _meaningful(text[s:e]):
                     extra.append([s, e, ctype, cname, cscore])
             pos = max(pos, me)
     return [Entity(s, e, t, n, sc) for s, e, t, n, sc in _merge(merged + extra)]
+
+
+_NOISE = frozenset("dr dr. drs mr mrs ms md do mbbs phd rn np pa rt on at by the and of pager tel fax ext cell phone "
+                   "x m f male female sex".split())
+_WORDS = regex.compile(r"[\p{L}\d]+")
+
+
+def _meaningful(piece: str) -> bool:
+    """Is what is left of a header value, once finer entities are cut out, still a value (not "Dr." or "(F)")?"""
+    return any(len(w) > 1 and w.lower() not in _NOISE for w in _WORDS.findall(piece))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

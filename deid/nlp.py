@@ -1,17 +1,18 @@
-"""Presidio's NLP engine, restricted: tokenise the whole report, run NER only on candidate regions.
+"""Presidio's NLP engine, restricted: cheap word lists for the whole report, NER only on candidate regions.
 
-`CandidateSpacyNlpEngine` is a `SpacyNlpEngine` (Presidio builds it from an explicit
-configuration naming the installed model: never a download), so AnalyzerEngine and the
-context enhancer work unchanged; only `process_batch`/`process_text` differ: one `nlp.pipe`
-over every candidate region of a batch of reports, with the tagger, parser and lemmatizer off.
+`CandidateSpacyNlpEngine` is a `SpacyNlpEngine` built by Presidio's NlpEngineProvider from an
+explicit configuration naming the installed model (never a download), so AnalyzerEngine works
+unchanged. What differs: the artifacts carry regex word lists (all the context enhancer needs)
+instead of a full spaCy Doc, and NER runs in one `nlp.pipe` over the candidate regions of a whole
+batch, with the tagger, parser and lemmatizer off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
+import regex
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngineProvider, SpacyNlpEngine
-from spacy.tokens import Doc
 
 from deid.candidates import candidate_regions, set_english_words
 
@@ -21,6 +22,16 @@ NER_MAPPING = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "L
 NER_IGNORED = ["CARDINAL", "DATE", "TIME", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL", "PERCENT", "PRODUCT",
                "QUANTITY", "WORK_OF_ART", "NORP"]
 _NER_ONLY_DISABLED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+_WORD = regex.compile(r"[^\W_]+")
+
+
+class NerSpan:
+    """What Presidio's SpacyRecognizer reads from an entity (label_, text, start_char, end_char)."""
+
+    __slots__ = ("label_", "text", "start_char", "end_char")
+
+    def __init__(self, label: str, text: str, start: int, end: int) -> None:
+        self.label_, self.text, self.start_char, self.end_char = label, text, start, end
 
 
 def nlp_configuration(model: str) -> dict:
@@ -41,13 +52,23 @@ def build_spacy_engine(model: str) -> SpacyNlpEngine:
     from radforge.errors import ModelNotFound
 
     if not Path(model).exists() and importlib.util.find_spec(model) is None:
-        raise ModelNotFound(f"spaCy model {model!r} is neither an installed package nor a path (radforge never downloads)")
-    engine = NlpEngineProvider(nlp_configuration=nlp_configuration(model)).create_engine()
-    return engine
+        raise ModelNotFound(f"spaCy model {model!r} is neither an installed package nor a path "
+                            "(radforge never downloads)")
+    return NlpEngineProvider(nlp_configuration=nlp_configuration(model)).create_engine()
+
+
+def light_artifacts(text: str, entities: Sequence[NerSpan] = (), engine=None) -> NlpArtifacts:
+    """Word starts and lower-cased words (for context words), plus any NER entities."""
+    starts, words = [], []
+    for m in _WORD.finditer(text):
+        starts.append(m.start())
+        words.append(m.group().lower())
+    return NlpArtifacts(entities=list(entities), tokens=None, tokens_indices=starts, lemmas=words, nlp_engine=None,
+                        language="en", scores=[0.85] * len(entities))
 
 
 class CandidateSpacyNlpEngine(SpacyNlpEngine):
-    """Tokenise everything, NER only where a name can be."""
+    """NER only where a name can be; everything else is patterns."""
 
     def __init__(self, base: SpacyNlpEngine, batch_size: int = 64, full_ner: bool = False) -> None:
         super().__init__(models=base.models, ner_model_configuration=base.ner_model_configuration)
@@ -57,9 +78,8 @@ class CandidateSpacyNlpEngine(SpacyNlpEngine):
         nlp = self.nlp["en"]
         self._disabled = [p for p in _NER_ONLY_DISABLED if p in nlp.pipe_names]
         try:
-            lemmatizer = nlp.get_pipe("lemmatizer")
-            index = lemmatizer.lookups.get_table("lemma_index")
-            words = set()
+            index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+            words: set[str] = set()
             for values in index.values():
                 words.update(values)
             set_english_words(words)
@@ -76,33 +96,33 @@ class CandidateSpacyNlpEngine(SpacyNlpEngine):
         return next(iter(self.process_batch([text], language)))[1]
 
     def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1,
-                      as_tuples: bool = False) -> Iterator[tuple[str, NlpArtifacts]]:
+                      as_tuples: bool = False, covered: Sequence[Sequence[tuple[int, int]]] | None = None
+                      ) -> Iterator[tuple[str, NlpArtifacts]]:
+        """Artifacts per text; `covered[i]` are spans already found by patterns (their words need no NER)."""
         texts = [str(t) for t in texts]
+        entities = self.ner_batch(texts, language, covered)
+        for text, ents in zip(texts, entities, strict=True):
+            yield text, light_artifacts(text, ents)
+
+    def ner_batch(self, texts: list[str], language: str = "en",
+                  covered: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[list[NerSpan]]:
         nlp = self.nlp[language]
-        docs = [nlp.make_doc(t) for t in texts]
-        jobs: list[tuple[int, int]] = []  # (doc index, region start)
+        jobs: list[tuple[int, int]] = []
         region_texts: list[str] = []
         for i, text in enumerate(texts):
-            regions = [(0, len(text))] if self.full_ner else candidate_regions(text)
+            regions = [(0, len(text))] if self.full_ner else candidate_regions(text, covered[i] if covered else ())
             for start, end in regions:
                 jobs.append((i, start))
                 region_texts.append(text[start:end])
-        found: list[list] = [[] for _ in texts]
+        found: list[list[NerSpan]] = [[] for _ in texts]
         if region_texts:
-            for (i, offset), rdoc in zip(jobs, nlp.pipe(region_texts, batch_size=self.batch_size,
-                                                        disable=self._disabled), strict=True):
+            docs = nlp.pipe(region_texts, batch_size=self.batch_size, disable=self._disabled)
+            for (i, offset), rdoc in zip(jobs, docs, strict=True):
                 for ent in rdoc.ents:
-                    found[i].append((offset + ent.start_char, offset + ent.end_char, ent.label_))
-        for text, doc, ents in zip(texts, docs, found, strict=True):
-            yield text, self._artifacts(doc, ents, language)
-
-    def _artifacts(self, doc: Doc, ents: list[tuple[int, int, str]], language: str) -> NlpArtifacts:
-        spans = []
-        for start, end, label in ents:
-            span = doc.char_span(start, end, label=label, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        scores = [self.ner_model_configuration.default_score] * len(spans)
-        spans, scores = self._get_updated_entities(spans, scores)
-        return NlpArtifacts(entities=spans, tokens=doc, tokens_indices=[t.idx for t in doc],
-                            lemmas=[t.lower_ for t in doc], nlp_engine=self, language=language, scores=scores)
+                    found[i].append(NerSpan(ent.label_, ent.text, offset + ent.start_char, offset + ent.end_char))
+        out = []
+        for ents in found:
+            scores = [self.ner_model_configuration.default_score] * len(ents)
+            kept, _ = self._get_updated_entities(ents, scores)
+            out.append(kept)
+        return out

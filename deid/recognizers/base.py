@@ -28,6 +28,8 @@ class RadPatternRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = []
     CONTEXT: ClassVar[list[str]] = []
     FLAGS: ClassVar[int] = CASE_SENSITIVE
+    # Patterns whose anchor is strong enough that invalidate_result is not consulted ("Dr. June Bone").
+    TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, patterns: list[Pattern] | None = None, context: list[str] | None = None,
                  supported_entity: str | None = None, extra_patterns: list[Pattern] | None = None,
@@ -43,33 +45,38 @@ class RadPatternRecognizer(PatternRecognizer):
         """Check a match against its surroundings. True = not PHI."""
         return None
 
+    def _result(self, text: str, start: int, end: int, pattern: Pattern, entity: str) -> RecognizerResult | None:
+        start, end = _trim(text, start, end)
+        if end <= start:
+            return None
+        value = text[start:end]
+        score = pattern.score
+        valid = self.validate_result(value)
+        if valid is not None:
+            score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+        trusted = pattern.name in self.TRUSTED_PATTERNS
+        if (not trusted and self.invalidate_result(value)) or self.invalidate_context(text, start, end):
+            score = EntityRecognizer.MIN_SCORE
+        if score <= EntityRecognizer.MIN_SCORE:
+            return None
+        return RecognizerResult(entity_type=entity, start=start, end=end, score=score,
+                                analysis_explanation=AnalysisExplanation(self.name, score, pattern.name),
+                                recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                      RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                                                      "pattern": pattern.name})
+
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         entity = self.supported_entities[0]
         for pattern, compiled in self._compiled:
             try:
+                phi_groups = [g for g in compiled.groupindex if g.startswith("phi")]
                 for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_S):
-                    if "phi" in compiled.groupindex and match.group("phi") is not None:
-                        start, end = match.span("phi")
-                    else:
-                        start, end = match.span()
-                    start, end = _trim(text, start, end)
-                    if end <= start:
-                        continue
-                    value = text[start:end]
-                    score = pattern.score
-                    valid = self.validate_result(value)
-                    if valid is not None:
-                        score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-                    if self.invalidate_result(value) or self.invalidate_context(text, start, end):
-                        score = EntityRecognizer.MIN_SCORE
-                    if score > EntityRecognizer.MIN_SCORE:
-                        results.append(RecognizerResult(
-                            entity_type=entity, start=start, end=end, score=score,
-                            analysis_explanation=AnalysisExplanation(self.name, score, pattern.name),
-                            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                                                  "pattern": pattern.name}))
+                    spans = [match.span(g) for g in phi_groups if match.group(g) is not None] or [match.span()]
+                    for start, end in spans:
+                        result = self._result(text, start, end, pattern, entity)
+                        if result is not None:
+                            results.append(result)
             except TimeoutError:
                 # A pathological input: skip the pattern; the residual pass still guards the output.
                 continue

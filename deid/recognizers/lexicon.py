@@ -19,14 +19,16 @@ TIME = (r"(?:,?\s{1,3}(?:at\s{1,3})?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s
         r"(?:\s{1,2}(?:hrs|hours|EST|EDT|CST|CDT|PST|PDT|UTC|GMT))?)?")
 
 # One capitalised name token, with apostrophes/hyphens (O'Brien, Smith-Jones) and non-ASCII letters.
-NAME_TOKEN = r"(?:(?:Mc|Mac|O'|D'|De|Da|Van|Von|La|Le)?[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF'\u2019]{1,24}(?:-[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF']{1,24})?)"
-NAME_TOKEN_CAPS = r"(?:[A-Z\u00C0-\u00DE][A-Z\u00C0-\u00DE'\-]{1,24})"
-INITIAL = r"(?:[A-Z]\.)"
+NAME_TOKEN = r"(?:(?:Mc|Mac|O'|D'|De|Da|Van|Von|La|Le)?\p{Lu}[\p{Ll}'\u2019]{1,24}(?:-\p{L}[\p{Ll}']{1,24})?)"
+NAME_TOKEN_CAPS = r"(?:\p{Lu}[\p{Lu}'\-]{1,24})"
+INITIAL = r"(?:\p{Lu}\.)"
+CREDENTIALS_BARE = r"MD|DO|MBBS|PHD|RN|NP|PA|RT|RDMS|RVT|CNMT|FACR|DABR|FRCR|MSC|MS|BSN"
 # "John Smith", "John A. Smith", "J. Smith", "Smith, John", "van der Berg".
 PERSON_NAME = (rf"(?:{NAME_TOKEN}|{INITIAL})(?:\s{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|da|di|le)"
                rf"(?=\s{{1,2}}[A-Z]))){{0,3}}")
-LAST_FIRST = rf"(?:{NAME_TOKEN},\s{{1,2}}{NAME_TOKEN}(?:\s{{1,2}}(?:{INITIAL}|[A-Z]\b))?)"
-LAST_FIRST_CAPS = rf"(?:{NAME_TOKEN_CAPS},\s{{0,2}}{NAME_TOKEN_CAPS}(?:\s{{1,2}}[A-Z]\.?(?![A-Za-z]))?)"
+LAST_FIRST = rf"(?:{NAME_TOKEN},\s{{1,2}}{NAME_TOKEN}(?:\s{{1,2}}(?:{NAME_TOKEN}|{INITIAL}|\p{{Lu}}(?![\p{{L}}.]))){{0,2}})"
+LAST_FIRST_CAPS = (rf"(?:{NAME_TOKEN_CAPS},\s{{0,2}}{NAME_TOKEN_CAPS}(?:\s{{1,2}}(?!(?:{CREDENTIALS_BARE})\b){NAME_TOKEN_CAPS}"
+                   r"|\s{1,2}\p{Lu}\.?(?![\p{L}])){0,2})")
 CREDENTIALS = (r"(?:M\.D\.|MD|D\.O\.|DO|MBBS|PhD|Ph\.D\.|RN|NP|PA-C|PA|RT\(R\)(?:\(CT\)|\(MR\)|\(M\))?|RT|RDMS|RVT"
                r"|CNMT|FACR|DABR|FRCR|MSc|MS|BSN)")
 TITLES = r"(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)"

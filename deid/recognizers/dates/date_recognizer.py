@@ -12,7 +12,7 @@ from deid.recognizers.lexicon import DAY, MONTH, MONTH_NUM, ORDINAL, TIME, YEAR4
 
 _SEP = r"[/\-.]"
 _UNIT_AFTER = regex.compile(r"\s{0,2}(?:cm|mm|m|kg|g|mg|ml|mL|cc|units?|of|th|x|mGy|mSv|Gy|%|\d)", regex.IGNORECASE)
-_RATIO_BEFORE = regex.compile(r"(?:grade|ratio|score|gleason|level|dose|bp|blood pressure|x|of)\s{0,2}$",
+_RATIO_BEFORE = regex.compile(r"(?:grade|ratio|score|gleason|level|dose|bp|blood pressure|x)\s{0,2}$",
                               regex.IGNORECASE)
 
 
@@ -27,26 +27,33 @@ class DateRecognizer(RadPatternRecognizer):
     ENTITY = "DATE"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("iso date (strong)", rf"\b{YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-                r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+\-]\d{2}:?\d{2})?)?\b", 0.95),
+                r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+\-]\d{2}:?\d{2}|\s{0,2}[AaPp]\.?[Mm]\.?)?)?"
+                r"(?![\d:])", 0.95),
         Pattern("numeric date m/d/yyyy (strong)", rf"(?<![\d/.\-]){MONTH_NUM}{_SEP}{DAY}{_SEP}{YEAR4}{TIME}(?![\d/])",
                 0.95),
         Pattern("numeric date d.m.yyyy (strong)", rf"(?<![\d/.\-]){DAY}{_SEP}{MONTH_NUM}{_SEP}{YEAR4}{TIME}(?![\d/])",
                 0.9),
         Pattern("numeric date yyyy/m/d (strong)", rf"(?<![\d/.\-]){YEAR4}/{MONTH_NUM}/{DAY}{TIME}(?![\d/])", 0.95),
-        Pattern("numeric date m/d/yy (medium)", rf"(?<![\d/.\-]){MONTH_NUM}[/\-]{DAY}[/\-]\d{{2}}{TIME}(?![\d/.\-])",
+        Pattern("numeric date m/d/yy (medium)", rf"(?<![\d/.\-]){MONTH_NUM}[/\-]{DAY}[/\-]\d{{2}}{TIME}(?![\d/\-]|\.\d)",
                 0.75),
         Pattern("month-name date (strong)",
                 rf"\b{MONTH}\s{{0,3}}{DAY}{ORDINAL}(?:,\s{{0,3}}|\s{{1,3}}|\s{{0,2}}-\s{{0,2}}){YEAR4}{TIME}(?!\d)", 0.95),
         Pattern("day month-name year (strong)",
                 rf"\b{DAY}{ORDINAL}(?:\s{{1,3}}|-)(?:of\s{{1,3}})?{MONTH}(?:,?\s{{1,3}}|-){YEAR4}{TIME}(?!\d)", 0.95),
-        Pattern("day-mon-yy (medium)", rf"\b{DAY}-{MONTH}-\d{{2}}\b", 0.8),
+        Pattern("day-mon-yy (medium)", rf"\b{DAY}-{MONTH}-\d{{2}}{TIME}(?!\d)", 0.85),
         Pattern("month-name day (medium)", rf"\b{MONTH}\s{{1,3}}{DAY}{ORDINAL}\b(?![:.]\d|\s{{0,2}}(?:mm|cm|%))", 0.7),
         Pattern("day month-name (medium)", rf"\b{DAY}{ORDINAL}\s{{1,3}}(?:of\s{{1,3}})?{MONTH}(?![A-Za-z])", 0.7),
         Pattern("month-name year (medium)", rf"\b{MONTH},?\s{{1,3}}{YEAR4}\b", 0.85),
         Pattern("numeric month/year (medium)", rf"(?<![\d/.\-]){MONTH_NUM}/{YEAR4}\b(?!/)", 0.75),
-        Pattern("partial m/d (weak)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}(?![\w/.\-]|\.\d)", 0.6),
-        Pattern("partial m-d with time (medium)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}\s{{1,3}}(?:at\s{{1,2}})?"
-                r"(?:[01]?\d|2[0-3]):[0-5]\d", 0.8),
+        Pattern("partial m/d (weak)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}(?![\w/\-]|\.\d)", 0.6),
+        Pattern("partial m/d with time (medium)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}\s{{1,3}}(?:at\s{{1,2}})?"
+                r"(?:[01]?\d|2[0-3]):[0-5]\d(?:\s{0,2}[AaPp]\.?[Mm]\.?)?(?![\d:])", 0.85),
+        Pattern("clock time (medium)", r"(?<![\d:./])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s{0,2}[AaPp]\.?[Mm]\.?"
+                r"(?![A-Za-z]))?(?![\d:])", 0.6),
+        Pattern("military time with unit (medium)", r"(?<![\d:.])(?:[01]\d|2[0-3])[0-5]\d\s{0,2}(?i:hours|hrs|h)\b", 0.7),
+        Pattern("relative month (medium)", rf"\b(?i:last|this|next|past|early|late|mid-?)\s{{1,2}}{MONTH}(?![\w])", 0.6),
+        Pattern("month name alone (weak)", r"\b(?:January|February|March|April|June|July|August|September|October"
+                r"|November|December)\b", 0.5),
     ]
     CONTEXT: ClassVar[list[str]] = ["date", "dated", "on", "since", "prior", "comparison", "compared", "dob",
                                     "birth", "exam", "study", "performed", "dictated", "signed", "admitted"]

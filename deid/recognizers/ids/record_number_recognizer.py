@@ -27,6 +27,7 @@ class RecordNumberRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("identifier with label (strong)", rf"\b{_LABELS}{_SUFFIX}[\s:#=]{{1,4}}"
                 r"(?P<phi>[A-Z0-9](?:[A-Z0-9\-/.]{1,28}[A-Z0-9])?)\b", 0.9),
+        Pattern("dicom uid (strong)", r"(?<![\w.])[012](?:\.\d{1,20}){4,30}(?![\w.]|\.\d)", 0.85),
         Pattern("long digit run (medium)", r"(?<![\w.\-/:])(?P<phi>[A-Z]{0,4}-?\d{6,20}(?:-\d{1,10}){0,3})(?![\w.]\d|[\w])",
                 0.6),
         Pattern("prefixed alphanumeric id (medium)", r"(?<![\w\-])(?P<phi>[A-Z]{1,5}\d{0,4}-\d{3,12}(?:-\d{1,12}){0,2}"
@@ -40,4 +41,5 @@ class RecordNumberRecognizer(RadPatternRecognizer):
         if not any(c.isdigit() for c in pattern_text):
             return True
         # Imaging vocabulary that looks like an id: "T2-weighted" never reaches here; keep spine/sequence names out.
-        return bool(regex.match(r"^(?:[CTLS]\d{1,2}-[CTLS]?\d{1,2}|BI-RADS|LI-RADS|PI-RADS|TI-RADS)$", pattern_text))
+        return bool(regex.match(r"^(?:[CTLS]\d{1,2}-[CTLS]?\d{1,2}|BI-RADS|LI-RADS|PI-RADS|TI-RADS"
+                                r"|(?:I|Tc|In|Ga|F|Xe|Tl|Rb|Y|Lu|Ra|Sm|Sr|Cu|Zr)-\d{2,3}m?)$", pattern_text))

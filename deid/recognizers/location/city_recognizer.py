@@ -9,8 +9,8 @@ from presidio_analyzer import Pattern
 from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.lexicon import STATE, STATE_NAMES, US_STATES
 
-_CITY = r"(?:(?:St\.|Saint|Fort|Ft\.|Mount|Mt\.|New|North|South|East|West|Lake|Port|San|Santa|Los|Las|El|La)\s{1,2})?" \
-        r"[A-Z][a-z]{2,24}(?:[\s\-][A-Z][a-z]{2,24}){0,2}"
+_CITY = (r"(?:(?:St\.|Saint|Fort|Ft\.|Mount|Mt\.|New|North|South|East|West|Lake|Port|San|Santa|Los|Las|El|La)"
+         r"[ \t]{1,2})?\p{Lu}\p{Ll}{2,24}(?:[ \t\-]\p{Lu}\p{Ll}{2,24}){0,2}")
 
 
 # Two-letter states that are also credentials or words ("Jane Roe, MD", "PA", "IN", "OR") need a ZIP after them.
@@ -19,14 +19,17 @@ _UNAMBIGUOUS = "|".join(s for s in US_STATES if s not in {"MD", "PA", "DO", "ME"
 
 class CityStateRecognizer(RadPatternRecognizer):
     ENTITY = "LOCATION"
+    # Safe Harbor keeps the state: only the town and the ZIP code are PHI ("(Springfield), IL (62704)").
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("city, state zip (strong)", rf"\b{_CITY},\s{{1,2}}{STATE}\.?\s{{1,2}}\d{{5}}(?:-\d{{4}})?\b", 0.9),
-        Pattern("city, state (strong)", rf"\b{_CITY},\s{{1,2}}(?:{_UNAMBIGUOUS}|{STATE_NAMES})\b(?![\-'])", 0.85),
-        Pattern("state zip (strong)", rf"\b{STATE}\s{{1,2}}\d{{5}}(?:-\d{{4}})?\b", 0.85),
-        Pattern("zip after cue (strong)", r"\b(?i:zip|zip\s{0,1}code|postal\s{1,2}code)[\s:#]{0,4}(?P<phi>\d{5}(?:-\d{4})?)\b",
-                0.9),
-        Pattern("city after cue (medium)", r"\b(?i:lives\s{1,2}in|resides\s{1,2}in|resident\s{1,2}of|from|transferred\s{1,2}"
-                rf"from|moved\s{{1,2}}(?:to|from)|native\s{{1,2}}of)\s{{1,2}}(?P<phi>{_CITY})\b", 0.55),
+        Pattern("city, state zip (strong)", rf"\b(?P<phi>{_CITY}),[ \t]{{1,2}}{STATE}\.?[ \t]{{1,2}}"
+                r"(?P<phi2>\d{5}(?:-\d{4})?)\b", 0.9),
+        Pattern("city, state (strong)", rf"\b(?P<phi>{_CITY}),[ \t]{{1,2}}(?:{_UNAMBIGUOUS}|{STATE_NAMES})\b(?![\-'])",
+                0.85),
+        Pattern("state zip (strong)", rf"\b{STATE}[ \t]{{1,2}}(?P<phi>\d{{5}}(?:-\d{{4}})?)\b", 0.85),
+        Pattern("zip after cue (strong)", r"\b(?i:zip|zip\s{0,1}code|postal\s{1,2}code)[\s:#]{0,4}"
+                r"(?P<phi>\d{5}(?:-\d{4})?)\b", 0.9),
+        Pattern("city after cue (medium)", r"\b(?i:lives\s{1,2}in|resides\s{1,2}in|resident\s{1,2}of|from|"
+                rf"transferred\s{{1,2}}from|moved\s{{1,2}}(?:to|from)|native\s{{1,2}}of)\s{{1,2}}(?P<phi>{_CITY})\b", 0.55),
     ]
     CONTEXT: ClassVar[list[str]] = ["city", "state", "zip", "lives", "resides", "address"]
 

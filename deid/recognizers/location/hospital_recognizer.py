@@ -9,13 +9,14 @@ from presidio_analyzer import Pattern
 
 from deid.recognizers.base import RadPatternRecognizer
 
-_INSTITUTION = (r"(?:Hospital|Hospitals|Medical\s{1,2}Center|Medical\s{1,2}Centre|Health\s{1,2}System|Health\s{1,2}Center|"
-                r"Healthcare|Health\s{1,2}Care|Clinic|Clinics|Imaging\s{1,2}Center|Imaging|Infirmary|Medical\s{1,2}Group|"
-                r"Cancer\s{1,2}Center|Cancer\s{1,2}Institute|Children's|Childrens|Rehabilitation\s{1,2}Center|"
-                r"Nursing\s{1,2}Home|Surgery\s{1,2}Center|Surgical\s{1,2}Center|Radiology\s{1,2}Associates|"
-                r"Health|Medicine|Memorial|University|College|Institute|Sanatorium|Hospice|Urgent\s{1,2}Care|"
-                r"Physicians|Associates|Diagnostics|Laboratories|Pharmacy|VA\s{1,2}Medical\s{1,2}Center|VAMC)")
-_NAME_WORD = r"(?:St\.|Saint|Mt\.|Mount|[A-Z][A-Za-z'\u2019\-]{1,24}|of|the|and|&)"
+_INSTITUTION = (r"(?:(?i:Hospital|Hospitals|Medical[ \t]{1,2}Center|Medical[ \t]{1,2}Centre|Health[ \t]{1,2}System|Health[ \t]{1,2}Center|"
+                r"Healthcare|Health[ \t]{1,2}Care|Clinic|Clinics|Imaging[ \t]{1,2}Center|Imaging|Infirmary|Medical[ \t]{1,2}Group|"
+                r"Cancer[ \t]{1,2}Center|Cancer[ \t]{1,2}Institute|Children's|Childrens|Rehabilitation[ \t]{1,2}Center|"
+                r"Nursing[ \t]{1,2}Home|Surgery[ \t]{1,2}Center|Surgical[ \t]{1,2}Center|Radiology[ \t]{1,2}Associates|"
+                r"Health|Medicine|Memorial|University|College|Institute|Sanatorium|Hospice|Urgent[ \t]{1,2}Care|"
+                r"Physicians|Associates|Diagnostics|Laboratories|Pharmacy|VA[ \t]{1,2}Medical[ \t]{1,2}Center|VAMC)"
+                r"(?![\p{L}]))")
+_NAME_WORD = r"(?:St\.|Saint|Mt\.|Mount|\p{Lu}[\p{L}'\u2019\-]{1,24}|of|the|and|&|OF|THE|AND)"
 
 
 class HospitalRecognizer(RadPatternRecognizer):
@@ -23,11 +24,13 @@ class HospitalRecognizer(RadPatternRecognizer):
 
     ENTITY = "ORGANIZATION"
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("institution name (strong)", rf"\b(?:[A-Z][A-Za-z'\u2019\-]{{1,24}}\.?\s{{1,2}}(?:{_NAME_WORD}\s{{1,2}}){{0,5}})"
-                rf"{_INSTITUTION}(?:\s{{1,2}}(?:of|at)\s{{1,2}}[A-Z][A-Za-z\-]{{1,24}}(?:\s{{1,2}}[A-Z][A-Za-z\-]{{1,24}}){{0,2}})?",
+        Pattern("institution name (strong)", rf"\b(?:[A-Z][A-Za-z'\u2019\-]{{1,24}}\.?[ \t]{{1,2}}(?:{_NAME_WORD}[ \t]{{1,2}}){{0,5}})"
+                rf"{_INSTITUTION}(?:[ \t]{{1,2}}(?i:of|at)[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}(?:[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}){{0,2}})?",
                 0.8),
-        Pattern("university/saint institution (strong)", rf"\b(?:University|Univ\.|St\.|Saint)\s{{1,2}}(?:of\s{{1,2}})?"
-                rf"[A-Z][A-Za-z'\-]{{1,24}}(?:\s{{1,2}}{_NAME_WORD}){{0,4}}\s{{1,2}}{_INSTITUTION}", 0.85),
+        Pattern("university/saint institution (strong)", rf"\b(?:University|Univ\.|St\.|Saint)[ \t]{{1,2}}(?:of[ \t]{{1,2}})?"
+                rf"[A-Z][A-Za-z'\-]{{1,24}}(?:[ \t]{{1,2}}{_NAME_WORD}){{0,4}}[ \t]{{1,2}}{_INSTITUTION}", 0.85),
+        Pattern("facility code in a delimited header (weak)", r"(?<=\|[ \t]{0,3})(?P<phi>[A-Z]{2,6})(?=[ \t]*(?:\||\r?$))",
+                0.5),
     ]
     CONTEXT: ClassVar[list[str]] = ["hospital", "center", "clinic", "outside", "transferred", "facility"]
 
@@ -45,9 +48,13 @@ class HospitalRecognizer(RadPatternRecognizer):
         super().__init__(extra_patterns=extra, **kwargs)
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
+        from deid.vocabulary import is_clinical_word
+
+        if pattern_text.isupper() and len(pattern_text) <= 6 and " " not in pattern_text:
+            return is_clinical_word(pattern_text)  # a facility code, unless it is a modality or the like
         words = pattern_text.split()
         # Strip generic lead words one at a time: "Outside Hospital" and "Diagnostic Imaging" are not names.
-        while words and self._GENERIC_HEAD.match(words[0]):
+        while words and self._GENERIC_HEAD.match(words[0].title() if words[0].isupper() else words[0]):
             words = words[1:]
         if len(words) <= 1:
             return True

@@ -40,9 +40,14 @@ class PersonCueRecognizer(RadPatternRecognizer):
         Pattern("name after role (medium)", rf"\b{_ROLE}\s{{0,2}}[:\-,]?\s{{0,3}}(?:{TITLES}\.?\s{{1,3}})?"
                 rf"(?P<phi>{_NAME_OR_LF})", 0.7),
         Pattern("name before credential (strong)", rf"(?P<phi>{_NAME_OR_LF}),?\s{{1,2}}{CREDENTIALS}(?![A-Za-z])", 0.85),
+        Pattern("last, first on its own line (medium)", rf"^[ \t]{{0,4}}(?P<phi>{LAST_FIRST}|{LAST_FIRST_CAPS})"
+                r"(?=[ \t]*\r?$|[ \t]{2,}|[ \t]*\()", 0.6),
+        Pattern("name in apposition to patient (medium)", rf"\b(?i:the\s{{1,2}}patient|patient|pt)\s{{0,2}},\s{{1,2}}"
+                rf"(?P<phi>{PERSON_NAME}),", 0.75),
         Pattern("name before possessive role (medium)", rf"\b(?P<phi>{NAME_TOKEN}(?:\s{{1,2}}{NAME_TOKEN}){{0,2}})"
                 r"(?:'s|\u2019s)\s{1,2}(?i:husband|wife|son|daughter|mother|father|caregiver|physician|doctor)", 0.7),
     ]
+    TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset({"name after title (strong)"})
     CONTEXT: ClassVar[list[str]] = ["dr", "doctor", "discussed", "dictated", "signed", "physician", "radiologist"]
 
     def invalidate_result(self, pattern_text: str) -> bool | None:

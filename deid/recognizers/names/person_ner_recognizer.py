@@ -46,6 +46,8 @@ class PersonNerRecognizer(SpacyRecognizer):
             stripped = value.strip(" .,:;'\u2019")
             if len(stripped) < 2 or not any(c.isalpha() for c in stripped) or not stripped[0].isupper():
                 continue
+            if "\n" in value or "  " in value or "\t" in value:
+                continue  # NER across header fields ("MD    Accession") is not one entity
             if stripped.lower() in _NEVER_PERSON:
                 continue
             if is_clinical_phrase(stripped) and (label != "PERSON" or _EPONYM_FOLLOWER.match(text, ent.end_char)
