@@ -1,9 +1,177 @@
-"""`radforge` commands of the evaluation package. Heavy imports stay inside the commands."""
+"""`radforge eval` commands. Thin: parse, call evaluation.run / compare / judge, print.
+
+Heavy imports (torch, transformers, bert-score) stay inside the command functions so that
+`radforge --help` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+eval_app = typer.Typer(
+    help="Evaluate models: batched generation, ROUGE/BERTScore/BLEU with bootstrap CIs, baselines, local LLM judge.\n\n"
+         "Example: radforge eval --model var/models/smollm2-135m-instruct --snapshot demo --split test --limit 50",
+    invoke_without_command=True, no_args_is_help=False)
+
+
+@eval_app.callback()
+def run_eval(
+    ctx: typer.Context,
+    run: str = typer.Option(None, "--run", help="Training run id to evaluate (from the run registry)."),
+    model: Path = typer.Option(None, "--model", help="Or: a local HF model folder."),
+    adapter: Path = typer.Option(None, "--adapter", help="PEFT adapter folder on top of --model."),
+    snapshot: str = typer.Option(None, "--snapshot", help="Dataset snapshot name."),
+    split: str = typer.Option("test", "--split", help="Snapshot split to evaluate on."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Only the first N examples (by report_key)."),
+    prompt_format: str = typer.Option(None, "--prompt-format", help="instruction | alpaca | chat-template "
+                                      "(--model only; a run uses its own)."),
+    judge: bool = typer.Option(False, "--judge/--no-judge", help="Also grade predictions with the LLM judge."),
+    rubric: str = typer.Option(None, "--rubric", help="Judge rubric: mgh-0-10 | chexprompt (default from config)."),
+    judge_model: Path = typer.Option(None, "--judge-model", help="Local judge model folder (default [models].judge)."),
+    judge_limit: int = typer.Option(None, "--judge-limit", min=1, help="Judge only the first N predictions."),
+    max_new_tokens: int = typer.Option(None, "--max-new-tokens", min=1, help="Default [evaluation].max_new_tokens."),
+    batch_size: int = typer.Option(None, "--batch-size", min=1, help="Default [evaluation].batch_size."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Evaluate a run or a model folder on a snapshot split; writes predictions, summary.json, report.html.
+
+    Example: radforge eval --run 20261126T0400-demo --snapshot demo --split test --judge --rubric mgh-0-10
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if snapshot is None or (run is None) == (model is None):
+        console.print(ctx.get_help())
+        raise typer.Exit(2 if (run or model or snapshot) else 0)
+    from evaluation.run import evaluate
+
+    summary = evaluate(snapshot=snapshot, split=split, run_id=run, model_path=model, adapter_path=adapter,
+                       prompt_format=prompt_format, limit=limit, judge=judge, rubric=rubric, judge_model=judge_model,
+                       judge_limit=judge_limit, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                       progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return
+    table = Table(title=f"evaluation {summary['eval_id']} (n={summary['n']}, 95% CI)")
+    table.add_column("system")
+    for m in summary["metrics"]:
+        table.add_column(m, justify="right")
+    for name, sys_ in summary["systems"].items():
+        table.add_row(name, *[f"{c['value']:.3f} [{c['low']:.3f}, {c['high']:.3f}]"
+                              for c in (sys_["ci"][m] for m in summary["metrics"])])
+    Console().print(table)
+    vb = summary["model_vs_best_baseline"]
+    Console().print(f"model vs best baseline ({vb['baseline']}): {vb['metric']} {vb['delta']:+.3f} "
+                    f"[{vb['delta_low']:+.3f}, {vb['delta_high']:+.3f}], p={vb['p_value']:.3g}"
+                    f"{' (significant)' if vb['significant'] else ' (not significant)'}")
+    if summary.get("judge"):
+        j = summary["judge"]
+        Console().print(f"judge {j['rubric']}: {j['ok']}/{j['judged']} parsed, mean quality {j['mean_quality']}")
+    Console().print(f"report: {summary['paths']['report']}")
+
+
+@eval_app.command("compare")
+def compare_cmd(
+    a: str = typer.Argument(..., help="Eval id or run id (its latest evaluation)."),
+    b: str = typer.Argument(..., help="Eval id or run id to compare against."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Paired-bootstrap comparison of two evaluations (A minus B) on their common examples, with baselines.
+
+    Example: radforge eval compare finetuned-demo-test-1a2b3c4d base-demo-test-5e6f7a8b --json
+    """
+    from evaluation.compare import claim, compare
+
+    res = compare(a, b)
+    if as_json:
+        print(json.dumps(res, default=str))
+        return
+    table = Table(title=f"{res['a']} vs {res['b']} (n={res['n']}, paired bootstrap)")
+    for col in ("metric", "A", "B", "A-B [95% CI]", "relative", "p", "significant"):
+        table.add_column(col)
+    for m, r in res["metrics"].items():
+        rel = f"{100 * r['relative']:+.0f}%" if r["relative"] is not None else "–"
+        table.add_row(m, f"{r['a']:.3f}", f"{r['b']:.3f}", f"{r['delta']:+.3f} [{r['delta_low']:+.3f}, "
+                      f"{r['delta_high']:+.3f}]", rel, f"{r['p_value']:.3g}", "yes" if r["significant"] else "no")
+    Console().print(table)
+    Console().print("baselines (" + res["primary_metric"] + "): " + ", ".join(
+        f"{k} {v[res['primary_metric']]:.3f}" for k, v in res["baselines"].items()))
+    Console().print(claim(res["metrics"][res["primary_metric"]]))
+    Console().print(f"promote A: {'yes' if res['promote'] else 'no'}")
+
+
+@eval_app.command("judge-sanity")
+def judge_sanity_cmd(
+    model: Path = typer.Option(None, "--model", help="Judge model folder (default [models].judge)."),
+    endpoint: str = typer.Option(None, "--endpoint", help="Or an on-site OpenAI-compatible URL (allow-listed)."),
+    rubric: str = typer.Option(None, "--rubric", help="mgh-0-10 | chexprompt (default from config)."),
+    snapshot: str = typer.Option(None, "--snapshot", help="Perturb this snapshot's test impressions instead of "
+                                 "the built-in synthetic ones."),
+    limit: int = typer.Option(8, "--limit", min=1, help="Number of reference impressions."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Check a judge before trusting it: perturbed impressions must score lower than the reference.
+
+    Example: radforge eval judge-sanity --model /srv/models/llama-3-70b-instruct --rubric chexprompt --json
+    """
+    from evaluation.judge import get_rubric, make_judge
+    from evaluation.judge.sanity import BUILTIN_IMPRESSIONS, run_sanity
+    from radforge.settings import get_settings
+
+    settings = get_settings()
+    impressions = list(BUILTIN_IMPRESSIONS)[:limit]
+    if snapshot:
+        from evaluation.data import load_split
+
+        impressions = load_split(settings, snapshot, "test", limit)["impression"].to_list()
+    judge = make_judge(settings, get_rubric(rubric or settings.evaluation.judge_rubric), model_path=model,
+                       endpoint=endpoint)
+    report = run_sanity(judge, impressions)
+    if as_json:
+        print(json.dumps(report))
+        return
+    table = Table(title=f"judge sanity: {report['judge']} ({report['rubric']} v{report['rubric_version']})")
+    for col in ("perturbation", "pairs", "ranked lower", "ties", "failed", "mean drop"):
+        table.add_column(col)
+    for name, r in report["by_perturbation"].items():
+        table.add_row(name, str(r["pairs"]), f"{r['accuracy']:.0%}", str(r["ties"]), str(r["failed"]),
+                      f"{r['mean_drop']:+.2f}")
+    Console().print(table)
+    Console().print(f"overall: {report['accuracy']:.0%} of {report['pairs']} pairs ranked correctly; perturbed "
+                    f"lower on average: {'yes' if report['perturbed_lower_on_average'] else 'NO'}")
+
+
+@eval_app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """List evaluations in the catalog, newest first.
+
+    Example: radforge eval list --json
+    """
+    from evaluation.store import list_evals
+    from radforge.settings import get_settings
+
+    rows = list_evals(get_settings())
+    if as_json:
+        print(json.dumps(rows, default=str))
+        return
+    table = Table(title="evaluations")
+    for col in ("eval_id", "run_id", "snapshot", "split", "n", "rougeL", "best baseline", "margin", "judge"):
+        table.add_column(col)
+    for r in rows:
+        margin = "–" if r["margin_rougeL"] is None else (f"{r['margin_rougeL']:+.3f}"
+                                                          f"{'*' if r['margin_significant'] else ''}")
+        table.add_row(r["eval_id"], r["run_id"] or "–", r["snapshot"], r["split"], str(r["n"]),
+                      f"{r['rougeL']:.3f}", r["best_baseline"] or "–", margin,
+                      f"{r['judge_rubric']} {r['judge_mean']:.2f}" if r["judge_mean"] is not None else "–")
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this package's commands to the root CLI."""
+    """Add `radforge eval ...` to the root CLI."""
+    app.add_typer(eval_app, name="eval")

@@ -114,8 +114,15 @@ def corpus_bleu_from_stats(summed: np.ndarray) -> float:
     return float(_bleu()._compute_score_from_stats([int(x) for x in summed]).score)
 
 
+@lru_cache(maxsize=1)
+def _sentence_bleu():
+    from sacrebleu.metrics import BLEU
+
+    return BLEU(effective_order=True)  # as sacrebleu.sentence_bleu does
+
+
 def sentence_bleu(predictions: Sequence[str], references: Sequence[str]) -> np.ndarray:
-    bleu = _bleu()
+    bleu = _sentence_bleu()
     return np.array([bleu.sentence_score(p, [r]).score for p, r in zip(predictions, references, strict=True)])
 
 

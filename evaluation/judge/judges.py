@@ -158,13 +158,24 @@ def check_endpoint_allowed(url: str, settings: Any) -> str:
         raise RadforgeError("judge endpoint must be an http(s) URL with a host")
     site_policy = EgressPolicy(list(settings.security.egress_allow), settings.security.allow_loopback)
     policies = [site_policy] + ([p] if (p := active_policy()) is not None else [])
-    # Names are matched as written: an allow-listed IP does not admit a name that might resolve to it,
-    # because resolving the name would already be traffic.
     for policy in policies:
-        allowed = policy.allows_ip(host) if _is_ip(host) else host.lower().rstrip(".") in policy._names
-        if not allowed:
+        if not _host_allowed(policy, host):
             raise EgressBlocked(host, parsed.port)
     return host
+
+
+def _host_allowed(policy: Any, host: str) -> bool:
+    """Match the host as written, resolving nothing (a DNS lookup would already be traffic).
+
+    An IP passes if it is loopback (and the site allows loopback) or inside an allow-listed network;
+    a name passes only if it is allow-listed by name.
+    """
+    import ipaddress
+
+    if not _is_ip(host):
+        return host.lower().rstrip(".") in policy._names
+    ip = ipaddress.ip_address(host)
+    return bool((policy.allow_loopback and ip.is_loopback) or any(ip in net for net in policy._networks))
 
 
 def _is_ip(host: str) -> bool:

@@ -1,0 +1,88 @@
+"""Inputs of an evaluation: a snapshot split (the warehouse's contract) and the model under test."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from radforge.errors import RadforgeError
+from radforge.settings import Settings
+
+REQUIRED = ("report_key", "findings", "impression")
+
+
+class EvaluationError(RadforgeError):
+    """An evaluation cannot run (missing snapshot, split, run or model); the message says which."""
+
+
+@dataclass
+class ModelUnderTest:
+    model_path: Path  # full (or merged) model folder, or the base model of an adapter
+    adapter_path: Path | None
+    prompt_format: str
+    run_id: str | None = None
+    label: str = ""
+
+    def identity(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "model_path": str(self.model_path),
+                "adapter_path": str(self.adapter_path) if self.adapter_path else None,
+                "prompt_format": self.prompt_format}
+
+
+def snapshot_dir(settings: Settings, name: str) -> Path:
+    folder = settings.zone("snapshots") / name
+    if not (folder / "manifest.json").exists():
+        raise EvaluationError(f"snapshot {name!r} not found under {settings.zone('snapshots')}")
+    return folder
+
+
+def load_manifest(settings: Settings, name: str) -> dict[str, Any]:
+    return json.loads((snapshot_dir(settings, name) / "manifest.json").read_text())
+
+
+def load_split(settings: Settings, name: str, split: str, limit: int | None = None) -> pl.DataFrame:
+    """A split sorted by report_key (so --limit picks the same examples every time)."""
+    path = snapshot_dir(settings, name) / f"{split}.parquet"
+    if not path.exists():
+        raise EvaluationError(f"snapshot {name!r} has no split {split!r}")
+    frame = pl.read_parquet(path)
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise EvaluationError(f"snapshot {name!r} split {split!r} lacks columns {missing}")
+    for col in ("modality", "body_part"):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col))
+    frame = frame.with_columns(pl.col("findings").fill_null(""), pl.col("impression").fill_null(""))
+    frame = frame.unique("report_key", keep="first").sort("report_key")
+    return frame.head(limit) if limit else frame
+
+
+def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
+    """The model of a training run, through training's registry (the contract: run.json fields)."""
+    try:
+        from training.registry import get_run
+    except ImportError:
+        raise EvaluationError("the training run registry (training.registry) is not available; "
+                              "evaluate a model folder with --model PATH") from None
+    run = get_run(run_id, settings=settings)
+    if run.get("status") != "completed":
+        raise EvaluationError(f"run {run_id} is {run.get('status')!r}, not completed")
+    model_path, adapter = run.get("model_path"), run.get("adapter_path")
+    if model_path:
+        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or "chat-template", run_id, run_id)
+    if not adapter or not run.get("base_model"):
+        raise EvaluationError(f"run {run_id} has neither model_path nor base_model + adapter_path")
+    return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or "chat-template",
+                          run_id, run_id)
+
+
+def model_from_path(path: Path, prompt_format: str | None = None, adapter: Path | None = None) -> ModelUnderTest:
+    from evaluation.prompting import DEFAULT_FORMAT
+
+    if not (Path(path) / "config.json").exists():
+        raise EvaluationError(f"no model at {path} (expected an HF folder with config.json)")
+    return ModelUnderTest(Path(path), adapter, prompt_format or DEFAULT_FORMAT, None, Path(path).name)
