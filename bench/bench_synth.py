@@ -27,6 +27,12 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def _max_rss_mb() -> dict[str, float]:
+    """Peak resident memory of the driver and of the largest worker: flat whatever --reports."""
+    return {"driver": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+
+
 def _run(reports: int, workers: int, seed: int, formats: tuple[str, ...]) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-synth-"))
     cpu0 = _cpu()
@@ -72,6 +78,7 @@ def main() -> None:
                       "ratio": round(ratio, 3) if ratio else None,
                       "projected_1m_seconds": round(projected, 1), "cpu_us_per_report": round(cpu_us, 1),
                       "projected_1m_seconds_idle_cores": round(projected_cpu, 1), "load_average": round(load, 2),
+                      "max_rss_mb": _max_rss_mb(),
                       "formats": list(formats)}))
 
 

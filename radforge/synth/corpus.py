@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from random import Random
 
@@ -128,6 +130,21 @@ def _block_job(args: tuple[int, int, int, tuple[str, ...]]) -> tuple[dict[str, b
     return out, stats
 
 
+def _bounded(pool, jobs: list, window: int) -> Iterator[tuple[dict[str, bytes], dict]]:
+    """Results in job order with at most `window` blocks in flight: memory stays flat even when
+    the disk is slower than the workers (Pool.imap would queue every finished block)."""
+    pending: deque = deque()
+    todo = iter(jobs)
+    for job in islice(todo, window):
+        pending.append(pool.apply_async(_block_job, (job,)))
+    while pending:
+        result = pending.popleft().get()
+        job = next(todo, None)
+        if job is not None:
+            pending.append(pool.apply_async(_block_job, (job,)))
+        yield result
+
+
 def write_corpus(out: Path, *, reports: int, seed: int, formats: tuple[str, ...] = ("jsonl", "csv", "hl7"),
                  workers: int = 1, progress: bool = False) -> dict:
     """Write the corpus files under `out` and return a summary (counts only, no PHI)."""
@@ -159,7 +176,7 @@ def write_corpus(out: Path, *, reports: int, seed: int, formats: tuple[str, ...]
             import multiprocessing as mp
 
             pool = mp.get_context("fork" if os.name == "posix" else "spawn").Pool(workers)
-            results = pool.imap(_block_job, jobs, chunksize=1)
+            results = _bounded(pool, jobs, 3 * workers)
         else:
             results = map(_block_job, jobs)
         if progress:

@@ -68,8 +68,6 @@ def relative_month(prior: date, current: date) -> str | None:
     months = (current.year * 12 + current.month) - (prior.year * 12 + prior.month)
     if 1 <= months <= 11:
         return f"last {MONTHS[prior.month - 1]}"
-    if months == 0:
-        return f"earlier this month ({MONTHS[prior.month - 1]})"
     return None
 
 
