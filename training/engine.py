@@ -156,7 +156,9 @@ def _callbacks(folder: Path, record: list[list[int]], write: bool) -> list[Any]:
         """Which snapshot rows (by index) every optimiser step trained on: proves resume repeats no data."""
 
         def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-            batches = list(record)
+            # A step trains on the last `accumulation` micro-batches collated; on resume the loader
+            # also collates the batches it skips to reach the checkpoint, which were not trained on.
+            batches = record[-args.gradient_accumulation_steps:]
             record.clear()
             if write:
                 line = {"step": state.global_step, "examples": [i for b in batches for i in b]}
@@ -193,7 +195,7 @@ def execute(run_id: str, settings: Settings | None = None, resume: bool = False,
 def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disable_tqdm: bool,
              is_main: bool) -> dict[str, Any]:
     import torch
-    from transformers import Trainer
+    from transformers import Trainer, set_seed
     from transformers.trainer_utils import get_last_checkpoint
 
     cfg = load_config(folder / "config.yaml")
@@ -231,6 +233,7 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     collator = (PackedCollator(record) if cfg.packing
                 else PaddedCollator(tokenizer.pad_token_id, pad_to=None, record=record))
     args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
+    set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible
     model = build_model(cfg, model_path)
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
                       data_collator=collator, processing_class=tokenizer,
