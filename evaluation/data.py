@@ -61,14 +61,19 @@ def load_split(settings: Settings, name: str, split: str, limit: int | None = No
     return frame.head(limit) if limit else frame
 
 
-def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
-    """The model of a training run, through training's registry (the contract: run.json fields)."""
+def run_record(run_id: str, settings: Settings) -> dict[str, Any]:
+    """run.json of a training run, through training's registry (the contract with training)."""
     try:
         from training.registry import get_run
     except ImportError:
         raise EvaluationError("the training run registry (training.registry) is not available; "
                               "evaluate a model folder with --model PATH") from None
-    run = get_run(run_id, settings=settings)
+    return get_run(run_id, settings=settings)
+
+
+def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
+    """The model of a training run: its full/merged folder, or its base model plus its LoRA adapter."""
+    run = run_record(run_id, settings)
     if run.get("status") != "completed":
         raise EvaluationError(f"run {run_id} is {run.get('status')!r}, not completed")
     model_path, adapter = run.get("model_path"), run.get("adapter_path")

@@ -114,8 +114,10 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
                                    "p_value": margin["p_value"], "significant": margin["significant"],
                                    "model_better": margin["delta"] > 0 and margin["significant"]},
         "by_modality": _breakdown(frame, scores, "modality"), "by_body_part": _breakdown(frame, scores, "body_part"),
-        "subsets": _subsets(keys, scores, subsets or {}, samples),
     }
+    standard, leakage = _standard_subsets(train, frame)
+    summary["leakage"] = leakage
+    summary["subsets"] = _subsets(keys, scores, {**standard, **(subsets or {})}, samples)
 
     # 4. the judge (optional)
     if judge:
@@ -144,6 +146,39 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     log.info("evaluation %s: n=%d, %s=%.4f", eval_id, len(keys), PRIMARY_METRIC,
              summary_systems["model"]["corpus"][PRIMARY_METRIC])
     return summary
+
+
+def evaluate_from_params(settings: Settings, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The Airflow task's entry (radforge_evaluate DAG): params in, a small XCom-safe result out.
+
+    params: run_id or model_path; snapshot ("" = the run's snapshot); split; rubric ("none" = no
+    judge); limit (0 = all).
+    """
+    run_id = params.get("run_id") or None
+    model_path = params.get("model_path") or None
+    snapshot = params.get("snapshot") or None
+    if snapshot is None and run_id:
+        from evaluation.data import run_record
+
+        snapshot = (run_record(run_id, settings).get("snapshot") or {}).get("name")
+    if not snapshot:
+        raise EvaluationError("no snapshot given and none recorded for the run")
+    rubric = params.get("rubric") or settings.evaluation.judge_rubric
+    summary = evaluate(snapshot=snapshot, split=params.get("split") or "test", run_id=run_id, model_path=model_path,
+                       limit=int(params.get("limit") or 0) or None, judge=rubric != "none",
+                       rubric=None if rubric == "none" else rubric, settings=settings)
+    return brief(summary)
+
+
+def brief(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The few numbers a DAG, a log line or a promotion decision needs (ids and scores, no text)."""
+    vb = summary["model_vs_best_baseline"]
+    judge = summary.get("judge") or {}
+    return {"eval_id": summary["eval_id"], "n": summary["n"], "snapshot": summary["snapshot"]["name"],
+            "rougeL": summary["systems"]["model"]["corpus"]["rougeL"], "best_baseline": vb["baseline"],
+            "margin_rougeL": vb["delta"], "margin_significant": vb["significant"],
+            "judge_rubric": judge.get("rubric"), "judge_mean": judge.get("mean_quality"),
+            "judge_failed": judge.get("failed"), "report": summary["paths"]["report"]}
 
 
 def _paired(a: SampleScores, b: SampleScores, samples: int) -> dict[str, dict[str, Any]]:
@@ -175,6 +210,35 @@ def _breakdown(frame: pl.DataFrame, scores: dict[str, SampleScores], column: str
                       **{name: {m: float(getattr(s, m)[mask].mean()) for m in ("rouge1", "rougeL", "bertscore")}
                          for name, s in scores.items()}}
     return out
+
+
+def _standard_subsets(train: pl.DataFrame, frame: pl.DataFrame) -> tuple[dict[str, set[str]], dict[str, Any] | None]:
+    """Issue #10's honest subsets: test rows not leaked from train, templated normals vs abnormal.
+
+    Uses the warehouse's leakage check and evaluation.subsets' normal-template detector when
+    installed; an installation without them simply has no such subsets.
+    """
+    keys = frame["report_key"].to_list()
+    out: dict[str, set[str]] = {}
+    leakage = None
+    try:
+        from warehouse.leakage import leaked_mask, split_leakage
+
+        report = split_leakage(train, frame)
+        flags = leaked_mask(report)
+        leakage = report.to_dict()
+        out["not_leaked"] = {k for k, leaked in zip(keys, flags, strict=True) if not leaked}
+    except ImportError:
+        pass
+    try:
+        from evaluation.subsets import templated_normal_flags
+
+        normal = templated_normal_flags(frame["impression"].to_list())
+        out["templated_normal"] = {k for k, f in zip(keys, normal, strict=True) if f}
+        out["abnormal"] = {k for k, f in zip(keys, normal, strict=True) if not f}
+    except ImportError:
+        pass
+    return out, leakage
 
 
 def _subset(s: SampleScores, mask: np.ndarray) -> SampleScores:

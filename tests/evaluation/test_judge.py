@@ -9,8 +9,9 @@ import pytest
 
 from evaluation.judge import CHEXPROMPT, JudgeItem, LocalJudge, get_rubric
 from evaluation.judge.rubrics import ERROR_KINDS
-from evaluation.judge.schema import IntField, IntListField, Schema, StrField
 from evaluation.judge.sanity import PERTURBATIONS, run_sanity
+from evaluation.judge.schema import IntField, IntListField, Schema, StrField
+
 
 @pytest.fixture(scope="module")
 def tiny(tiny_llama_path):
