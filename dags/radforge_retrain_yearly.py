@@ -38,6 +38,7 @@ PRODUCTION = Asset("radforge://models/production", group="radforge")
         "year": Param(0, type="integer", description="Test year Y; 0 = the latest complete exam year"),
         "force": Param(False, type="boolean", description="Retrain even if year Y was already decided"),
         "launcher": Param("", type="string", description="local|torchrun|deepspeed|slurm; empty = site setting"),
+        "eval_limit": Param(0, type="integer", description="Evaluate on the first N test examples (0 = all)"),
     },
     doc_md=__doc__,
 )
@@ -70,11 +71,13 @@ def radforge_retrain_yearly():
         return {**plan, "run_id": run_id}
 
     @task(pool="gpu")
-    def evaluate(plan: dict) -> dict:
+    def evaluate(plan: dict, params: dict | None = None) -> dict:
         from evaluation.promotion import evaluate_candidate_and_production
         from radforge.orchestration import task_settings
 
-        return {**plan, **evaluate_candidate_and_production(task_settings(), plan["run_id"], plan["snapshot"])}
+        limit = int((params or {}).get("eval_limit") or 0)
+        return {**plan, **evaluate_candidate_and_production(task_settings(), plan["run_id"], plan["snapshot"],
+                                                            limit=limit, task=plan["task"])}
 
     @task(outlets=[PRODUCTION])
     def promote(plan: dict) -> dict:
