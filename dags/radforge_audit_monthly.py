@@ -28,19 +28,24 @@ from radforge.orchestration import DEFAULT_ARGS
 def radforge_audit_monthly():
     @task
     def verify_chain() -> dict:
-        from radforge.audit import verify_site_chain
+        from radforge.audit import AuditTampered, AuditTrail
         from radforge.orchestration import task_settings
 
-        return verify_site_chain(task_settings())
+        result = AuditTrail.for_settings(task_settings()).verify()
+        if not result.ok:
+            raise AuditTampered(f"audit chain broken at record {result.first_bad_seq}: {result.problem}")
+        return result.as_dict()
 
     @task
     def monthly_report(verified: dict, params: dict | None = None, logical_date=None) -> dict:
-        from radforge.audit import write_monthly_report
+        from radforge.audit import AuditTrail, write_month_report
         from radforge.orchestration import task_settings
 
         previous = (logical_date or pendulum.now("UTC")).subtract(months=1)
         month = (params or {}).get("month") or previous.format("YYYY-MM")
-        return write_monthly_report(task_settings(), month)
+        settings = task_settings()
+        paths = write_month_report(AuditTrail.for_settings(settings), month, settings.zone("audit") / "reports")
+        return {"month": month, "html": str(paths["html"]), "csv": str(paths["csv"])}
 
     monthly_report(verify_chain())
 
