@@ -31,7 +31,9 @@ _FORMS = [
     regex.compile(rf"^(?P<d>\d{{1,2}})(?P<ord>st|nd|rd|th)?(?:\s{{1,3}}|-)(?:of\s{{1,3}})?{_MON}\.?(?:(?:,?\s{{1,3}}|-)"
                   r"(?P<y>\d{4}|\d{2}))?(?P<rest>\D.*)?$", regex.IGNORECASE),
     regex.compile(rf"^{_MON}\.?,?\s{{1,3}}(?P<y>\d{{4}})$", regex.IGNORECASE),
+    regex.compile(rf"^{_MON}\.?$", regex.IGNORECASE),
 ]
+_MONTH_INSIDE = regex.compile(rf"\b{_MON}\b", regex.IGNORECASE)
 
 
 @dataclass
@@ -118,6 +120,19 @@ def parse_date(text: str) -> ParsedDate | None:
         valid = _valid(year, month, day)
         return ParsedDate(text=text, match=m, year=year, month=month, day=day, valid=valid)
     return None
+
+
+def shift_month_words(text: str, days: int) -> str | None:
+    """For a relative date ("last December", "earlier this month (October)"): move the month word(s) only."""
+    if not _MONTH_INSIDE.search(text):
+        return None
+
+    def repl(m: regex.Match) -> str:
+        month = _MONTHS[m.group("mon").lower()]
+        new = date(_REFERENCE_YEAR, month, 15) + timedelta(days=days)
+        return _render_month(m.group("mon"), new.month)
+
+    return _MONTH_INSIDE.sub(repl, text)
 
 
 def _swap_dm(m: regex.Match) -> regex.Match:

@@ -125,8 +125,11 @@ class Deidentifier:
                 if ents and self.ner_recognizer is not None:
                     arts = NlpArtifacts(entities=ents, tokens=None, tokens_indices=[], lemmas=[], nlp_engine=None,
                                         language="en")
+                    found = [(r.start, r.end) for r in res]
+                    # NER never overrides or stretches what a pattern found ("Pager 5-4237" is a PHONE, not an ORG).
                     extra = [r for r in self.ner_recognizer.analyze(text, self.ner_recognizer.supported_entities, arts)
-                             if r.score >= self.section.score_threshold]
+                             if r.score >= self.section.score_threshold
+                             and not any(s < r.end and r.start < e for s, e in found)]
                 out.append(resolve(text, res + extra))
             except Exception as exc:  # noqa: BLE001
                 out.append(exc)
@@ -234,6 +237,7 @@ class Deidentifier:
         }
 
 
+_WEAK = 0.6
 _RESIDUAL_NAMES = {"MrnRecognizer", "AccessionRecognizer", "SsnRecognizer", "PhoneRecognizer", "EmailRecognizer",
                    "UrlRecognizer", "IpRecognizer"}
 _PRIORITY = {"ID": 9, "EMAIL": 9, "URL": 8, "IP": 8, "PHONE": 8, "DATE": 7, "AGE": 7, "PERSON": 6, "LOCATION": 5,
@@ -267,6 +271,8 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
         item = [start, end, etype, name, float(r.score)]
         (containers if name == "HeaderFieldRecognizer" else items).append(item)
     merged = _merge(items)
+    if containers:  # a weak guess inside a header value ("April" in "Harris, April") yields to the label
+        merged = [m for m in merged if m[4] >= _WEAK or not any(cs <= m[0] and m[1] <= ce for cs, ce, *_ in containers)]
     extra = []
     for cs, ce, ctype, cname, cscore in containers:
         pos = cs
@@ -281,12 +287,14 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
 
 
 _NOISE = frozenset("dr dr. drs mr mrs ms md do mbbs phd rn np pa rt on at by the and of pager tel fax ext cell phone "
-                   "x m f male female sex".split())
+                   "x m f male female sex age yo y/o years old".split())
 _WORDS = regex.compile(r"[\p{L}\d]+")
 
 
 def _meaningful(piece: str) -> bool:
     """Is what is left of a header value, once finer entities are cut out, still a value (not "Dr." or "(F)")?"""
+    if piece.lstrip().startswith("("):
+        return False  # a parenthetical after the value: "(F)", "(Age 73)", "(pager 1234)"
     return any(len(w) > 1 and w.lower() not in _NOISE for w in _WORDS.findall(piece))
 
 

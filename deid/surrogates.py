@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import regex
 
-from deid.dates import parse_date
+from deid.dates import parse_date, shift_month_words
 from radforge.secret import keyed_hash
 
 FIRST = (
@@ -87,7 +87,8 @@ class Surrogates:
     def _date(self, value: str) -> str:
         parsed = parse_date(value)
         if parsed is None or not parsed.valid:
-            return "[DATE]"
+            moved = shift_month_words(value, self.shift_days)
+            return moved if moved is not None and not any(c.isdigit() for c in value) else "[DATE]"
         try:
             return parsed.shift(self.shift_days)
         except (ValueError, OverflowError):

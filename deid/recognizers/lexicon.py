@@ -23,12 +23,16 @@ NAME_TOKEN = r"(?:(?:Mc|Mac|O'|D'|De|Da|Van|Von|La|Le)?\p{Lu}[\p{Ll}'\u2019]{1,2
 NAME_TOKEN_CAPS = r"(?:\p{Lu}[\p{Lu}'\-]{1,24})"
 INITIAL = r"(?:\p{Lu}\.)"
 CREDENTIALS_BARE = r"MD|DO|MBBS|PHD|RN|NP|PA|RT|RDMS|RVT|CNMT|FACR|DABR|FRCR|MSC|MS|BSN"
-# "John Smith", "John A. Smith", "J. Smith", "Smith, John", "van der Berg".
-PERSON_NAME = (rf"(?:{NAME_TOKEN}|{INITIAL})(?:\s{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|da|di|le)"
-               rf"(?=\s{{1,2}}[A-Z]))){{0,3}}")
-LAST_FIRST = rf"(?:{NAME_TOKEN},\s{{1,2}}{NAME_TOKEN}(?:\s{{1,2}}(?:{NAME_TOKEN}|{INITIAL}|\p{{Lu}}(?![\p{{L}}.]))){{0,2}})"
-LAST_FIRST_CAPS = (rf"(?:{NAME_TOKEN_CAPS},\s{{0,2}}{NAME_TOKEN_CAPS}(?:\s{{1,2}}(?!(?:{CREDENTIALS_BARE})\b){NAME_TOKEN_CAPS}"
-                   r"|\s{1,2}\p{Lu}\.?(?![\p{L}])){0,2})")
+# "John Smith", "John A. Smith", "J. Smith", "Smith, John", "van der Berg". Names never cross a line break,
+# and never start inside a word.
+_START = r"(?<![\p{L}'\-])"
+_NOT_CRED = rf"(?!(?:{CREDENTIALS_BARE})\b)"
+PERSON_NAME = (rf"{_START}(?:{NAME_TOKEN}|{INITIAL})(?:[ \t]{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|da|di|le)"
+               rf"(?=[ \t]{{1,2}}[A-Z]))){{0,3}}")
+LAST_FIRST = (rf"(?:{_START}{NAME_TOKEN},[ \t]{{1,2}}{NAME_TOKEN}(?:[ \t]{{1,2}}(?:{NAME_TOKEN}|{INITIAL}"
+              r"|\p{Lu}(?![\p{L}.]))){0,2})")
+LAST_FIRST_CAPS = (rf"(?:{_START}{NAME_TOKEN_CAPS},[ \t]{{0,2}}{_NOT_CRED}{NAME_TOKEN_CAPS}(?:[ \t]{{1,2}}{_NOT_CRED}"
+                   rf"{NAME_TOKEN_CAPS}|[ \t]{{1,2}}\p{{Lu}}\.?(?![\p{{L}}])){{0,2}})")
 CREDENTIALS = (r"(?:M\.D\.|MD|D\.O\.|DO|MBBS|PhD|Ph\.D\.|RN|NP|PA-C|PA|RT\(R\)(?:\(CT\)|\(MR\)|\(M\))?|RT|RDMS|RVT"
                r"|CNMT|FACR|DABR|FRCR|MSc|MS|BSN)")
 TITLES = r"(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)"

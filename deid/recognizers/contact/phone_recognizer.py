@@ -16,6 +16,7 @@ class PhoneRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("us phone (strong)", r"(?<![\w.\-])(?:\+?1[\s.\-]{0,2})?(?:\(\d{3}\)\s{0,2}|\d{3}[\s.\-]{1,2})\d{3}"
                 r"[\s.\-]{1,2}\d{4}" + _EXT + r"(?![\w\-])", 0.85),
+        Pattern("local number (medium)", r"(?<![\w\-/.:])\d{3}-\d{4}" + _EXT + r"(?![\w\-/]|\.\d)", 0.6),
         Pattern("international phone (medium)", r"(?<![\w.])\+\d{1,3}(?:[\s.\-]\(?\d{1,5}\)?){2,5}(?![\w])", 0.7),
         Pattern("phone after cue (strong)", r"\b(?i:phone|tel|telephone|fax|facsimile|pager|page|beeper|beep|cell|mobile|"
                 r"call(?:back)?|contact|ext|extension|voalte|spectralink|vocera|paged|beeped)\.?(?:\s{1,2}(?:no\.?|number|#))?"

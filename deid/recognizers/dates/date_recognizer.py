@@ -52,6 +52,8 @@ class DateRecognizer(RadPatternRecognizer):
                 r"(?![A-Za-z]))?(?![\d:])", 0.6),
         Pattern("military time with unit (medium)", r"(?<![\d:.])(?:[01]\d|2[0-3])[0-5]\d\s{0,2}(?i:hours|hrs|h)\b", 0.7),
         Pattern("relative month (medium)", rf"\b(?i:last|this|next|past|early|late|mid-?)\s{{1,2}}{MONTH}(?![\w])", 0.6),
+        Pattern("relative period with month (medium)", rf"\b(?i:earlier|later|early|late)\s{{1,2}}(?i:this|last|next)"
+                rf"\s{{1,2}}(?i:month|week|year)(?:\s{{0,2}}\({MONTH}\))?", 0.6),
         Pattern("month name alone (weak)", r"\b(?:January|February|March|April|June|July|August|September|October"
                 r"|November|December)\b", 0.5),
     ]
@@ -64,7 +66,7 @@ class DateRecognizer(RadPatternRecognizer):
             # A lone m/d: a fraction or ratio if a unit follows or a score word precedes.
             if _UNIT_AFTER.match(text, end) or _RATIO_BEFORE.search(text[max(0, start - 20):start]):
                 return True
-        if value[:3] in ("May", "MAY", "Mar", "MAR") and value.isalpha():
+        if value.rstrip(".") in ("May", "MAY", "Mar", "MAR"):
             return True
         return None
 

@@ -29,6 +29,10 @@ class HospitalRecognizer(RadPatternRecognizer):
                 0.8),
         Pattern("university/saint institution (strong)", rf"\b(?:University|Univ\.|St\.|Saint)[ \t]{{1,2}}(?:of[ \t]{{1,2}})?"
                 rf"[A-Z][A-Za-z'\-]{{1,24}}(?:[ \t]{{1,2}}{_NAME_WORD}){{0,4}}[ \t]{{1,2}}{_INSTITUTION}", 0.85),
+        Pattern("institution word first (strong)", r"\b(?:Hospital|Hôpital|Hopital|Clínica|Clinica|Clinique|Klinik|Klinikum|"
+                r"Ospedale|Policlinico|Sanatorio|Centro[ \t]M[ée]dico|Universitätsklinikum|Infirmary|Clinic)"
+                r"(?:[ \t]{1,2}(?:of|de|del|de[ \t]la|des|du|di|the|and|für|General|Universitario|Universitaire|"
+                r"Universitario|Regional|Central|St\.|San|Santa|Saint|\p{Lu}[\p{L}'\u2019\-]{1,24})){1,6}", 0.8),
         Pattern("facility code in a delimited header (weak)", r"(?<=\|[ \t]{0,3})(?P<phi>[A-Z]{2,6})(?=[ \t]*(?:\||\r?$))",
                 0.5),
     ]
@@ -53,6 +57,8 @@ class HospitalRecognizer(RadPatternRecognizer):
         if pattern_text.isupper() and len(pattern_text) <= 6 and " " not in pattern_text:
             return is_clinical_word(pattern_text)  # a facility code, unless it is a modality or the like
         words = pattern_text.split()
+        while words and words[-1] in ("of", "de", "del", "des", "du", "di", "the", "and", "für", "la"):
+            words = words[:-1]
         # Strip generic lead words one at a time: "Outside Hospital" and "Diagnostic Imaging" are not names.
         while words and self._GENERIC_HEAD.match(words[0].title() if words[0].isupper() else words[0]):
             words = words[1:]

@@ -47,7 +47,8 @@ class PersonCueRecognizer(RadPatternRecognizer):
         Pattern("name before possessive role (medium)", rf"\b(?P<phi>{NAME_TOKEN}(?:\s{{1,2}}{NAME_TOKEN}){{0,2}})"
                 r"(?:'s|\u2019s)\s{1,2}(?i:husband|wife|son|daughter|mother|father|caregiver|physician|doctor)", 0.7),
     ]
-    TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset({"name after title (strong)"})
+    TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset({"name after title (strong)",
+                                                            "name before credential (strong)"})
     CONTEXT: ClassVar[list[str]] = ["dr", "doctor", "discussed", "dictated", "signed", "physician", "radiologist"]
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
