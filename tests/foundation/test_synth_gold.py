@@ -164,3 +164,49 @@ def test_exams_fit_the_patient(records: list[dict]) -> None:
     for r in records:
         assert people.setdefault(r["mrn"], (r["patient_name"], r["sex"], r["dob"])) == \
             (r["patient_name"], r["sex"], r["dob"])
+
+
+# PHI-shaped strings that must always lie inside some gold span (completeness of the gold).
+MUST_BE_GOLD = {
+    "email": r"[\w.]+@[\w.-]+\.\w+",
+    "url": r"https?://\S+",
+    "ip": r"\b(?:10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\b",
+    "phone": r"\(\d{3}\) 555-\d{4}|\b\d{3}[-.]555[-.]\d{4}\b|\b555-\d{4}\b|\+1 \d{3} 555 \d{4}",
+    "numeric date": r"\b\d{1,2}/\d{1,2}/\d{2}(?:\d{2})?\b",
+    "iso date": r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b",
+    "long date": r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+                 r" \d{1,2}, \d{4}\b",
+    "clock time": r"\b\d{1,2}:\d{2}(?: ?[AaPp][Mm])?\b",
+}
+
+
+def _covered(spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e, _ in spans)
+
+
+@pytest.mark.parametrize("name", sorted(MUST_BE_GOLD))
+def test_phi_shaped_strings_are_always_gold(records: list[dict], name: str) -> None:
+    pattern = re.compile(MUST_BE_GOLD[name])
+    seen = 0
+    for r in records:
+        for m in pattern.finditer(r["text"]):
+            seen += 1
+            assert _covered(r["spans"], m.start(), m.end()), (r["id"], name, m.group())
+    assert seen > 50
+
+
+def test_every_mention_of_the_patient_mrn_accession_and_surname_is_gold(records: list[dict]) -> None:
+    surnames = 0
+    for r in records:
+        text = r["text"]
+        for value in (r["mrn"], r["accession"]):
+            for m in re.finditer(re.escape(value), text):
+                assert _covered(r["spans"], m.start(), m.end()), (r["id"], "id")
+        last = r["last"]
+        if last in TRAP_SURNAMES or len(last) < 3:
+            continue  # "Hill" in Hill-Sachs, "Long" in "long head": words, not the patient
+        for form in {last, last.upper()}:
+            for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text):
+                surnames += 1
+                assert _covered(r["spans"], m.start(), m.end()), (r["id"], "surname")
+    assert surnames > 1000
