@@ -27,6 +27,7 @@ P_LONG = 0.025  # of the exams that can be long (oncology follow-up of chest, ab
 P_RUN_TOGETHER = 0.03
 P_COMBINED = 0.03
 P_NORMAL = 0.38
+P_ALL_CAPS = 0.015  # older RIS exports are upper case throughout
 P_EPONYM_TRAP = 0.08  # of the exams where an eponymous condition fits
 
 H_EXAM = ("EXAM", "EXAMINATION", "PROCEDURE", "STUDY", "Exam", "EXAM TYPE")
@@ -320,6 +321,11 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         phrases.signoff(b, rng, staff.radiologist, exam_dt, fac, accession)
     text, spans, sections = b.finish()
     text = text.rstrip()  # spans never end in whitespace, so trimming keeps them inside the text
+    if rng.random() < P_ALL_CAPS:
+        upper = text.upper()
+        if len(upper) == len(text):  # "Groß" -> "GROSS" would move every later offset
+            text = upper
+            tags.append("all_caps")
     if not (pt.first + pt.last).isascii():
         tags.append("non_ascii_name")
     if not abnormal:

@@ -116,6 +116,7 @@ TRAP_SURNAMES: tuple[str, ...] = (
     "Parkinson", "Meckel", "Virchow", "Swan", "Hickman", "Bankart", "Segond", "Long", "Small", "White",
     "Black", "Young", "Hart", "Bone", "Price", "King", "Green", "Brown", "Moss", "Stone", "Marsh", "Heart",
     "Bland", "Mass", "Wing", "Cage", "Bowel", "Lamb", "Fox", "Wolf", "Frost", "Winter", "Day", "Knight",
+    "Evans", "Murphy", "Gray", "Stone", "Li", "Do",
 )
 # Eponymous clinical terms that are NOT PHI (they appear in findings and histories).
 EPONYM_TERMS: tuple[str, ...] = (
@@ -123,7 +124,7 @@ EPONYM_TERMS: tuple[str, ...] = (
     "Wilms tumor", "Hodgkin lymphoma", "Crohn disease", "Barrett esophagus", "Hill-Sachs lesion", "Bankart lesion",
     "Morton neuroma", "Colles fracture", "Kerley B lines", "Swan-Ganz catheter", "Bosniak", "Fleischner",
     "Salter-Harris", "Paget disease", "Parkinson disease", "Meckel diverticulum", "Hickman catheter",
-    "Segond fracture",
+    "Segond fracture", "Evans index", "Murphy sign",
 )
 
 STATES: tuple[tuple[str, str], ...] = (("MA", "01"), ("NY", "12"), ("PA", "15"), ("OH", "44"), ("IL", "60"),

@@ -19,7 +19,7 @@ RADFORGE = Path(sys.executable).with_name("radforge")
 FILES = ("reports.jsonl", "gold.jsonl", "sections.jsonl", "reports.csv", "reports.hl7")
 HARD_CASES = ("no_findings", "no_impression", "empty_text", "addendum", "correction", "templated_normal", "long",
               "non_ascii_name", "short_findings", "age_over_89", "run_together", "combined_sections",
-              "numbered_impression", "critical_result", "outside_hospital")
+              "numbered_impression", "critical_result", "outside_hospital", "all_caps", "eponym_name")
 
 
 def _digests(folder: Path) -> dict[str, str]:
