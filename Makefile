@@ -29,9 +29,7 @@ $(STAMP): pyproject.toml requirements.lock
 # The main job end to end on the synthetic corpus; outputs under $(RADFORGE_HOME).
 DEMO_REPORTS ?= 3000
 demo: $(STAMP)
-	$(BIN)/radforge init
-	$(BIN)/radforge synth --reports $(DEMO_REPORTS) --seed 11 --out $(RADFORGE_HOME)/landing/synth
-	$(BIN)/radforge doctor
+	DEMO_REPORTS=$(DEMO_REPORTS) $(BIN)/python -m radforge.demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider tests

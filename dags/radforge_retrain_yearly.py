@@ -63,7 +63,7 @@ def radforge_retrain_yearly():
     @task(pool="gpu", execution_timeout=pendulum.duration(hours=72))
     def train(plan: dict, params: dict | None = None) -> dict:
         from radforge.orchestration import task_settings
-        from training.run import train_for_snapshot
+        from training.yearly import train_for_snapshot
 
         p = params or {}
         run_id = train_for_snapshot(plan["snapshot"], settings=task_settings(), preset=p.get("preset") or None,

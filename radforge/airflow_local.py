@@ -41,6 +41,9 @@ def airflow_env(airflow_home: Path) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        # dag.test() waits out retry delays in-process: keep them short here, fail fast.
+        "RADFORGE_TASK_RETRIES": os.environ.get("RADFORGE_TASK_RETRIES", "0"),
+        "RADFORGE_TASK_RETRY_DELAY_S": os.environ.get("RADFORGE_TASK_RETRY_DELAY_S", "1"),
     }
 
 

@@ -7,7 +7,9 @@ an exception message from a third-party library could quote report text.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 from typing import Any
 
 from radforge.settings import Settings, get_settings
@@ -37,8 +39,10 @@ def on_failure(context: dict[str, Any]) -> None:
     )
 
 
+# A site tunes retries with these variables; the demo and the tests shorten the delay.
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "radforge",
-    "retries": 2,
+    "retries": int(os.environ.get("RADFORGE_TASK_RETRIES", "2")),
+    "retry_delay": dt.timedelta(seconds=float(os.environ.get("RADFORGE_TASK_RETRY_DELAY_S", "300"))),
     "on_failure_callback": on_failure,
 }
