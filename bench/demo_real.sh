@@ -61,6 +61,11 @@ print(f"section-parser agreement: {agreement['both_agree']}/{agreement['reports'
 print(f"leakage in the plain snapshot: {leakage['exact']} exact + {leakage['near']} near-duplicate test findings "
       f"of {leakage['n_test']} also occur in train; the deduplicated snapshot removed "
       f"{dedup['removed']['test']['exact'] + dedup['removed']['test']['near']} from test")
-report = ev.get("report") or ev.get("report_path") or ev.get("report_html") or ev.get("eval_dir")
-print(f"evaluation {ev.get('eval_id', '?')}: report at {report}")
+vb = ev.get("model_vs_best_baseline") or {}
+if vb:
+    print(f"model vs best baseline ({vb.get('baseline')}): {vb.get('metric')} {vb.get('delta', 0):+.3f} "
+          f"[{vb.get('delta_low', 0):+.3f}, {vb.get('delta_high', 0):+.3f}]"
+          f"{' significant' if vb.get('significant') else ' not significant'}")
+report = (ev.get("paths") or {}).get("report") or ev.get("report")
+print(f"evaluation {ev.get('eval_id', '?')}: HTML report at {report}")
 PYEOF
