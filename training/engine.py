@@ -250,7 +250,7 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
 
     out_name = "model" if cfg.method == "full" else "adapter"
     trainer.save_model(str(folder / out_name))
-    eval_metrics = trainer.evaluate() if eval_ds is not None else {}
+    eval_metrics = {"eval_loss": eval_loss(trainer.model, eval_ds, collator, cfg.micro_batch_size)} if eval_ds else {}
     metrics = _metrics(cfg, trainer, result, eval_metrics, tstats, pstats, train_s, tokens_trained, model)
     if is_main:
         tokenizer.save_pretrained(folder / out_name)
@@ -265,6 +265,28 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         torch.distributed.barrier()
     return metrics
+
+
+def eval_loss(model: Any, dataset: Any, collator: Any, batch_size: int) -> float:
+    """Mean next-token loss per impression token over the eval split, in every rank (ZeRO-3 gathers in step).
+
+    Computed here rather than by `Trainer.evaluate`, whose per-batch averaging weights a short
+    batch like a long one and, with gloo on CPU across processes, reported wrong values.
+    """
+    import torch
+
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(dataset), batch_size):
+            batch = collator([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))])
+            batch = {k: v.to(model.device) for k, v in batch.items()}
+            n = int((batch["labels"][:, 1:] != -100).sum())
+            total += float(model(**batch).loss) * n
+            count += n
+    model.train(was_training)
+    return round(total / max(count, 1), 6)
 
 
 def _metrics(cfg: RunConfig, trainer: Any, result: Any, eval_metrics: dict, tstats: Any, pstats: Any,
