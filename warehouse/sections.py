@@ -41,16 +41,39 @@ def _header(words: str) -> str:
 
 
 COMBINED = rf"(?i){_B}findings?[ \t]*(?:/|&|and)[ \t]*{IMPRESSION_WORDS}[ \t]*:?"
+FINDINGS_HEADER = rf"(?is){_header(FINDINGS_WORDS)}"
+FINDINGS_END = rf"(?is){_header(IMPRESSION_WORDS)}|{_B}{END_WORDS}|{STAFF_LINE}"
+IMPRESSION_HEADER = rf"(?is){_header(IMPRESSION_WORDS)}"
+IMPRESSION_END = rf"(?is){_B}{END_WORDS}|{STAFF_LINE}|{PARAGRAPH_END}"
+# The same sections as single patterns with a lazy capture (what the Python reference runs).
 FINDINGS = rf"(?is){_header(FINDINGS_WORDS)}(.*?)(?:{_header(IMPRESSION_WORDS)}|{_B}{END_WORDS}|{STAFF_LINE}|\z)"
 IMPRESSION = rf"(?is){_header(IMPRESSION_WORDS)}(.*?)(?:{_B}{END_WORDS}|{STAFF_LINE}|{PARAGRAPH_END}|\z)"
 _PY = {name: re.compile(p.replace("(?-u:\\b)", "\\b").replace("\\z", "\\Z"))
        for name, p in (("combined", COMBINED), ("findings", FINDINGS), ("impression", IMPRESSION))}
+# Unicode noncharacters: never in report text, so they can mark a cut point and stand for "not a line start".
+_MARK = "\ufdd0"
+_NOT_LINE_START = "\ufdd1"
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
     """Trim, collapse blank runs, keep line breaks (numbered impression lists stay readable)."""
-    cleaned = expr.str.replace_all(r"[ \t]+", " ").str.replace_all(r"\s*\n\s*", "\n").str.strip_chars()
+    # `[ \t]{2,}|\t` == `[ \t]+` -> " ", without a match (and a copy) at every single space
+    cleaned = expr.str.replace_all(r"[ \t]{2,}|\t", " ").str.replace_all(r"[ \t\r]*\n\s*", "\n").str.strip_chars()
     return pl.when(cleaned.str.len_bytes() > 0).then(cleaned).otherwise(None)
+
+
+def _between(text: pl.Expr, header: str, end: str) -> pl.Expr:
+    """The text after the first `header` match up to the first `end` match (or the end of the text).
+
+    Same result as one lazy capture `header(.*?)(?:end|\\z)`, but built from two match searches
+    and literal splits: capture groups force Rust's slower capture engines over the whole section,
+    plain searches stay on its DFA (about 5x faster here).
+    """
+    # In the full text the character before `after` is never a line break: a leading noncharacter keeps
+    # `^` from matching at its start.
+    after = text.str.replace(header, _MARK + _NOT_LINE_START).str.split_exact(_MARK, 1).struct.field("field_1")
+    section = after.str.replace(end, _MARK).str.split_exact(_MARK, 1).struct.field("field_0")
+    return section.str.strip_prefix(_NOT_LINE_START)
 
 
 def extract_sections(df: pl.DataFrame | pl.LazyFrame, text_col: str = "text_deid") -> pl.LazyFrame:
@@ -58,8 +81,8 @@ def extract_sections(df: pl.DataFrame | pl.LazyFrame, text_col: str = "text_deid
     text = pl.col(text_col)
     lf = df.lazy().with_columns(
         _combined=text.str.contains(COMBINED).fill_null(False),
-        findings=_clean(text.str.extract(FINDINGS, 1)),
-        impression=_clean(text.str.extract(IMPRESSION, 1)),
+        findings=_clean(_between(text, FINDINGS_HEADER, FINDINGS_END)),
+        impression=_clean(_between(text, IMPRESSION_HEADER, IMPRESSION_END)),
     )
     empty = text.is_null() | (text.str.strip_chars().str.len_bytes() == 0)
     status = (
@@ -79,7 +102,7 @@ def extract_sections(df: pl.DataFrame | pl.LazyFrame, text_col: str = "text_deid
 def _clean_py(value: str | None) -> str | None:
     if value is None:
         return None
-    value = re.sub(r"\s*\n\s*", "\n", re.sub(r"[ \t]+", " ", value)).strip()
+    value = re.sub(r"[ \t\r]*\n\s*", "\n", re.sub(r"[ \t]+", " ", value)).strip()
     return value or None
 
 

@@ -76,3 +76,33 @@ def test_deid_zone_crash_after_write_leaves_nothing_counted_twice(site):
     files = sorted(site.zone("deid").rglob("*.parquet"))
     assert [f.parent.name for f in files] == ["exam_year=2014", "exam_year=2015"]
     assert pl.read_parquet(files).height == 6
+
+
+def test_deid_zone_resumes_after_sigkill_with_the_real_engine(site, tmp_path, monkeypatch):
+    """Killed after a partition's files were renamed into the zone but before its ledger commit."""
+    from warehouse.deid_zone import run_deid_zone
+    from warehouse.reconcile import reconcile
+
+    monkeypatch.setenv("RADFORGE_WAREHOUSE__CHUNK_ROWS", "4")
+    from radforge.settings import get_settings
+
+    settings = get_settings()
+    path = write_jsonl(tmp_path / "feed.jsonl", [report(i) for i in range(1, 11)])  # 3 raw partitions
+    ingest_paths([path], settings)
+    env = {**os.environ, "RADFORGE_CRASH_AT": "deid:after_write", "RADFORGE_CRASH_SKIP": "1"}
+    script = "from warehouse.deid_zone import run_deid_zone; run_deid_zone()"
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    from radforge.catalog import reader
+
+    with reader(settings) as con:
+        assert con.execute("SELECT count(*) FROM partitions").fetchone() == (1,)
+    assert not reconcile(settings).ok  # the uncommitted partition's files are orphans until the resume
+
+    summary = run_deid_zone(settings, 1)
+    assert summary.pending_before == 2 and len(summary.partitions) == 2
+    files = sorted(settings.zone("deid").rglob("*.parquet"))
+    zone = pl.read_parquet(files)
+    assert zone.height == 10 and zone["raw_row_id_hash"].n_unique() == 10
+    report_ = reconcile(settings)
+    assert report_.ok, report_.mismatches
