@@ -280,7 +280,7 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
         for ms, me, *_ in inner + [[ce, ce]]:
             if ms > pos:
                 s, e = _strip(text, pos, ms)
-                if e > s and _meaningful(text[s:e]):
+                if e > s and _meaningful(text[s:e], ctype):
                     extra.append([s, e, ctype, cname, cscore])
             pos = max(pos, me)
     return [Entity(s, e, t, n, sc) for s, e, t, n, sc in _merge(merged + extra)]
@@ -291,11 +291,16 @@ _NOISE = frozenset("dr dr. drs mr mrs ms md do mbbs phd rn np pa rt on at by the
 _WORDS = regex.compile(r"[\p{L}\d]+")
 
 
-def _meaningful(piece: str) -> bool:
+def _meaningful(piece: str, etype: str) -> bool:
     """Is what is left of a header value, once finer entities are cut out, still a value (not "Dr." or "(F)")?"""
     if piece.lstrip().startswith("("):
         return False  # a parenthetical after the value: "(F)", "(Age 73)", "(pager 1234)"
-    return any(len(w) > 1 and w.lower() not in _NOISE for w in _WORDS.findall(piece))
+    words = [w for w in _WORDS.findall(piece) if len(w) > 1 and w.lower() not in _NOISE]
+    if etype in ("ID", "PHONE", "AGE", "IP"):
+        return any(any(c.isdigit() for c in w) for w in words)
+    if etype in ("PERSON", "LOCATION", "ORGANIZATION"):
+        return any(w[0].isupper() or w[0].isdigit() for w in words)
+    return bool(words)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

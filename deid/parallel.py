@@ -26,6 +26,8 @@ _worker_engine = None
 
 def _init_worker(settings, mode: str | None) -> None:
     global _worker_engine
+    if _worker_engine is not None and _worker_engine.mode == (mode or _worker_engine.section.mode):
+        return  # forked from a parent that already loaded an engine: the pages are shared, nothing to load
     from deid.engine import Deidentifier
 
     _worker_engine = Deidentifier(settings=settings, mode=mode)
@@ -56,9 +58,17 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
         for chunk in _chunks(reports, size):
             yield from engine.deidentify_batch(chunk)
         return
+    global _worker_engine
     method = "fork" if "fork" in mp.get_all_start_methods() and os.name == "posix" else "spawn"
     ctx = mp.get_context(method)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(settings, mode)) as pool:
+    inherited = _worker_engine
+    if method == "fork" and engine is not None:
+        _worker_engine = engine
+    try:
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(settings, mode))
+    finally:
+        _worker_engine = inherited
+    with pool:
         pending: deque = deque()
         for chunk in _chunks(reports, size):
             pending.append(pool.apply_async(_run_chunk, (chunk,)))

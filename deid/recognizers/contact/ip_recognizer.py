@@ -16,8 +16,7 @@ class IpRecognizer(RadPatternRecognizer):
     ENTITY = "IP"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("ipv4 (strong)", rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?(?![\d.]\d|\d)", 0.9),
-        Pattern("ipv6 (medium)", r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:::?[0-9A-Fa-f]{1,4}){0,6}"
-                r"(?![\w:])", 0.6),
+        Pattern("ipv6 (medium)", r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{1,4}(?![\w:])", 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["ip", "address", "host", "workstation", "pacs", "server"]
 

@@ -55,6 +55,16 @@ FIELDS: dict[str, list[str]] = {
 }
 
 _CREDENTIAL_TAIL = regex.compile(rf"(?:,?\s{{1,2}}{CREDENTIALS})+\s*$")
+_VALUE_SHAPE = {
+    "ID": regex.compile(r"[\w\-/.#^]{1,40}(?:\^[\w\-]{1,20}){0,4}"),
+    "PHONE": regex.compile(r"[\d()+][\d()+\-. ]{2,24}(?:\s{0,2}(?:x|ext\.?)\s{0,2}\d{1,6})?"),
+    "DATE": regex.compile(r"[\w][\w/\-.,: ]{0,39}"),
+    "EMAIL": regex.compile(r"\S{3,120}"),
+    "URL": regex.compile(r"\S{3,500}"),
+    "IP": regex.compile(r"[\w.:]{3,60}"),
+}
+# The end of a sentence inside a free-text value: a period (not after an initial or a title) before a space.
+_SENTENCE_END = regex.compile(r"(?<!\b\p{Lu}|\b(?:Dr|Mr|Mrs|Ms|St|Mt|Jr|Sr|Prof))\.(?=\s)")
 _AGE_OVER_89 = regex.compile(r"(?<!\d)(?:9\d|1[01]\d|12[0-5])(?!\d)")
 
 
@@ -105,8 +115,18 @@ class HeaderFieldRecognizer(EntityRecognizer):
             entity = self._group_entity[group]
             start, end = m.span("value")
             value = m.group("value")
+            shape = _VALUE_SHAPE.get(entity)
+            if shape is not None:  # an identifier, phone or date value is one compact run, not the rest of a line
+                head = shape.match(value)
+                if not head:
+                    continue
+                end = start + head.end()
+            else:
+                stop = _SENTENCE_END.search(value)
+                if stop:
+                    end = start + stop.start()
             if entity == "PERSON":
-                tail = _CREDENTIAL_TAIL.search(value)
+                tail = _CREDENTIAL_TAIL.search(text[start:end])
                 if tail:
                     end = start + tail.start()
             elif entity == "AGE":

@@ -37,3 +37,8 @@ class CityStateRecognizer(RadPatternRecognizer):
         from deid.vocabulary import is_clinical_phrase
 
         return is_clinical_phrase(pattern_text, eponyms=False)
+
+    def invalidate_context(self, text: str, start: int, end: int) -> bool | None:
+        from deid.recognizers.names.person_ner_recognizer import EPONYM_FOLLOWER
+
+        return bool(EPONYM_FOLLOWER.match(text, end))  # "from Crohn disease" is not a town

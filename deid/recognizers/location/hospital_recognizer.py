@@ -60,7 +60,8 @@ class HospitalRecognizer(RadPatternRecognizer):
         while words and words[-1] in ("of", "de", "del", "des", "du", "di", "the", "and", "für", "la"):
             words = words[:-1]
         # Strip generic lead words one at a time: "Outside Hospital" and "Diagnostic Imaging" are not names.
-        while words and self._GENERIC_HEAD.match(words[0].title() if words[0].isupper() else words[0]):
+        while words and (words[0].lower() in ("of", "the", "and", "&") or
+                         self._GENERIC_HEAD.match(words[0].title() if words[0].isupper() else words[0])):
             words = words[1:]
         if len(words) <= 1:
             return True

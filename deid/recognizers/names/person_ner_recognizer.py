@@ -11,8 +11,8 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from deid.recognizers.base import make_result
 
 # Words that follow an eponym: "Baker's cyst", "Foley catheter", "Hounsfield units", "Crohn disease".
-_EPONYM_FOLLOWER = regex.compile(
-    r"^(?:'s|\u2019s|s)?\s{0,2}(?i:disease|syndrome|sign|fracture|cyst|catheter|tube|units?|malformation|hernia|ring|"
+EPONYM_FOLLOWER = regex.compile(
+    r"(?:'s|\u2019s|s)?\s{1,2}(?i:disease|syndrome|sign|fracture|cyst|catheter|tube|units?|malformation|hernia|ring|"
     r"lesion|node|space|pouch|fat|fascia|lines?|classification|criteria|grade|score|type|procedure|operation|"
     r"incision|view|position|maneuver|deformity|lymphoma|tumou?r|sarcoma|ulcer|esophagus|diverticulum|foramen|"
     r"canal|duct|triangle|ligament|joint|lesion|phenomenon|effect|stage|scale|staging|thyroiditis|palsy|ileitis|"
@@ -50,7 +50,7 @@ class PersonNerRecognizer(SpacyRecognizer):
                 continue  # NER across header fields ("MD    Accession") is not one entity
             if stripped.lower() in _NEVER_PERSON:
                 continue
-            if is_clinical_phrase(stripped) and (label != "PERSON" or _EPONYM_FOLLOWER.match(text, ent.end_char)
+            if is_clinical_phrase(stripped) and (label != "PERSON" or EPONYM_FOLLOWER.match(text, ent.end_char)
                                                  or stripped.isupper() or "\n" in value):
                 continue
             if label != "PERSON" and (stripped.isupper() or any(c.isdigit() for c in stripped)):

@@ -1,0 +1,71 @@
+"""De-id test fixtures: one site and one loaded engine for the whole session (spaCy loads once)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# `.venv/bin/pytest` puts `tests/` on sys.path, not the repository root: without this, `import deid`
+# would find this very folder as a namespace package instead of the real `deid/`.
+_REPO = str(Path(__file__).resolve().parents[2])
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+
+@pytest.fixture(scope="session")
+def deid_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("deid-site")
+
+
+@pytest.fixture(scope="session")
+def deid_settings(deid_home: Path):
+    """Settings of a fresh site (zones, secret) used by every de-id test."""
+    from radforge.settings import get_settings
+    from radforge.site import init_site
+
+    settings = get_settings(home=deid_home)
+    init_site(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(deid_settings):
+    """The real engine (Presidio + spaCy), loaded once, auditing into the session site."""
+    from deid import Deidentifier
+
+    return Deidentifier(settings=deid_settings)
+
+
+@pytest.fixture(scope="session")
+def tag_engine(engine):
+    """The same loaded engine in tag mode (no second spaCy load)."""
+    import copy
+
+    clone = copy.copy(engine)
+    clone.mode = "tag"
+    return clone
+
+
+@pytest.fixture
+def deid_env(deid_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """RADFORGE_HOME pointing at the session site, for CLI tests."""
+    monkeypatch.setenv("RADFORGE_HOME", str(deid_home))
+    monkeypatch.delenv("RADFORGE_CONFIG", raising=False)
+    return deid_home
+
+
+def _found(recognizer, text: str) -> list[str]:
+    results = recognizer.analyze(text, recognizer.supported_entities, None)
+    return sorted({text[r.start:r.end] for r in results if r.score >= 0.4}, key=text.find)
+
+
+@pytest.fixture(scope="session")
+def found():
+    """found(recognizer, text) -> the values it finds (score >= the default threshold), in text order."""
+    return _found
+
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
