@@ -56,6 +56,10 @@ def person_name(b: TextBuilder, p: Person, style: int, dr: bool = False) -> None
     b.phi(text, "PERSON")
 
 
+def date_text(rng: Random, d: date) -> str:
+    return phi.fmt_date(d, phi.pick_date_style(rng))
+
+
 def write_date(b: TextBuilder, rng: Random, d: date, when: datetime | None = None, time_style: int = -1) -> None:
     """A date in a random style; a time right after it belongs to the same DATE span."""
     style = phi.pick_date_style(rng)

@@ -7,6 +7,7 @@ RNG state as its original, so both share every draw and differ only in the corre
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
@@ -53,7 +54,6 @@ def _eponyms_by_name() -> dict[str, tuple[str, ...]]:
 
 
 _EPONYMS_BY_NAME = _eponyms_by_name()
-LONG_BODY_PARTS = frozenset(("CHEST", "ABDOMEN", "WHOLEBODY", "BRAIN", "NECK"))
 
 
 @dataclass(slots=True)
@@ -127,16 +127,51 @@ def _comparison(b: TextBuilder, rng: Random, exam: ExamType, exam_dt: datetime, 
     b.add(".")
 
 
-def _long_lesions(rng: Random, exam: ExamType) -> list[tuple[str, str]]:
-    """Oncology-style measured lesion list that makes a report long."""
-    lines = []
-    for k in range(1, rng.randrange(8, 16)):
-        extra = exam.abnormal[rng.randrange(len(exam.abnormal))]
+Piece = str | tuple[str, str]  # plain text, or (PHI text, gold type)
+
+
+LESION_ORGANS = {("CT", "CHEST"): ("lung", "mediastinal node", "pleural", "osseous"),
+                 ("CT", "ABDOMEN"): ("hepatic", "renal", "retroperitoneal node", "adrenal", "peritoneal", "osseous"),
+                 ("CT", "NECK"): ("cervical node", "thyroid", "parotid"),
+                 ("MR", "BRAIN"): ("parenchymal", "dural", "leptomeningeal"),
+                 ("MR", "ABDOMEN"): ("hepatic", "pancreatic", "renal"),
+                 ("NM", "WHOLEBODY"): ("osseous", "nodal", "hepatic", "pulmonary")}
+LONG_EXAMS = frozenset(LESION_ORGANS)
+
+
+def _long_findings(rng: Random, exam: ExamType, dates: list[datetime]) -> tuple[list[tuple[str, object]], str]:
+    """Oncology follow-up: a measured lesion table (15-40 lines, some citing a prior's date: PHI inside
+    findings) and a second pass over every organ (4-15k characters), and the impression line they imply."""
+    lines: list[tuple[str, object]] = []
+    trends = Counter()
+    kinds = LESION_ORGANS[(exam.modality, exam.body_part)]
+    for k in range(1, rng.randrange(16, 41)):
+        kind = rng.choice(kinds)
         now = rng.uniform(0.5, 6.0)
-        lines.append((extra.organ, f"Lesion {k} ({extra.organ.lower()}): {now:.1f} x {now * rng.uniform(0.5, 1):.1f}"
-                      f" cm (series {rng.randrange(2, 9)}, image {rng.randrange(10, 300)}), previously "
-                      f"{now * rng.uniform(0.7, 1.3):.1f} cm."))
-    return lines
+        before = now * rng.uniform(0.7, 1.3)
+        trend = "decreased, consistent with partial treatment response" if before > 1.1 * now else \
+            "increased, concerning for progression" if now > 1.1 * before else \
+            rng.choice(("unchanged in size and attenuation", "not significantly changed"))
+        pieces: list[Piece] = [
+            f"Lesion {k} ({kind}): {now:.1f} x {now * rng.uniform(0.5, 1):.1f} cm (series {rng.randrange(2, 9)}, "
+            f"image {rng.randrange(10, 300)}), previously {before:.1f} cm"]
+        if rng.random() < 0.3:
+            pieces += [" on ", (phrases.date_text(rng, dates[rng.randrange(len(dates))].date()), "DATE")]
+        pieces.append(f"; {trend}.")
+        trends[trend.split(",")[0]] += 1
+        lines.append(("Lesions", pieces))
+    for organ, normals in exam.organs:
+        lines.append((organ, rng.choice(normals) + rng.choice((" Unchanged.", " Stable from prior.", ""))))
+    lines.append(("Other", "No new lesions are identified. The remaining organs are unchanged in appearance "
+                  "compared with the prior examination, without new effusion, adenopathy or osseous lesion."))
+    n, up, down = k, trends["increased"], trends["decreased"]
+    if up > down:
+        summary = f"Interval progression: {up} of {n} measured lesions have increased in size."
+    elif down > up:
+        summary = f"Partial response to therapy: {down} of {n} measured lesions have decreased in size."
+    else:
+        summary = "Overall stable disease by RECIST 1.1 compared with the prior examination."
+    return lines, summary
 
 
 def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: datetime, accession: str, fac: tuple,
@@ -158,7 +193,7 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     no_impression = P_NO_FINDINGS <= u < P_NO_FINDINGS + P_NO_IMPRESSION
     short = not templated and P_NO_FINDINGS + P_NO_IMPRESSION <= u < P_NO_FINDINGS + P_NO_IMPRESSION + \
         P_SHORT_FINDINGS
-    long = rng.random() < P_LONG and not (templated or short) and exam.body_part in LONG_BODY_PARTS
+    long = rng.random() < P_LONG and not (templated or short) and (exam.modality, exam.body_part) in LONG_EXAMS
     run = not long and rng.random() < P_RUN_TOGETHER
     combined = not (no_findings or no_impression or run) and rng.random() < P_COMBINED
     sep = " " if run else "\n\n"
@@ -190,7 +225,22 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     add(sep)
 
     _heading(b, rng, H_COMPARISON, True, run)
-    _comparison(b, rng, exam, exam_dt, priors, slots, tags)
+    long_dates: list[datetime] = []
+    outside_listed = False
+    if long:  # an oncology follow-up always has priors: the patient's own, or outside studies
+        long_dates = [p.when for p in priors if p.exam.body_part == exam.body_part][-6:]
+        outside_listed = not long_dates
+        if outside_listed:
+            long_dates = sorted(exam_dt - timedelta(days=rng.randrange(30, 900)) for _ in range(3))
+            add(f"Outside {exam.modality} examinations from ")
+            b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
+            add(" dated ")
+            for k, when in enumerate(long_dates):
+                add(", " if 0 < k < len(long_dates) - 1 else " and " if k else "")
+                phrases.write_date(b, rng, when.date())
+            add(".")
+    if not outside_listed:
+        _comparison(b, rng, exam, exam_dt, priors, slots, tags)
     add(sep)
 
     if not run and rng.random() < 0.8:
@@ -223,9 +273,8 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         lines.append(("Comparison", f"__PRIOR__{prior.when.isoformat()}"))
     if long:
         tags.append("long")
-        lines.extend(_long_lesions(rng, exam))
-        lines.append(("Other", "No new lesions are identified. The remaining organs are unchanged in appearance "
-                      "compared with the prior examination, without new effusion, adenopathy or osseous lesion."))
+        more, long_summary = _long_findings(rng, exam, long_dates)
+        lines.extend(more)
 
     if abnormal:
         items = [a.impression.format_map(slots) for a in abnormal]
@@ -239,7 +288,7 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     else:
         items = [(exam.normal_impressions[0] if templated else rng.choice(exam.normal_impressions)).format_map(slots)]
     if long:
-        items.append("Overall stable disease by RECIST 1.1 compared with the prior examination.")
+        items.append(long_summary)
     if templated:
         tags.append("templated_normal")
     if short:
@@ -338,22 +387,29 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     return Rendered(text, spans, tags, bool(abnormal) and "impression" in sections, sections)
 
 
-def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, str]], labelled: bool) -> None:
-    """Findings as one paragraph or as 'Organ: statement' lines. '__PRIOR__' lines carry a prior date."""
+def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, object]], labelled: bool) -> None:
+    """Findings as one paragraph or as 'Organ: statement' lines. A statement is a string, a list of
+    pieces (PHI pieces as (text, type)), or '__PRIOR__<iso>' for a sentence citing a prior's date."""
     first = True
     for organ, text in lines:
         if not first:
             b.add("\n" if labelled else " ")
         first = False
-        if text.startswith("__PRIOR__"):
+        if labelled and not (text.__class__ is str and text.startswith("__PRIOR__")):
+            b.add(f"{organ}: ")
+        if text.__class__ is list:
+            for piece in text:
+                if piece.__class__ is str:
+                    b.add(piece)
+                else:
+                    b.phi(*piece)
+        elif text.startswith("__PRIOR__"):
             when = datetime.fromisoformat(text[9:])
             b.add("Compared with the study of " if rng.random() < 0.5 else "Measurements compared with the study of ")
             phrases.write_date(b, rng, when.date())
             b.add(".")
-            continue
-        if labelled:
-            b.add(f"{organ}: ")
-        b.add(text)
+        else:
+            b.add(text)
 
 
 def addendum(rng: Random, base: Rendered, staff: Staff, exam_dt: datetime, version: int) -> Rendered:
