@@ -237,7 +237,11 @@ def history_extra(b: TextBuilder, rng: Random, exam_dt: datetime, pt: Patient, t
             b.add(" on ")
             write_date(b, rng, (exam_dt - timedelta(days=rng.randrange(1, 6))).date())
         b.add(".")
-    elif u < 0.23:
+    elif u < 0.30:  # relative times without a month or day: not PHI
+        b.add(rng.choice((f" Symptoms for {rng.randrange(2, 12)} weeks.", f" Postoperative day {rng.randrange(1, 9)}.",
+                          f" Pain for {rng.randrange(2, 10)} days.", " Onset 2 hours ago.",
+                          f" Follow-up {rng.randrange(3, 13)} months after treatment.")))
+    elif u < 0.33:
         b.add(" Lives alone in ")
         b.phi(pt.town, "LOCATION")
         b.add("; daughter can be reached at ")

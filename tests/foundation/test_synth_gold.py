@@ -27,6 +27,7 @@ LOOKALIKES = {
     "dose": r"\b\d+(\.\d+)? (mCi|mGy|mL|uCi)\b",
     "size": r"\b\d+(\.\d+)? x \d+(\.\d+)?( x \d+(\.\d+)?)? cm\b",
     "guideline year": r"Fleischner 2017",
+    "relative time": r"\b(\d+ (weeks|days|months)|day \d+|\d+ hours ago)\b",
 }
 
 
