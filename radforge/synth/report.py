@@ -40,6 +40,9 @@ H_FINDINGS = ("FINDINGS", "FINDINGS", "FINDINGS", "Findings", "REPORT")
 H_IMPRESSION = ("IMPRESSION", "IMPRESSION", "IMPRESSION", "CONCLUSION", "SUMMARY", "OPINION", "Impression")
 SHORT_FINDINGS = ("Normal.", "Unremarkable.", "No acute findings.", "Negative.", "See impression.", "Normal study.")
 SIDES = ("right", "left")
+RECOMMENDATIONS = ("Clinical correlation is recommended.", "Recommend follow-up imaging as clinically indicated.",
+                   "Correlate with laboratory values.", "Comparison with outside studies would be helpful.",
+                   "Consider referral to the appropriate specialist.")
 PROCEDURAL = frozenset(("US", "NM", "RF", "MG"))
 _TRAP_SURNAMES = frozenset(vocab.TRAP_SURNAMES)
 
@@ -289,6 +292,8 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         items = [(exam.normal_impressions[0] if templated else rng.choice(exam.normal_impressions)).format_map(slots)]
     if long:
         items.append(long_summary)
+    elif abnormal and rng.random() < 0.12:
+        items.append(rng.choice(RECOMMENDATIONS))
     if templated:
         tags.append("templated_normal")
     if short:

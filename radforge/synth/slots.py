@@ -68,6 +68,7 @@ SLOT_MAKERS = {
     "uhigh": lambda r: str(r.randrange(45, 85)),
     "xe": lambda r: _cm(r, 10, 20),
     "maa": lambda r: _cm(r, 3, 5),
+    "rib": lambda r: r.choice(("4th", "5th", "6th", "7th", "8th", "ninth", "tenth")),
     "bval": lambda r: r.choice(("1400", "1500", "2000")),
     "vol": lambda r: str(r.randrange(18, 120)),
     "adc": lambda r: str(r.randrange(550, 900)),
