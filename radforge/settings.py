@@ -73,15 +73,17 @@ class DeidSection(BaseModel):
 
 
 class WarehouseSection(BaseModel):
-    chunk_rows: int = 50_000
-    max_text_chars: int = 200_000
-    column_mapping: dict[str, str] = Field(default_factory=dict)  # export column -> radforge field
-    min_findings_words: int = 10
-    min_tokens: int = 8
+    """Warehouse (package warehouse/). See warehouse/README.md."""
+
+    chunk_rows: int = Field(50_000, ge=1)  # rows per raw partition (ingest memory stays flat)
+    max_text_chars: int = Field(200_000, ge=1)  # longer reports are quarantined as `oversize`
+    column_mapping: dict[str, str] = Field(default_factory=dict)  # export column -> radforge field (wins)
+    min_findings_words: int = 10  # shorter findings are rejected (`short_findings`), as in the MGH study
+    min_tokens: int = 8  # token window over findings + impression (words + punctuation)
     max_tokens: int = 1024
-    drop_templated_normals: bool = False
-    test_fraction: float = 0.1
-    validation_fraction: float = 0.05
+    drop_templated_normals: bool = False  # reject "No acute abnormality."-style impressions
+    test_fraction: float = Field(0.1, ge=0.0, le=1.0)  # patient-level split (keyed hash of patient_key)
+    validation_fraction: float = Field(0.05, ge=0.0, le=1.0)
 
 
 class TrainingSection(BaseModel):
