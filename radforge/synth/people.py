@@ -127,10 +127,12 @@ def make_patient(rng: Random, ordinal: int, seed: int, max_exams: int) -> Patien
     if rng.random() < 0.5 and not (first + last).isascii():  # many registration systems strip diacritics
         first, last = phi.fold_name(first), phi.fold_name(last)
     n = min(_EXAM_COUNT_PICKER.pick(rng), max_exams)
-    # Exams spread over up to 17 years inside 2008-2025.
-    first_day = rng.randrange(_START, _END + 1)
-    span = int(rng.random() ** 0.7 * 17 * 365) if n > 1 else 0
-    last_day = min(_END, first_day + span)
+    # Exams spread over up to 17 years inside 2008-2025: a window of random length placed anywhere that
+    # overlaps the range, cut to it (so the edge years are neither crowded nor empty); the exponent gives a
+    # mild growth of volume over the years.
+    span = int(rng.random() ** 1.2 * (_END - _START)) if n > 1 else 0
+    window = _START - span // 2 + int((_END - _START) * rng.random() ** 0.9)  # may hang over either end
+    first_day, last_day = max(_START, window), min(_END, window + span)
     days = sorted(rng.randrange(first_day, last_day + 1) for _ in range(n))
     u = rng.random()
     if u < 0.03:
