@@ -338,7 +338,7 @@ EXAMS: tuple[ExamType, ...] = (
     ExamType(
         "XR", "LOWER EXTREMITY",
         ("XR {SIDE} ANKLE 3+ VIEWS", "XR {SIDE} FOOT 3 VIEWS", "XR {SIDE} TIBIA AND FIBULA", "XR {SIDE} ANKLE"),
-        ("Three views of the {side} ankle.", "{views} views of the {side} foot."),
+        ("Three views of the {side} ankle.", "{views} views of the {side} lower extremity."),
         ("Ankle inversion injury.", "Pain and swelling.", "Trauma.", "Pediatric fall, evaluate growth plate.",
          "Foot pain, unable to bear weight."),
         (("Bones", ("No acute fracture or dislocation.", "Bones are intact.")),
