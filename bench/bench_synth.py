@@ -60,7 +60,8 @@ def main() -> None:
     if not args.skip_single:
         single = _run(args.reports, 1, args.seed, formats)
         print(f"1 worker : {single['seconds']:8.2f} s  {single['reports_per_s']:10,.0f} reports/s  "
-              f"{sum(single['files'].values()) / 1e6:,.0f} MB written")
+              f"{sum(single['files'].values()) / 1e6:,.0f} MB written, "
+              f"{single['cpu_seconds'] / args.reports * 1e6:.0f} CPU us/report")
     multi = _run(args.reports, args.workers, args.seed, formats)
     print(f"{args.workers} workers: {multi['seconds']:8.2f} s  {multi['reports_per_s']:10,.0f} reports/s")
     ratio = multi["reports_per_s"] / single["reports_per_s"] if single else None
@@ -77,6 +78,8 @@ def main() -> None:
                       "reports_per_s_1_worker": round(single["reports_per_s"], 1) if single else None,
                       "ratio": round(ratio, 3) if ratio else None,
                       "projected_1m_seconds": round(projected, 1), "cpu_us_per_report": round(cpu_us, 1),
+                      "cpu_us_per_report_1_worker":
+                          round(single["cpu_seconds"] / args.reports * 1e6, 1) if single else None,
                       "projected_1m_seconds_idle_cores": round(projected_cpu, 1), "load_average": round(load, 2),
                       "max_rss_mb": _max_rss_mb(),
                       "formats": list(formats)}))
