@@ -20,7 +20,8 @@ from deid.vocabulary import is_clinical_word
 _SENTENCE = regex.compile(r"[^\n.!?;]{1,2000}(?:[.!?;]+|\n|$)")
 _CAP_WORD = regex.compile(r"(?<![\w'\-])(?:\p{Lu}[\p{Ll}'\u2019\-]{1,30}|\p{Lu}{3,30})(?![\w])")
 MAX_REGION = 600
-_MONTHS = frozenset("January February March April May June July August September October November December".split())
+_MONTHS = frozenset(["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                     "October", "November", "December"])
 _LABEL_AFTER = regex.compile(r"(?:[ \t]{1,2}[\p{L}/]{1,20}){0,3}[ \t]{0,2}(?:[:#]|No\.)")
 
 

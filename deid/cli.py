@@ -167,6 +167,7 @@ def audit_report(
     trail = AuditTrail.for_settings()
     paths = write_month_report(trail, month, out)
     if as_json:
-        print(json.dumps({"html": str(paths["html"]), "csv": str(paths["csv"]), "summary": month_summary(trail, month)}))
+        print(json.dumps({"html": str(paths["html"]), "csv": str(paths["csv"]),
+                          "summary": month_summary(trail, month)}))
     else:
         typer.echo(f"wrote {paths['html']} and {paths['csv']}")

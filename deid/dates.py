@@ -103,10 +103,7 @@ def parse_date(text: str) -> ParsedDate | None:
             continue
         groups = m.groupdict()
         try:
-            if groups.get("mon"):
-                month = _MONTHS[groups["mon"].lower()]
-            else:
-                month = int(groups["m"])
+            month = _MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
             day = int(groups["d"]) if groups.get("d") else None
             year = None
             if groups.get("y"):
@@ -163,4 +160,6 @@ def shift_datetime(value: datetime | str | None, days: int) -> tuple[datetime | 
             return None, None
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        return None, None
     return value + timedelta(days=days), value.year

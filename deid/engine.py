@@ -20,7 +20,7 @@ from deid import pseudonyms
 from deid.context import FastContextEnhancer
 from deid.nlp import light_artifacts
 from deid.preredaction import find_preredacted
-from deid.recognizers import PATTERN_ONLY, KnownValueRecognizer, build_recognizers
+from deid.recognizers import KnownValueRecognizer, build_recognizers
 from deid.residual import ResidualChecker
 from deid.schema import DeidResult, Entity, RawReport, contract_type
 from deid.surrogates import Surrogates
@@ -77,8 +77,9 @@ class Deidentifier:
                                        log_decision_process=False, default_score_threshold=self.section.score_threshold,
                                        context_aware_enhancer=FastContextEnhancer())
         self.ner_recognizer = next((r for r in self.recognizers if type(r).__name__ == "PersonNerRecognizer"), None)
-        self.residual = ResidualChecker([r for r in self.recognizers if type(r).__name__ in PATTERN_ONLY
-                                         and type(r).__name__ in _RESIDUAL_NAMES]) if self.section.residual_check else None
+        # The residual pass always runs its own strong pattern set, whatever recognizers the site switched off.
+        self.residual = ResidualChecker(build_recognizers(self.section, names=sorted(_RESIDUAL_NAMES))) \
+            if self.section.residual_check else None
         self.config_hash = hashlib.sha256(json.dumps(
             {"deid": self.section.model_dump(), "spacy": self.settings.models.spacy, "mode": self.mode},
             sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -160,7 +161,10 @@ class Deidentifier:
         analyses = self.analyze_batch(reports)
         results, records = [], []
         for report, analysis in zip(reports, analyses, strict=True):
-            result, record = self._finish(report, analysis)
+            try:
+                result, record = self._finish(report, analysis)
+            except Exception as exc:  # noqa: BLE001 - a report never sinks its batch; no text in the reason
+                result, record = self._failed(report, exc)
             results.append(result)
             records.append(record)
         if self._trail is not None:
@@ -210,6 +214,20 @@ class Deidentifier:
             result.text_deid = None
         record = self._audit_record(report, result, text, residual, output_hash)
         return result, record
+
+    def _failed(self, report: RawReport, exc: Exception) -> tuple[DeidResult, dict]:
+        reason = f"error:{type(exc).__name__}"
+        log.warning("report %s quarantined: %s", "?", reason)
+        try:
+            pkey = pseudonyms.patient_key(self.secret, report.mrn if isinstance(report.mrn, str) else None)
+            rkey = pseudonyms.report_key(self.secret, report.accession if isinstance(report.accession, str) else None,
+                                         report.version)
+        except Exception:  # noqa: BLE001
+            pkey = rkey = None
+        result = DeidResult(report_id=str(report.report_id), text_deid=None, entities=[], quarantined=reason,
+                            patient_key=pkey, report_key=rkey, engine_version=self.engine_version)
+        text = report.text if isinstance(report.text, str) else ""
+        return result, self._audit_record(report, result, text, None, None)
 
     def _audit_record(self, report: RawReport, result: DeidResult, text: str, residual: list[str] | None,
                       output_hash: str | None) -> dict:
@@ -286,8 +304,11 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
     return [Entity(s, e, t, n, sc) for s, e, t, n, sc in _merge(merged + extra)]
 
 
-_NOISE = frozenset("dr dr. drs mr mrs ms md do mbbs phd rn np pa rt on at by the and of pager tel fax ext cell phone "
-                   "x m f male female sex age yo y/o years old".split())
+_NOISE = frozenset([
+    "dr", "dr.", "drs", "mr", "mrs", "ms", "md", "do", "mbbs", "phd", "rn", "np", "pa", "rt", "on", "at",
+    "by", "the", "and", "of", "pager", "tel", "fax", "ext", "cell", "phone", "x", "m", "f", "male", "female",
+    "sex", "age", "yo", "y/o", "years", "old"
+])
 _WORDS = regex.compile(r"[\p{L}\d]+")
 
 

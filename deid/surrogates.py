@@ -36,7 +36,8 @@ CITIES = ("Maplewood", "Riverton", "Fairview", "Lakeside", "Brookfield", "Oakrid
 STREETS = ("Maple", "Oak", "Cedar", "Elm", "Birch", "Willow", "Chestnut", "Spruce", "Walnut", "Aspen", "Hawthorn",
            "Juniper", "Linden", "Poplar", "Sycamore")
 STREET_TYPES = ("Street", "Avenue", "Road", "Lane", "Drive", "Court")
-ORGS = ("Lakeside Regional Hospital", "Fairview Medical Center", "Riverton Community Hospital", "Oakridge Imaging Center",
+ORGS = ("Lakeside Regional Hospital", "Fairview Medical Center", "Riverton Community Hospital",
+        "Oakridge Imaging Center",
         "Hillsdale General Hospital", "Brookfield Health Center", "Westbury Clinic", "Maplewood Medical Group")
 
 _CITY_STATE = regex.compile(r"^(?P<city>[^,\d]{2,60})(?P<sep>,\s{0,2})(?P<state>[A-Za-z .]{2,30}?)"

@@ -108,7 +108,8 @@ class AuditTrail:
             rec = json.loads(last)
             return int(rec["seq"]) + 1, str(rec["hash"])
         except (ValueError, KeyError) as exc:
-            raise AuditError(f"audit trail {self.path} ends with a damaged record; run `radforge audit verify`") from exc
+            raise AuditError(f"audit trail {self.path} ends with a damaged record; "
+                             "run `radforge audit verify`") from exc
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
         return self.append_many([record])[0]

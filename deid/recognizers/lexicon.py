@@ -27,7 +27,8 @@ CREDENTIALS_BARE = r"MD|DO|MBBS|PHD|RN|NP|PA|RT|RDMS|RVT|CNMT|FACR|DABR|FRCR|MSC
 # and never start inside a word.
 _START = r"(?<![\p{L}'\-])"
 _NOT_CRED = rf"(?!(?:{CREDENTIALS_BARE})\b)"
-PERSON_NAME = (rf"{_START}(?:{NAME_TOKEN}|{INITIAL})(?:[ \t]{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|da|di|le)"
+PERSON_NAME = (rf"{_START}(?:{NAME_TOKEN}|{INITIAL})(?:[ \t]{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|"
+               rf"da|di|le)"
                rf"(?=[ \t]{{1,2}}[A-Z]))){{0,3}}")
 LAST_FIRST = (rf"(?:{_START}{NAME_TOKEN},[ \t]{{1,2}}{NAME_TOKEN}(?:[ \t]{{1,2}}(?:{NAME_TOKEN}|{INITIAL}"
               r"|\p{Lu}(?![\p{L}.]))){0,2})")
@@ -37,7 +38,11 @@ CREDENTIALS = (r"(?:M\.D\.|MD|D\.O\.|DO|MBBS|PhD|Ph\.D\.|RN|NP|PA-C|PA|RT\(R\)(?
                r"|CNMT|FACR|DABR|FRCR|MSc|MS|BSN)")
 TITLES = r"(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)"
 
-US_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR"]
+US_STATES = [
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+    "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR"
+]
 STATE_NAMES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
     "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"

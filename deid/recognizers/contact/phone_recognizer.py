@@ -18,9 +18,11 @@ class PhoneRecognizer(RadPatternRecognizer):
                 r"[\s.\-]{1,2}\d{4}" + _EXT + r"(?![\w\-])", 0.85),
         Pattern("local number (medium)", r"(?<![\w\-/.:])\d{3}-\d{4}" + _EXT + r"(?![\w\-/]|\.\d)", 0.6),
         Pattern("international phone (medium)", r"(?<![\w.])\+\d{1,3}(?:[\s.\-]\(?\d{1,5}\)?){2,5}(?![\w])", 0.7),
-        Pattern("phone after cue (strong)", r"\b(?i:phone|tel|telephone|fax|facsimile|pager|page|beeper|beep|cell|mobile|"
+        Pattern("phone after cue (strong)", r"\b(?i:phone|tel|telephone|fax|facsimile|pager|page|beeper|beep|cell|"
+                                            r"mobile|"
                 r"call(?:back)?|contact|ext|extension|voalte|spectralink|vocera|paged|beeped)\.?(?:\s{1,2}(?:no\.?|number|#))?"
-                r"[\s:#=(]{0,4}(?:(?i:at|to)\s{1,2})?(?P<phi>(?:\(\d{3}\)\s?)?\d{1,4}(?:[\s.\-]?\d{2,4}){0,3}" + _EXT + r")\b",
+                r"[\s:#=(]{0,4}(?:(?i:at|"
+                r"to)\s{1,2})?(?P<phi>(?:\(\d{3}\)\s?)?\d{1,4}(?:[\s.\-]?\d{2,4}){0,3}" + _EXT + r")\b",
                 0.8),
     ]
     CONTEXT: ClassVar[list[str]] = ["phone", "tel", "fax", "pager", "call", "cell", "contact", "extension"]

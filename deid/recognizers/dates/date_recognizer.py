@@ -27,17 +27,20 @@ class DateRecognizer(RadPatternRecognizer):
     ENTITY = "DATE"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("iso date (strong)", rf"\b{YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-                r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+\-]\d{2}:?\d{2}|\s{0,2}[AaPp]\.?[Mm]\.?)?)?"
+                r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+\-]\d{2}:?\d{2}|"
+                r"\s{0,2}[AaPp]\.?[Mm]\.?)?)?"
                 r"(?![\d:])", 0.95),
         Pattern("numeric date m/d/yyyy (strong)", rf"(?<![\d/.\-]){MONTH_NUM}{_SEP}{DAY}{_SEP}{YEAR4}{TIME}(?![\d/])",
                 0.95),
         Pattern("numeric date d.m.yyyy (strong)", rf"(?<![\d/.\-]){DAY}{_SEP}{MONTH_NUM}{_SEP}{YEAR4}{TIME}(?![\d/])",
                 0.9),
         Pattern("numeric date yyyy/m/d (strong)", rf"(?<![\d/.\-]){YEAR4}/{MONTH_NUM}/{DAY}{TIME}(?![\d/])", 0.95),
-        Pattern("numeric date m/d/yy (medium)", rf"(?<![\d/.\-]){MONTH_NUM}[/\-]{DAY}[/\-]\d{{2}}{TIME}(?![\d/\-]|\.\d)",
+        Pattern("numeric date m/d/yy (medium)", rf"(?<![\d/.\-]){MONTH_NUM}[/\-]{DAY}[/\-]\d{{2}}{TIME}(?![\d/\-]|"
+                                                rf"\.\d)",
                 0.75),
         Pattern("month-name date (strong)",
-                rf"\b{MONTH}\s{{0,3}}{DAY}{ORDINAL}(?:,\s{{0,3}}|\s{{1,3}}|\s{{0,2}}-\s{{0,2}}){YEAR4}{TIME}(?!\d)", 0.95),
+                rf"\b{MONTH}\s{{0,3}}{DAY}{ORDINAL}(?:,\s{{0,3}}|\s{{1,3}}|"
+                rf"\s{{0,2}}-\s{{0,2}}){YEAR4}{TIME}(?!\d)", 0.95),
         Pattern("day month-name year (strong)",
                 rf"\b{DAY}{ORDINAL}(?:\s{{1,3}}|-)(?:of\s{{1,3}})?{MONTH}(?:,?\s{{1,3}}|-){YEAR4}{TIME}(?!\d)", 0.95),
         Pattern("day-mon-yy (medium)", rf"\b{DAY}-{MONTH}-\d{{2}}{TIME}(?!\d)", 0.85),
@@ -50,8 +53,10 @@ class DateRecognizer(RadPatternRecognizer):
                 r"(?:[01]?\d|2[0-3]):[0-5]\d(?:\s{0,2}[AaPp]\.?[Mm]\.?)?(?![\d:])", 0.85),
         Pattern("clock time (medium)", r"(?<![\d:./])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s{0,2}[AaPp]\.?[Mm]\.?"
                 r"(?![A-Za-z]))?(?![\d:])", 0.6),
-        Pattern("military time with unit (medium)", r"(?<![\d:.])(?:[01]\d|2[0-3])[0-5]\d\s{0,2}(?i:hours|hrs|h)\b", 0.7),
-        Pattern("relative month (medium)", rf"\b(?i:last|this|next|past|early|late|mid-?)\s{{1,2}}{MONTH}(?![\w])", 0.6),
+        Pattern("military time with unit (medium)", r"(?<![\d:.])(?:[01]\d|2[0-3])[0-5]\d\s{0,2}(?i:hours|hrs|"
+                                                    r"h)\b", 0.7),
+        Pattern("relative month (medium)", rf"\b(?i:last|this|next|past|early|late|"
+                                           rf"mid-?)\s{{1,2}}{MONTH}(?![\w])", 0.6),
         Pattern("relative period with month (medium)", rf"\b(?i:earlier|later|early|late)\s{{1,2}}(?i:this|last|next)"
                 rf"\s{{1,2}}(?i:month|week|year)(?:\s{{0,2}}\({MONTH}\))?", 0.6),
         Pattern("month name alone (weak)", r"\b(?:January|February|March|April|June|July|August|September|October"
@@ -62,10 +67,10 @@ class DateRecognizer(RadPatternRecognizer):
 
     def invalidate_context(self, text: str, start: int, end: int) -> bool | None:
         value = text[start:end]
-        if "/" in value and value.count("/") == 1 and not regex.search(r"\d{4}|\d:\d", value):
-            # A lone m/d: a fraction or ratio if a unit follows or a score word precedes.
-            if _UNIT_AFTER.match(text, end) or _RATIO_BEFORE.search(text[max(0, start - 20):start]):
-                return True
+        lone_md = "/" in value and value.count("/") == 1 and not regex.search(r"\d{4}|\d:\d", value)
+        # A lone m/d is a fraction or ratio if a unit follows or a score word precedes.
+        if lone_md and (_UNIT_AFTER.match(text, end) or _RATIO_BEFORE.search(text[max(0, start - 20):start])):
+            return True
         if value.rstrip(".") in ("May", "MAY", "Mar", "MAR"):
             return True
         return None

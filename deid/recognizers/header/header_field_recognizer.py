@@ -16,29 +16,38 @@ from deid.recognizers.base import REGEX_TIMEOUT_S, make_result
 from deid.recognizers.lexicon import CREDENTIALS
 
 FIELDS: dict[str, list[str]] = {
-    "PERSON": [r"patient(?:'s)?\s{0,2}name", r"patient", r"pt\.?\s{0,2}name", r"pt", r"name", r"patient\s{1,2}full\s{1,2}name",
-               r"referring(?:\s{1,2}(?:physician|provider|doctor|md|dr\.?|clinician))?", r"ordering(?:\s{1,2}(?:physician|provider|doctor|md|clinician))?",
+    "PERSON": [r"patient(?:'s)?\s{0,2}name", r"patient", r"pt\.?\s{0,2}name", r"pt", r"name",
+               r"patient\s{1,2}full\s{1,2}name",
+               r"referring(?:\s{1,2}(?:physician|provider|doctor|md|dr\.?|"
+               r"clinician))?", r"ordering(?:\s{1,2}(?:physician|provider|doctor|md|clinician))?",
                r"attending(?:\s{1,2}(?:physician|radiologist))?", r"radiologist", r"reading\s{1,2}radiologist",
                r"interpreting\s{1,2}(?:physician|radiologist)", r"technologist", r"tech", r"sonographer", r"resident",
                r"fellow", r"dictated\s{1,2}by", r"signed\s{1,2}by", r"read\s{1,2}by", r"transcribed\s{1,2}by",
                r"transcriptionist", r"verified\s{1,2}by", r"electronically\s{1,2}signed\s{1,2}by", r"pcp",
-               r"primary\s{1,2}care(?:\s{1,2}(?:physician|provider))?", r"physician", r"provider", r"cc", r"copy\s{1,2}to",
+               r"primary\s{1,2}care(?:\s{1,2}(?:physician|"
+               r"provider))?", r"physician", r"provider", r"cc", r"copy\s{1,2}to",
                r"guarantor", r"next\s{1,2}of\s{1,2}kin", r"emergency\s{1,2}contact", r"contact", r"mother", r"father",
                r"spouse", r"guardian", r"performed\s{1,2}by", r"requested\s{1,2}by", r"approved\s{1,2}by"],
     "ID": [r"mrn", r"medical\s{1,2}record(?:\s{1,2}(?:number|no\.?|#))?", r"med\.?\s{0,2}rec\.?(?:\s{0,2}(?:#|no\.?))?",
            r"patient\s{1,2}id", r"pt\.?\s{0,2}id", r"accession(?:\s{0,2}(?:number|no\.?|#|num))?", r"acc\.?\s{0,2}#?",
            r"account(?:\s{1,2}(?:number|no\.?|#))?", r"acct\.?\s{0,2}#?", r"encounter(?:\s{1,2}(?:id|number|no\.?|#))?",
            r"visit(?:\s{1,2}(?:id|number|no\.?|#))", r"order(?:\s{1,2}(?:id|number|no\.?|#))", r"fin", r"csn", r"har",
-           r"ssn", r"social\s{1,2}security(?:\s{1,2}(?:number|no\.?|#))?", r"insurance(?:\s{1,2}(?:id|number|no\.?|#))?",
+           r"ssn", r"social\s{1,2}security(?:\s{1,2}(?:number|no\.?|#))?", r"insurance(?:\s{1,2}(?:id|number|no\.?|"
+                                                                           r"#))?",
            r"member\s{1,2}id", r"policy(?:\s{1,2}(?:number|no\.?|#))?", r"npi", r"device\s{1,2}(?:id|serial)",
            r"serial(?:\s{1,2}(?:number|no\.?|#))?", r"study\s{1,2}(?:id|uid|instance\s{1,2}uid)", r"series\s{1,2}uid",
-           r"sop\s{1,2}instance\s{1,2}uid", r"requisition(?:\s{1,2}(?:number|no\.?|#))?", r"exam\s{1,2}(?:id|number|no\.?|#)",
-           r"license(?:\s{1,2}(?:number|no\.?|#))?", r"health\s{1,2}plan(?:\s{1,2}(?:id|number))?", r"unit\s{1,2}(?:no\.?|number)"],
+           r"sop\s{1,2}instance\s{1,2}uid", r"requisition(?:\s{1,2}(?:number|no\.?|#))?", r"exam\s{1,2}(?:id|number|"
+                                                                                          r"no\.?|#)",
+           r"license(?:\s{1,2}(?:number|no\.?|#))?", r"health\s{1,2}plan(?:\s{1,2}(?:id|"
+                                                     r"number))?", r"unit\s{1,2}(?:no\.?|number)"],
     "DATE": [r"dob", r"d\.o\.b\.?", r"date\s{1,2}of\s{1,2}birth", r"birth\s{0,2}date", r"birthdate", r"born",
-             r"exam\s{1,2}date(?:/time)?", r"date\s{1,2}of\s{1,2}(?:exam|service|study|procedure|admission|discharge|death|visit|injury|report)",
-             r"study\s{1,2}date(?:/time)?", r"report\s{1,2}date", r"date(?:/time)?", r"date\s{1,2}and\s{1,2}time", r"dos",
+             r"exam\s{1,2}date(?:/time)?", r"date\s{1,2}of\s{1,2}(?:exam|service|study|procedure|admission|discharge|"
+                                           r"death|visit|injury|report)",
+             r"study\s{1,2}date(?:/time)?", r"report\s{1,2}date", r"date(?:/time)?", r"date\s{1,2}and\s{1,2}time",
+             r"dos",
              r"admission\s{1,2}date", r"admit\s{1,2}date", r"admitted", r"discharge\s{1,2}date", r"discharged",
-             r"dictated(?:\s{1,2}(?:on|date))?", r"signed(?:\s{1,2}(?:on|date))?", r"transcribed(?:\s{1,2}(?:on|date))?",
+             r"dictated(?:\s{1,2}(?:on|date))?", r"signed(?:\s{1,2}(?:on|date))?", r"transcribed(?:\s{1,2}(?:on|"
+                                                                                   r"date))?",
              r"date\s{1,2}dictated", r"date\s{1,2}signed", r"date\s{1,2}transcribed", r"exam\s{1,2}time",
              r"performed(?:\s{1,2}on)?", r"scheduled", r"collected", r"received", r"finalized(?:\s{1,2}on)?", r"dod"],
     "PHONE": [r"phone", r"tel\.?", r"telephone", r"fax", r"pager", r"cell", r"mobile", r"home\s{1,2}phone",
@@ -96,7 +105,8 @@ class HeaderFieldRecognizer(EntityRecognizer):
         next_label = "|".join(label for labels in table.values() for label in labels)
         self._regex = regex.compile(
             rf"(?:^|(?<=[|\t;]|\s{{2}}))[ \t]{{0,20}}(?i:{alternation})[ \t]{{0,5}}(?:[:#=]|\.{{2,}})[ \t]{{0,10}}"
-            rf"(?P<value>[^\n|\t;]{{1,160}}?)(?=[ \t]{{2,}}|[ \t]*[|\t;]|[ \t]*\r?$|[ \t]+(?i:{next_label})[ \t]{{0,5}}[:#])",
+            rf"(?P<value>[^\n|\t;]{{1,160}}?)(?=[ \t]{{2,}}|[ \t]*[|\t;]|[ \t]*\r?$|"
+            rf"[ \t]+(?i:{next_label})[ \t]{{0,5}}[:#])",
             regex.MULTILINE)
 
     def load(self) -> None:

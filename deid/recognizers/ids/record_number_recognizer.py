@@ -28,7 +28,8 @@ class RecordNumberRecognizer(RadPatternRecognizer):
         Pattern("identifier with label (strong)", rf"\b{_LABELS}{_SUFFIX}[\s:#=]{{1,4}}"
                 r"(?P<phi>[A-Z0-9](?:[A-Z0-9\-/.]{1,28}[A-Z0-9])?)\b", 0.9),
         Pattern("dicom uid (strong)", r"(?<![\w.])[012](?:\.\d{1,20}){4,30}(?![\w.]|\.\d)", 0.85),
-        Pattern("long digit run (medium)", r"(?<![\w.\-/:])(?P<phi>[A-Z]{0,4}-?\d{6,20}(?:-\d{1,10}){0,3})(?![\w.]\d|[\w])",
+        Pattern("long digit run (medium)", r"(?<![\w.\-/:])(?P<phi>[A-Z]{0,4}-?\d{6,20}(?:-\d{1,10}){0,3})(?![\w.]\d|"
+                                           r"[\w])",
                 0.6),
         Pattern("prefixed alphanumeric id (medium)", r"(?<![\w\-])(?P<phi>[A-Z]{1,5}\d{0,4}-\d{3,12}(?:-\d{1,12}){0,2}"
                 r"|[A-Z]{2,5}\d{5,15})(?![\w\-])", 0.6),

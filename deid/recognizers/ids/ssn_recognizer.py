@@ -14,7 +14,8 @@ class SsnRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("ssn dashed (strong)", r"(?<![\d\-])\d{3}-\d{2}-\d{4}(?![\d\-])", 0.85),
         Pattern("ssn spaced (medium)", r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])", 0.5),
-        Pattern("ssn with label (strong)", r"\b(?i:SSN|SS#|S\.S\.N\.|social\s{1,2}security(?:\s{1,2}(?:number|no\.?|#))?)"
+        Pattern("ssn with label (strong)", r"\b(?i:SSN|SS#|S\.S\.N\.|social\s{1,2}security(?:\s{1,2}(?:number|no\.?|"
+                                           r"#))?)"
                 r"[\s:#=]{0,4}(?P<phi>\d{3}[\s\-]?\d{2}[\s\-]?\d{4})\b", 0.95),
     ]
     CONTEXT: ClassVar[list[str]] = ["ssn", "social", "security"]

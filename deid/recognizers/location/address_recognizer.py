@@ -10,7 +10,8 @@ from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.lexicon import STREET_SUFFIX
 
 _WORD = r"[A-Z0-9][A-Za-z0-9'\-]{0,24}\.?"
-_UNIT = r"(?:,?\s{1,2}(?i:apt|apartment|suite|ste|unit|#|floor|fl|room|rm|bldg|building)\.?\s{0,2}#?\s{0,2}[A-Z0-9\-]{1,6})?"
+_UNIT = (r"(?:,?\s{1,2}(?i:apt|apartment|suite|ste|unit|#|floor|fl|room|rm|bldg|"
+         r"building)\.?\s{0,2}#?\s{0,2}[A-Z0-9\-]{1,6})?")
 
 
 class StreetAddressRecognizer(RadPatternRecognizer):
@@ -18,7 +19,8 @@ class StreetAddressRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("street address (strong)", rf"(?<![\w/.\-])\d{{1,6}}[A-Z]?\s{{1,3}}(?:(?:[NSEW]|North|South|East|West|"
                 rf"NE|NW|SE|SW)\.?\s{{1,2}})?(?:{_WORD}\s{{1,3}}){{0,4}}{STREET_SUFFIX}\b\.?{_UNIT}", 0.85),
-        Pattern("po box (strong)", r"\b(?i:P\.?\s{0,1}O\.?\s{0,2}Box|Post\s{1,2}Office\s{1,2}Box)\s{1,3}\d{1,8}\b", 0.9),
+        Pattern("po box (strong)", r"\b(?i:P\.?\s{0,1}O\.?\s{0,2}Box|"
+                                   r"Post\s{1,2}Office\s{1,2}Box)\s{1,3}\d{1,8}\b", 0.9),
     ]
     CONTEXT: ClassVar[list[str]] = ["address", "lives", "resides", "street", "home"]
 

@@ -28,8 +28,10 @@ class CityStateRecognizer(RadPatternRecognizer):
         Pattern("state zip (strong)", rf"\b{STATE}[ \t]{{1,2}}(?P<phi>\d{{5}}(?:-\d{{4}})?)\b", 0.85),
         Pattern("zip after cue (strong)", r"\b(?i:zip|zip\s{0,1}code|postal\s{1,2}code)[\s:#]{0,4}"
                 r"(?P<phi>\d{5}(?:-\d{4})?)\b", 0.9),
-        Pattern("city after cue (medium)", r"\b(?i:lives(?:\s{1,2}alone|\s{1,2}with\s{1,2}\w{1,20})?\s{1,2}in|resides\s{1,2}in|resident\s{1,2}of|from|"
-                rf"transferred\s{{1,2}}from|moved\s{{1,2}}(?:to|from)|native\s{{1,2}}of)\s{{1,2}}(?P<phi>{_CITY})\b", 0.55),
+        Pattern("city after cue (medium)", r"\b(?i:lives(?:\s{1,2}alone|\s{1,2}with\s{1,2}\w{1,20})?\s{1,2}in|"
+                                           r"resides\s{1,2}in|resident\s{1,2}of|from|"
+                rf"transferred\s{{1,2}}from|moved\s{{1,2}}(?:to|from)|"
+                rf"native\s{{1,2}}of)\s{{1,2}}(?P<phi>{_CITY})\b", 0.55),
     ]
     CONTEXT: ClassVar[list[str]] = ["city", "state", "zip", "lives", "resides", "address"]
 

@@ -9,8 +9,10 @@ from presidio_analyzer import Pattern
 
 from deid.recognizers.base import RadPatternRecognizer
 
-_INSTITUTION = (r"(?:(?i:Hospital|Hospitals|Medical[ \t]{1,2}Center|Medical[ \t]{1,2}Centre|Health[ \t]{1,2}System|Health[ \t]{1,2}Center|"
-                r"Healthcare|Health[ \t]{1,2}Care|Clinic|Clinics|Imaging[ \t]{1,2}Center|Imaging|Infirmary|Medical[ \t]{1,2}Group|"
+_INSTITUTION = (r"(?:(?i:Hospital|Hospitals|Medical[ \t]{1,2}Center|Medical[ \t]{1,2}Centre|Health[ \t]{1,2}System|"
+                r"Health[ \t]{1,2}Center|"
+                r"Healthcare|Health[ \t]{1,2}Care|Clinic|Clinics|Imaging[ \t]{1,2}Center|Imaging|Infirmary|"
+                r"Medical[ \t]{1,2}Group|"
                 r"Cancer[ \t]{1,2}Center|Cancer[ \t]{1,2}Institute|Children's|Childrens|Rehabilitation[ \t]{1,2}Center|"
                 r"Nursing[ \t]{1,2}Home|Surgery[ \t]{1,2}Center|Surgical[ \t]{1,2}Center|Radiology[ \t]{1,2}Associates|"
                 r"Health|Medicine|Memorial|University|College|Institute|Sanatorium|Hospice|Urgent[ \t]{1,2}Care|"
@@ -24,16 +26,21 @@ class HospitalRecognizer(RadPatternRecognizer):
 
     ENTITY = "ORGANIZATION"
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("institution name (strong)", rf"\b(?:[A-Z][A-Za-z'\u2019\-]{{1,24}}\.?[ \t]{{1,2}}(?:{_NAME_WORD}[ \t]{{1,2}}){{0,5}})"
-                rf"{_INSTITUTION}(?:[ \t]{{1,2}}(?i:of|at)[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}(?:[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}){{0,2}})?",
+        Pattern("institution name (strong)", rf"\b(?:[A-Z][A-Za-z'\u2019\-]{{1,24}}\.?[ \t]{{1,2}}"
+                rf"(?:{_NAME_WORD}[ \t]{{1,2}}){{0,5}})"
+                rf"{_INSTITUTION}(?:[ \t]{{1,2}}(?i:of|"
+                rf"at)[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}(?:[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}){{0,2}})?",
                 0.8),
-        Pattern("university/saint institution (strong)", rf"\b(?:University|Univ\.|St\.|Saint)[ \t]{{1,2}}(?:of[ \t]{{1,2}})?"
+        Pattern("university/saint institution (strong)", rf"\b(?:University|Univ\.|St\.|"
+                                                         rf"Saint)[ \t]{{1,2}}(?:of[ \t]{{1,2}})?"
                 rf"[A-Z][A-Za-z'\-]{{1,24}}(?:[ \t]{{1,2}}{_NAME_WORD}){{0,4}}[ \t]{{1,2}}{_INSTITUTION}", 0.85),
-        Pattern("institution word first (strong)", r"\b(?:Hospital|Hôpital|Hopital|Clínica|Clinica|Clinique|Klinik|Klinikum|"
+        Pattern("institution word first (strong)", r"\b(?:Hospital|Hôpital|Hopital|Clínica|Clinica|Clinique|Klinik|"
+                                                   r"Klinikum|"
                 r"Ospedale|Policlinico|Sanatorio|Centro[ \t]M[ée]dico|Universitätsklinikum|Infirmary|Clinic)"
                 r"(?:[ \t]{1,2}(?:of|de|del|de[ \t]la|des|du|di|the|and|für|General|Universitario|Universitaire|"
                 r"Universitario|Regional|Central|St\.|San|Santa|Saint|\p{Lu}[\p{L}'\u2019\-]{1,24})){1,6}", 0.8),
-        Pattern("facility code in a delimited header (weak)", r"(?<=\|[ \t]{0,3})(?P<phi>[A-Z]{2,6})(?=[ \t]*(?:\||\r?$))",
+        Pattern("facility code in a delimited header (weak)", r"(?<=\|[ \t]{0,3})(?P<phi>[A-Z]{2,6})(?=[ \t]*(?:\||"
+                                                              r"\r?$))",
                 0.5),
     ]
     CONTEXT: ClassVar[list[str]] = ["hospital", "center", "clinic", "outside", "transferred", "facility"]

@@ -36,10 +36,12 @@ class PersonCueRecognizer(RadPatternRecognizer):
         Pattern("name after title (strong)", rf"\b{TITLES}\.?\s{{1,3}}(?P<phi>{PERSON_NAME})", 0.9),
         Pattern("name after report verb (strong)", rf"\b{_CUE_VERBS}\s{{0,3}}(?:(?i:the\s{{1,2}})?{_ROLE}\.?\s{{1,3}})?"
                 rf"(?:{TITLES}\.?\s{{1,3}})?(?P<phi>{_NAME_OR_LF})", 0.85),
-        Pattern("name after 'by' verb (strong)", rf"\b{_BY}[\s:]{{0,3}}(?:{TITLES}\.?\s{{1,3}})?(?P<phi>{_NAME_OR_LF})", 0.9),
+        Pattern("name after 'by' verb (strong)", rf"\b{_BY}[\s:]{{0,3}}(?:{TITLES}\.?\s{{1,3}})?"
+                rf"(?P<phi>{_NAME_OR_LF})", 0.9),
         Pattern("name after role (medium)", rf"\b{_ROLE}\s{{0,2}}[:\-,]?\s{{0,3}}(?:{TITLES}\.?\s{{1,3}})?"
                 rf"(?P<phi>{_NAME_OR_LF})", 0.7),
-        Pattern("name before credential (strong)", rf"(?P<phi>{_NAME_OR_LF}),?\s{{1,2}}{CREDENTIALS}(?![A-Za-z])", 0.85),
+        Pattern("name before credential (strong)", rf"(?P<phi>{_NAME_OR_LF}),?\s{{1,2}}{CREDENTIALS}(?![A-Za-z])",
+                0.85),
         Pattern("last, first on its own line (medium)", rf"^[ \t]{{0,4}}(?P<phi>{LAST_FIRST}|{LAST_FIRST_CAPS})"
                 r"(?=[ \t]*\r?$|[ \t]{2,}|[ \t]*\()", 0.6),
         Pattern("name in apposition to patient (medium)", rf"\b(?i:the\s{{1,2}}patient|patient|pt)\s{{0,2}},\s{{1,2}}"

@@ -12,7 +12,7 @@ from deid.recognizers.base import make_result
 
 # Words that follow an eponym: "Baker's cyst", "Foley catheter", "Hounsfield units", "Crohn disease".
 EPONYM_FOLLOWER = regex.compile(
-    r"(?:'s|\u2019s|s)?\s{1,2}(?i:disease|syndrome|sign|fracture|cyst|catheter|tube|units?|malformation|hernia|ring|"
+    r"(?:'s|\u2019s|s)?[ \t]{1,2}(?i:disease|syndrome|sign|fracture|cyst|catheter|tube|units?|malformation|hernia|ring|"
     r"lesion|node|space|pouch|fat|fascia|lines?|classification|criteria|grade|score|type|procedure|operation|"
     r"incision|view|position|maneuver|deformity|lymphoma|tumou?r|sarcoma|ulcer|esophagus|diverticulum|foramen|"
     r"canal|duct|triangle|ligament|joint|lesion|phenomenon|effect|stage|scale|staging|thyroiditis|palsy|ileitis|"

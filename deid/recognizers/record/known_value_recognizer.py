@@ -53,7 +53,8 @@ class KnownValueRecognizer(EntityRecognizer):
                 value = m.group()
                 if entity == "PERSON" and value.islower():
                     continue  # "brown" the colour, not Mr Brown
-                results.append(make_result(self, entity, m.start(), m.end(), 0.95, f"known {entity.lower()} value (strong)"))
+                results.append(make_result(self, entity, m.start(), m.end(), 0.95,
+                                           f"known {entity.lower()} value (strong)"))
         return results
 
 

@@ -1,7 +1,7 @@
 import pytest
+from presidio_analyzer import Pattern
 
 from deid.recognizers import MrnRecognizer
-from presidio_analyzer import Pattern
 
 CASES = [
     ("MRN: 01234567", ["01234567"]),

@@ -1,0 +1,50 @@
+"""Worker processes and the raw zone: same results as one process, in input order; metadata without text."""
+
+from datetime import datetime
+
+from deid import RawReport, deidentify_parallel, deidentify_raw_partition
+from deid.parallel import RAW_META
+
+TEXTS = [f"Report {i}: discussed with Dr. Roe{'x' * (i % 3)} on 0{1 + i % 9}/1{i % 10}/2020. MRN: 55{i:05d}."
+         for i in range(40)]
+
+
+def test_workers_keep_order_and_results(engine, deid_settings):
+    reports = [RawReport(f"r{i}", t, mrn=f"M{i % 7}") for i, t in enumerate(TEXTS)]
+    one = list(deidentify_parallel(reports, workers=1, settings=deid_settings, engine=engine))
+    two = list(deidentify_parallel(reports, workers=2, settings=deid_settings, engine=engine, chunk_size=4))
+    assert [r.report_id for r in two] == [f"r{i}" for i in range(40)]
+    assert [(r.text_deid, r.entities) for r in one] == [(r.text_deid, r.entities) for r in two]
+
+
+def test_raw_partition_yields_meta_and_results_in_file_order(engine, deid_settings, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "raw" / "batch=b1"
+    folder.mkdir(parents=True)
+    for part in range(2):
+        n = 5
+        rows = {
+            "row_id": [f"abc123:{part * n + i}" for i in range(n)], "source_file": ["export.csv"] * n,
+            "row_number": [part * n + i for i in range(n)], "report_id": [f"rep{part * n + i}" for i in range(n)],
+            "accession": [f"ACC{part * n + i}" for i in range(n)], "mrn": ["M1"] * n,
+            "patient_name": ["ROE^JANE"] * n, "dob": ["1950-01-02"] * n,
+            "exam_datetime": [datetime(2020, 1, 1 + i) for i in range(n)], "modality": ["CT"] * n,
+            "body_part": ["CHEST"] * n, "facility": ["Mercy"] * n, "version": [1] * n,
+            "text": [f"Jane Roe, DOB 01/02/1950, seen {i + 1} Jan 2020." for i in range(n)],
+        }
+        schema = pa.schema([("row_id", pa.string()), ("source_file", pa.string()), ("row_number", pa.int64()),
+                            ("report_id", pa.string()), ("accession", pa.string()), ("mrn", pa.string()),
+                            ("patient_name", pa.string()), ("dob", pa.string()), ("exam_datetime", pa.timestamp("us")),
+                            ("modality", pa.string()), ("body_part", pa.string()), ("facility", pa.string()),
+                            ("version", pa.int32()), ("text", pa.string())])
+        pq.write_table(pa.table(rows, schema=schema), folder / f"part-{part}.parquet")
+    out = list(deidentify_raw_partition(folder, settings=deid_settings, engine=engine))
+    assert [m["row_number"] for m, _ in out] == list(range(10))
+    for meta, result in out:
+        assert set(RAW_META) <= set(meta) and "text" not in meta and "mrn" not in meta
+        assert result.quarantined is None
+        assert "Roe" not in result.text_deid and "01/02/1950" not in result.text_deid
+        assert result.exam_year == 2020 and result.exam_datetime_shifted is not None
+    assert len({r.patient_key for _, r in out}) == 1
