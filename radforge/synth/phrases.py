@@ -101,6 +101,9 @@ def header(b: TextBuilder, rng: Random, pt: Patient, exam_dt: datetime, accessio
         b.phi(f"{phi.fmt_date(exam_dt.date(), 'mdy')} {phi.fmt_time(exam_dt, 0)}", "DATE")
         b.add("\nReferring Physician: ")
         person_name(b, referring, rng.randrange(4), dr=True)
+        if rng.random() < 0.4:  # encounter / order numbers: IDs that look like accessions
+            b.add("    CSN: " if rng.random() < 0.5 else "    Order #: ")
+            b.phi(str(rng.randrange(10**8, 10**10)), "ID")
         b.add("\n")
     elif style == 1:
         b.add("Name: ")
@@ -270,6 +273,17 @@ def eponym_trap(b: TextBuilder, rng: Random, body_part: str, first_names: tuple[
         b.add("Per Dr. ")
         b.phi(surname, "PERSON")
         b.add(f", {condition}.")
+
+
+def findings_phi(rng: Random, exam_dt: datetime, staff_resident: Physician) -> list:
+    """A sentence with PHI inside the findings: outside study reviewed, or a preliminary read."""
+    if rng.random() < 0.5:
+        when = exam_dt - timedelta(days=rng.randrange(30, 1500))
+        return ["Outside images from ", (rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION"), " dated ",
+                (date_text(rng, when.date()), "DATE"), " were reviewed for comparison."]
+    when = exam_dt + timedelta(minutes=rng.randrange(20, 240))
+    return ["A preliminary interpretation was provided by Dr. ", (f"{staff_resident.first} {staff_resident.last}",
+            "PERSON"), " at ", (phi.fmt_time(when, 1), "DATE"), "; the final interpretation does not differ."]
 
 
 def communication(b: TextBuilder, rng: Random, exam_dt: datetime, referring: Physician,

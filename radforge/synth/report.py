@@ -28,6 +28,7 @@ P_LONG = 0.025  # of the exams that can be long (oncology follow-up of chest, ab
 P_RUN_TOGETHER = 0.03
 P_COMBINED = 0.03
 P_NORMAL = 0.38
+P_FINDINGS_PHI = 0.05  # an outside study or a preliminary read named inside the findings
 P_ALL_CAPS = 0.015  # older RIS exports are upper case throughout
 P_EPONYM_TRAP = 0.08  # of the exams where an eponymous condition fits
 
@@ -274,6 +275,9 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
         prior = same[-1]
         tags.append("prior_date_in_findings")
         lines.append(("Comparison", f"__PRIOR__{prior.when.isoformat()}"))
+    if not run and rng.random() < P_FINDINGS_PHI:
+        tags.append("phi_in_findings")
+        lines.append(("Note", phrases.findings_phi(rng, exam_dt, staff.resident)))
     if long:
         tags.append("long")
         more, long_summary = _long_findings(rng, exam, long_dates)
