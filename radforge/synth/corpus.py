@@ -110,6 +110,14 @@ def generate_block(seed: int, block: int, n: int) -> tuple[list[dict], int]:
     return records, patients
 
 
+def iter_reports(reports: int, seed: int) -> Iterator[dict]:
+    """The corpus in memory, report by report (the same records `write_corpus` writes): for tests
+    that want texts and gold spans without files. Keys: those of reports.jsonl, plus `spans`
+    [(start, end, type)], `sections` {name: (start, end)}, `first`, `last`, `sex`."""
+    for block in range(-(-reports // BLOCK)):
+        yield from generate_block(seed, block, min(BLOCK, reports - block * BLOCK))[0]
+
+
 def _block_job(args: tuple[int, int, int, tuple[str, ...]]) -> tuple[dict[str, bytes], dict]:
     seed, block, n, formats = args
     records, patients = generate_block(seed, block, n)

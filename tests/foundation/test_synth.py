@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from radforge.synth import PHI_TYPES, write_corpus
+from radforge.synth import PHI_TYPES, iter_reports, write_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 RADFORGE = Path(sys.executable).with_name("radforge")
@@ -167,3 +167,11 @@ def test_hl7_parses_back(corpus: Path) -> None:
         assert text == r["text"]
         assert next(s for s in segs if s[0] == "ZRF")[1] == str(r["version"])
         assert by_name["OBX"] == (r["text"].count("\n") + 1 if r["text"] else 0)
+
+
+def test_in_memory_records_match_the_files(corpus: Path) -> None:
+    reports, gold = _load(corpus)
+    records = list(iter_reports(1000, 7))
+    assert [r["text"] for r in records] == [r["text"] for r in reports]
+    assert [[list(s) for s in r["spans"]] for r in records] == \
+        [[[s["start"], s["end"], s["type"]] for s in g["spans"]] for g in gold]
