@@ -140,9 +140,11 @@ def validate(mapped: dict[str, object], max_text_chars: int) -> tuple[dict[str, 
     if not dob_ok:
         return None, "bad_dob"
     raw_version = mapped.get("version")
-    try:
-        version = int(str(raw_version).strip()) if _s(raw_version) is not None else 1
-    except ValueError:
+    try:  # "2", 2, 2.0 and "2.0" are version 2; "2.5" and "two" are not versions
+        version = int(float(str(raw_version).strip())) if _s(raw_version) is not None else 1
+        if float(str(raw_version).strip() or 1) != version:
+            return None, "bad_version"
+    except (ValueError, OverflowError):
         return None, "bad_version"
     if version < 1 or version > 10_000:
         return None, "bad_version"

@@ -42,6 +42,7 @@ BAD_ROWS = [
     ("an exam date in the year 1066", report(14, exam_datetime="1066-10-14T09:00:00"), "bad_date"),
     ("a date of birth on February 30", report(15, dob="1970-02-30"), "bad_dob"),
     ("a version that is not a number", report(16, version="two"), "bad_version"),
+    ("a fractional version", report(18, version=2.5), "bad_version"),
     ("a text longer than max_text_chars", report(17, text="FINDINGS: " + "x" * 600), "oversize"),
 ]
 
@@ -176,3 +177,19 @@ def test_unknown_format_is_a_named_error(site, tmp_path):
     path.write_bytes(b"PK")
     with pytest.raises(IngestError, match="unknown export format"):
         ingest_paths([path], site)
+
+
+def test_landing_files_lists_only_what_is_not_ingested_yet(site, tmp_path):
+    from warehouse.ingest import landing_files
+
+    landing = site.landing_path
+    write_jsonl(landing / "a.jsonl", [report(1)])
+    write_jsonl(landing / "b.jsonl", [report(2, version="2.0")])
+    (landing / "gold.jsonl").write_text("{}\n")
+    (landing / ".partial.jsonl").write_text("{}\n")
+    assert [p.rsplit("/", 1)[1] for p in landing_files(site)] == ["a.jsonl", "b.jsonl"]
+    ingest_paths([landing / "a.jsonl"], site)
+    assert [p.rsplit("/", 1)[1] for p in landing_files(site)] == ["b.jsonl"]
+    ingest_paths(landing_files(site), site)
+    assert landing_files(site) == []
+    assert raw_rows(site).sort("accession")["version"].to_list() == [1, 2]
