@@ -754,16 +754,37 @@ _ADULT_WORDS = ("degenerat", "osteoarthritis", "stenosis", "arthroplasty", "oste
 _FEMALE_WORDS = ("pregnan", "menopaus", "Abnormal uterine")
 
 
-def _by_exam() -> tuple[dict[int, tuple[Abnormal, ...]], dict[tuple[int, str], tuple[str, ...]]]:
-    pediatric = {}
+_CHILD_WORDS = ("Salter-Harris", "physis")
+_NONCONTRAST_TITLE = ("WITHOUT", " WO", "W/O", "NONCONTRAST", "LOW DOSE", "STONE PROTOCOL", "XR ", "SCREENING")
+_CONTRAST_TECHNIQUE = (" mL ", " after ")  # a technique that gives a contrast dose
+
+
+def _techniques_by_title() -> dict[tuple[int, str], tuple[str, ...]]:
+    """A title that says "without contrast" gets a technique without a contrast dose, and vice versa."""
+    out = {}
+    for e in ALL_EXAMS:
+        for title in e.titles:
+            plain = any(w in title.upper() for w in _NONCONTRAST_TITLE)
+            fits = tuple(t for t in e.techniques if any(w in t for w in _CONTRAST_TECHNIQUE) != plain)
+            out[(id(e), title)] = fits or e.techniques
+    return out
+
+
+TECHNIQUES_BY_TITLE = _techniques_by_title()
+
+
+def _by_exam() -> tuple[dict[tuple[int, bool], tuple[Abnormal, ...]], dict[tuple[int, str], tuple[str, ...]]]:
+    by_age = {}
     indications = {}
     for e in ALL_EXAMS:
         kids = tuple(a for a in e.abnormal if not any(w in a.finding + a.impression for w in _ADULT_WORDS))
-        pediatric[id(e)] = kids or e.abnormal
+        adults = tuple(a for a in e.abnormal if not any(w in a.finding + a.impression for w in _CHILD_WORDS))
+        by_age[(id(e), True)] = kids or e.abnormal
+        by_age[(id(e), False)] = adults or e.abnormal
         men = tuple(i for i in e.indications if not any(w in i for w in _FEMALE_WORDS))
         indications[(id(e), "M")] = men or e.indications
         indications[(id(e), "F")] = e.indications
-    return pediatric, indications
+    return by_age, indications
 
 
-PEDIATRIC_ABNORMAL, INDICATIONS_BY_SEX = _by_exam()
+ABNORMAL_BY_AGE, INDICATIONS_BY_SEX = _by_exam()  # keys (id(exam), is_child), (id(exam), sex)

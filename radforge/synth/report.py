@@ -14,7 +14,7 @@ from random import Random
 
 from radforge.synth import phi, phrases, vocab
 from radforge.synth.builder import TextBuilder
-from radforge.synth.exams import INDICATIONS_BY_SEX, PEDIATRIC_ABNORMAL, ExamType
+from radforge.synth.exams import ABNORMAL_BY_AGE, INDICATIONS_BY_SEX, TECHNIQUES_BY_TITLE, ExamType
 from radforge.synth.people import Patient, Person, Physician, age_on
 from radforge.synth.slots import Slots
 
@@ -249,11 +249,11 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
 
     if not run and rng.random() < 0.8:
         _heading(b, rng, H_TECHNIQUE, True, False)
-        add(rng.choice(exam.techniques).format_map(slots))
+        add(rng.choice(TECHNIQUES_BY_TITLE[(id(exam), title)]).format_map(slots))
         add(sep)
 
     # Findings: one statement per organ; abnormal ones replace the organ's normal statement.
-    pool = exam.abnormal if age >= 18 else PEDIATRIC_ABNORMAL[id(exam)]
+    pool = ABNORMAL_BY_AGE[(id(exam), age < 18)]
     abnormal = [] if templated or short or (not long and rng.random() < P_NORMAL) else \
         rng.sample(pool, min(len(pool), rng.choice((1, 1, 1, 2, 2, 3))))
     by_organ: dict[str, list[str]] = {}
