@@ -178,19 +178,27 @@ def _long_findings(rng: Random, exam: ExamType, dates: list[datetime]) -> tuple[
     return lines, summary
 
 
-def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: datetime, accession: str, fac: tuple,
-           staff: Staff, priors: list[Prior], force_error: bool = False, corrected: bool = False) -> Rendered:
-    """Render one report. With `corrected`, the same RNG state gives the corrected version of the report."""
-    tags: list[str] = []
-    if rng.random() < P_EMPTY and not corrected and not force_error:
-        return Rendered("", [], ["empty_text"])
-    b = TextBuilder()
-    add = b.add
-    age = age_on(pt.dob, exam_dt.date())
-    if age > 89:
-        tags.append("age_over_89")
+@dataclass(slots=True)
+class _Plan:
+    """The hard-case decisions for one report, drawn before any text is written."""
+
+    age: int
+    side: str
+    templated: bool
+    no_findings: bool
+    no_impression: bool
+    short: bool
+    long: bool
+    run: bool
+    combined: bool
+
+    @property
+    def sep(self) -> str:
+        return " " if self.run else "\n\n"
+
+
+def _plan(rng: Random, exam: ExamType, age: int) -> _Plan:
     side = SIDES[rng.randrange(2)]
-    slots = Slots(rng, side)
     templated = rng.random() < P_TEMPLATED
     u = rng.random()
     no_findings = u < P_NO_FINDINGS
@@ -200,183 +208,45 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
     long = rng.random() < P_LONG and not (templated or short) and (exam.modality, exam.body_part) in LONG_EXAMS
     run = not long and rng.random() < P_RUN_TOGETHER
     combined = not (no_findings or no_impression or run) and rng.random() < P_COMBINED
-    sep = " " if run else "\n\n"
+    return _Plan(age, side, templated, no_findings, no_impression, short, long, run, combined)
+
+
+def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: datetime, accession: str, fac: tuple,
+           staff: Staff, priors: list[Prior], force_error: bool = False, corrected: bool = False) -> Rendered:
+    """Render one report. With `corrected`, the same RNG state gives the corrected version of the report:
+    every draw happens in the same order in both, only the impression's text differs."""
+    tags: list[str] = []
+    if rng.random() < P_EMPTY and not corrected and not force_error:
+        return Rendered("", [], ["empty_text"])
+    b = TextBuilder()
+    age = age_on(pt.dob, exam_dt.date())
+    if age > 89:
+        tags.append("age_over_89")
+    plan = _plan(rng, exam, age)
+    slots = Slots(rng, plan.side)
 
     if corrected:
-        add("*** CORRECTED REPORT ***\n")
-    if not run or rng.random() < 0.5:
+        b.add("*** CORRECTED REPORT ***\n")
+    if not plan.run or rng.random() < 0.5:
         phrases.header(b, rng, pt, exam_dt, accession, fac, staff.referring, age)
-    _heading(b, rng, H_EXAM, True, run)
-    add(title.format_map(slots))
-    add(sep)
-
-    _heading(b, rng, H_HISTORY, True, run)
-    if rng.random() < P_EPONYM_TRAP and phrases.can_trap(exam.body_part):
-        tags.append("eponym_name")
-        phrases.eponym_trap(b, rng, exam.body_part, vocab.ORIGINS["anglo"][0])
-        add(" ")
-    indications = INDICATIONS_BY_SEX[(id(exam), pt.sex)]
-    if rng.random() < 0.6:
-        phrases.age_phrase(b, rng, age, pt.sex)
-        ind = rng.choice(indications).format_map(slots)
-        add(ind[0].lower() + ind[1:])
-    else:
-        add(rng.choice(indications).format_map(slots))
-    phrases.history_extra(b, rng, exam_dt, pt, tags)
-    if long:
-        add(" Extensive prior imaging; see comparison. Oncology follow-up per protocol with measurements of all "
-            "previously documented lesions, as requested by the tumor board.")
-    add(sep)
-
-    _heading(b, rng, H_COMPARISON, True, run)
-    long_dates: list[datetime] = []
-    outside_listed = False
-    if long:  # an oncology follow-up always has priors: the patient's own, or outside studies
-        long_dates = [p.when for p in priors if p.exam.body_part == exam.body_part][-6:]
-        outside_listed = not long_dates
-        if outside_listed:
-            long_dates = sorted(exam_dt - timedelta(days=rng.randrange(30, 900)) for _ in range(3))
-            add(f"Outside {exam.modality} examinations from ")
-            b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
-            add(" dated ")
-            for k, when in enumerate(long_dates):
-                add(", " if 0 < k < len(long_dates) - 1 else " and " if k else "")
-                phrases.write_date(b, rng, when.date())
-            add(".")
-    if not outside_listed:
-        _comparison(b, rng, exam, exam_dt, priors, slots, tags)
-    add(sep)
-
-    if not run and rng.random() < 0.8:
+    _heading(b, rng, H_EXAM, True, plan.run)
+    b.add(title.format_map(slots))
+    b.add(plan.sep)
+    _history(b, rng, plan, exam, pt, exam_dt, slots, tags)
+    long_dates = _comparison_section(b, rng, plan, exam, exam_dt, priors, slots, tags)
+    if not plan.run and rng.random() < 0.8:
         _heading(b, rng, H_TECHNIQUE, True, False)
-        add(rng.choice(TECHNIQUES_BY_TITLE[(id(exam), title)]).format_map(slots))
-        add(sep)
+        b.add(rng.choice(TECHNIQUES_BY_TITLE[(id(exam), title)]).format_map(slots))
+        b.add(plan.sep)
 
-    # Findings: one statement per organ; abnormal ones replace the organ's normal statement.
     pool = ABNORMAL_BY_AGE[(id(exam), age < 18)]
-    abnormal = [] if templated or short or (not long and rng.random() < P_NORMAL) else \
+    abnormal = [] if plan.templated or plan.short or (not plan.long and rng.random() < P_NORMAL) else \
         rng.sample(pool, min(len(pool), rng.choice((1, 1, 1, 2, 2, 3))))
-    by_organ: dict[str, list[str]] = {}
-    for a in abnormal:
-        by_organ.setdefault(a.organ, []).append(a.finding.format_map(slots))
-    lines: list[tuple[str, str]] = []
-    for organ, normals in exam.organs:
-        if organ in by_organ:
-            lines.append((organ, " ".join(by_organ.pop(organ))))
-        elif templated:
-            lines.append((organ, normals[0].format_map(slots)))
-        elif rng.random() < 0.9:
-            lines.append((organ, rng.choice(normals).format_map(slots)))
-    for organ, items in by_organ.items():  # findings whose organ has no normal line (e.g. "Lines")
-        lines.insert(0, (organ, " ".join(items)))
-    same = [p for p in priors if p.exam is exam]
-    if abnormal and same and not run and rng.random() < 0.3:
-        # "previously 4 mm on 03/14/2019": a prior date inside the findings
-        prior = same[-1]
-        tags.append("prior_date_in_findings")
-        lines.append(("Comparison", f"__PRIOR__{prior.when.isoformat()}"))
-    if not run and rng.random() < P_FINDINGS_PHI:
-        tags.append("phi_in_findings")
-        lines.append(("Note", phrases.findings_phi(rng, exam_dt, staff.resident)))
-    if long:
-        tags.append("long")
-        more, long_summary = _long_findings(rng, exam, long_dates)
-        lines.extend(more)
+    lines, long_summary = _findings_lines(rng, plan, exam, abnormal, priors, exam_dt, staff, slots, tags, long_dates)
+    items = _impression_items(rng, plan, exam, abnormal, slots, force_error, long_summary)
+    _findings_and_impression(b, rng, plan, lines, items, corrected, tags)
+    _closing(b, rng, plan, exam, abnormal, pt, staff, exam_dt, fac, accession, tags)
 
-    if abnormal:
-        items = [a.impression.format_map(slots) for a in abnormal]
-        # The original carries the error that version 2 corrects: a left/right swap in the impression, or
-        # a missed finding (the impression called the study normal).
-        if force_error and any(side in i.lower() for i in items):
-            other = "left" if side == "right" else "right"
-            items = [i.replace(side, other).replace(side.capitalize(), other.capitalize()) for i in items]
-        elif force_error:
-            items = [exam.normal_impressions[0].format_map(slots)]
-    else:
-        items = [(exam.normal_impressions[0] if templated else rng.choice(exam.normal_impressions)).format_map(slots)]
-    if long:
-        items.append(long_summary)
-    elif abnormal and rng.random() < 0.12:
-        items.append(rng.choice(RECOMMENDATIONS))
-    if templated:
-        tags.append("templated_normal")
-    if short:
-        tags.append("short_findings")
-
-    if combined:
-        tags.append("combined_sections")
-        add("FINDINGS AND IMPRESSION:\n" if rng.random() < 0.7 else "Findings/Impression: ")
-        b.open_section("findings")
-        _findings_prose(b, rng, lines, False)
-        b.close_section("findings")
-        add(" ")
-        b.open_section("impression")
-        add(" ".join(items))
-        b.close_section("impression")
-        add(sep)
-    else:
-        if no_findings:
-            tags.append("no_findings")
-        else:
-            _heading(b, rng, H_FINDINGS, False, run)
-            b.open_section("findings")
-            if short:
-                add(rng.choice(SHORT_FINDINGS))
-            else:
-                _findings_prose(b, rng, lines, not run and rng.random() < 0.35)
-            b.close_section("findings")
-            add(sep)
-        if no_impression:
-            tags.append("no_impression")
-        else:
-            scratch = TextBuilder()
-            _heading(scratch if corrected else b, rng, H_IMPRESSION, False, run)
-            if corrected:
-                add("CORRECTED IMPRESSION:\n")
-            b.open_section("impression")
-            if len(items) > 1 and not run and rng.random() < 0.8:
-                tags.append("numbered_impression")
-                add("\n".join(f"{k}. {t}" for k, t in enumerate(items, 1)))
-            else:
-                add(" ".join(items))
-            b.close_section("impression")
-            add(sep)
-    if run:
-        tags.append("run_together")
-
-    if any(a.critical for a in abnormal) or rng.random() < 0.05:
-        tags.append("critical_result")
-        phrases.communication(b, rng, exam_dt, staff.referring, staff.radiologist)
-        add(sep)
-    if exam.modality in PROCEDURAL and not run and rng.random() < 0.1:
-        tags.append("patient_name_in_text")
-        if rng.random() < 0.5:
-            add("The patient, ")
-            phrases.person_name(b, pt, rng.choice((0, 3)))
-            add(", was identified using two identifiers (name and date of birth).")
-        else:
-            add("Ms. " if pt.sex == "F" else "Mr. ")
-            b.phi(pt.last, "PERSON")
-            add(" tolerated the examination well.")
-        add(sep)
-    if long:
-        add("Please contact the reading room at ")
-        b.phi(staff.radiologist.phone, "PHONE")
-        add(" or ")
-        b.phi(staff.radiologist.email, "EMAIL")
-        add(" with questions. Images are available at ")
-        b.phi(f"https://pacs.{fac[2]}/viewer?accession={accession}", "URL")
-        add(" and were reviewed on workstation ")
-        b.phi(phi.private_ip(rng), "IP")
-        add(" (study UID ")
-        b.phi(phi.study_uid(rng), "ID")
-        add(").")
-        add(sep)
-
-    if not run:
-        if rng.random() < 0.15:
-            phrases.staff(b, rng, staff.tech, staff.resident)
-        phrases.signoff(b, rng, staff.radiologist, exam_dt, fac, accession)
     text, spans, sections = b.finish()
     text = text.rstrip()  # spans never end in whitespace, so trimming keeps them inside the text
     if rng.random() < P_ALL_CAPS:
@@ -394,6 +264,194 @@ def render(rng: Random, pt: Patient, exam: ExamType, title: str, exam_dt: dateti
                 tags.append("eponym_name")  # e.g. signed by Dr. Graves, findings mention Graves disease
                 break
     return Rendered(text, spans, tags, bool(abnormal) and "impression" in sections, sections)
+
+
+def _history(b: TextBuilder, rng: Random, plan: _Plan, exam: ExamType, pt: Patient, exam_dt: datetime,
+             slots: Slots, tags: list[str]) -> None:
+    _heading(b, rng, H_HISTORY, True, plan.run)
+    if rng.random() < P_EPONYM_TRAP and phrases.can_trap(exam.body_part):
+        tags.append("eponym_name")
+        phrases.eponym_trap(b, rng, exam.body_part, vocab.ORIGINS["anglo"][0])
+        b.add(" ")
+    indications = INDICATIONS_BY_SEX[(id(exam), pt.sex)]
+    if rng.random() < 0.6:
+        phrases.age_phrase(b, rng, plan.age, pt.sex)
+        ind = rng.choice(indications).format_map(slots)
+        b.add(ind[0].lower() + ind[1:])
+    else:
+        b.add(rng.choice(indications).format_map(slots))
+    phrases.history_extra(b, rng, exam_dt, pt, tags)
+    if plan.long:
+        b.add(" Extensive prior imaging; see comparison. Oncology follow-up per protocol with measurements of all "
+              "previously documented lesions, as requested by the tumor board.")
+    b.add(plan.sep)
+
+
+def _comparison_section(b: TextBuilder, rng: Random, plan: _Plan, exam: ExamType, exam_dt: datetime,
+                        priors: list[Prior], slots: Slots, tags: list[str]) -> list[datetime]:
+    """The COMPARISON section; returns the prior dates a long report's lesion table may cite."""
+    _heading(b, rng, H_COMPARISON, True, plan.run)
+    long_dates: list[datetime] = []
+    outside_listed = False
+    if plan.long:  # an oncology follow-up always has priors: the patient's own, or outside studies
+        long_dates = [p.when for p in priors if p.exam.body_part == exam.body_part][-6:]
+        outside_listed = not long_dates
+        if outside_listed:
+            long_dates = sorted(exam_dt - timedelta(days=rng.randrange(30, 900)) for _ in range(3))
+            b.add(f"Outside {exam.modality} examinations from ")
+            b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
+            b.add(" dated ")
+            for k, when in enumerate(long_dates):
+                b.add(", " if 0 < k < len(long_dates) - 1 else " and " if k else "")
+                phrases.write_date(b, rng, when.date())
+            b.add(".")
+    if not outside_listed:
+        _comparison(b, rng, exam, exam_dt, priors, slots, tags)
+    b.add(plan.sep)
+    return long_dates
+
+
+def _findings_lines(rng: Random, plan: _Plan, exam: ExamType, abnormal: list, priors: list[Prior],
+                    exam_dt: datetime, staff: Staff, slots: Slots, tags: list[str],
+                    long_dates: list[datetime]) -> tuple[list[tuple[str, object]], str]:
+    """One statement per organ (abnormal ones replace the organ's normal statement), plus PHI-bearing
+    lines and a long report's lesion table; and the long report's impression line."""
+    by_organ: dict[str, list[str]] = {}
+    for a in abnormal:
+        by_organ.setdefault(a.organ, []).append(a.finding.format_map(slots))
+    lines: list[tuple[str, object]] = []
+    for organ, normals in exam.organs:
+        if organ in by_organ:
+            lines.append((organ, " ".join(by_organ.pop(organ))))
+        elif plan.templated:
+            lines.append((organ, normals[0].format_map(slots)))
+        elif rng.random() < 0.9:
+            lines.append((organ, rng.choice(normals).format_map(slots)))
+    for organ, items in by_organ.items():  # findings whose organ has no normal line (e.g. "Lines")
+        lines.insert(0, (organ, " ".join(items)))
+    same = [p for p in priors if p.exam is exam]
+    if abnormal and same and not plan.run and rng.random() < 0.3:
+        # "Compared with the study of 03/14/2019": a prior date inside the findings
+        tags.append("prior_date_in_findings")
+        lines.append(("Comparison", f"__PRIOR__{same[-1].when.isoformat()}"))
+    if not plan.run and rng.random() < P_FINDINGS_PHI:
+        tags.append("phi_in_findings")
+        lines.append(("Note", phrases.findings_phi(rng, exam_dt, staff.resident)))
+    long_summary = ""
+    if plan.long:
+        tags.append("long")
+        more, long_summary = _long_findings(rng, exam, long_dates)
+        lines.extend(more)
+    return lines, long_summary
+
+
+def _impression_items(rng: Random, plan: _Plan, exam: ExamType, abnormal: list, slots: Slots, force_error: bool,
+                      long_summary: str) -> list[str]:
+    """The impression: the abnormal findings' impression lines in order, or a normal impression."""
+    side = plan.side
+    if abnormal:
+        items = [a.impression.format_map(slots) for a in abnormal]
+        # The original carries the error that version 2 corrects: a left/right swap in the impression, or
+        # a missed finding (the impression called the study normal).
+        if force_error and any(side in i.lower() for i in items):
+            other = "left" if side == "right" else "right"
+            items = [i.replace(side, other).replace(side.capitalize(), other.capitalize()) for i in items]
+        elif force_error:
+            items = [exam.normal_impressions[0].format_map(slots)]
+    else:
+        normal = exam.normal_impressions[0] if plan.templated else rng.choice(exam.normal_impressions)
+        items = [normal.format_map(slots)]
+    if plan.long:
+        items.append(long_summary)
+    elif abnormal and rng.random() < 0.12:
+        items.append(rng.choice(RECOMMENDATIONS))
+    return items
+
+
+def _findings_and_impression(b: TextBuilder, rng: Random, plan: _Plan, lines: list[tuple[str, object]],
+                             items: list[str], corrected: bool, tags: list[str]) -> None:
+    """FINDINGS and IMPRESSION (or one combined section), with their body ranges marked."""
+    if plan.templated:
+        tags.append("templated_normal")
+    if plan.short:
+        tags.append("short_findings")
+    if plan.combined:
+        tags.append("combined_sections")
+        b.add("FINDINGS AND IMPRESSION:\n" if rng.random() < 0.7 else "Findings/Impression: ")
+        b.open_section("findings")
+        _findings_prose(b, rng, lines, False)
+        b.close_section("findings")
+        b.add(" ")
+        b.open_section("impression")
+        b.add(" ".join(items))
+        b.close_section("impression")
+        b.add(plan.sep)
+    else:
+        if plan.no_findings:
+            tags.append("no_findings")
+        else:
+            _heading(b, rng, H_FINDINGS, False, plan.run)
+            b.open_section("findings")
+            if plan.short:
+                b.add(rng.choice(SHORT_FINDINGS))
+            else:
+                _findings_prose(b, rng, lines, not plan.run and rng.random() < 0.35)
+            b.close_section("findings")
+            b.add(plan.sep)
+        if plan.no_impression:
+            tags.append("no_impression")
+        else:
+            # the corrected version draws the heading too (same RNG sequence) but writes its own
+            _heading(TextBuilder() if corrected else b, rng, H_IMPRESSION, False, plan.run)
+            if corrected:
+                b.add("CORRECTED IMPRESSION:\n")
+            b.open_section("impression")
+            if len(items) > 1 and not plan.run and rng.random() < 0.8:
+                tags.append("numbered_impression")
+                b.add("\n".join(f"{k}. {t}" for k, t in enumerate(items, 1)))
+            else:
+                b.add(" ".join(items))
+            b.close_section("impression")
+            b.add(plan.sep)
+    if plan.run:
+        tags.append("run_together")
+
+
+def _closing(b: TextBuilder, rng: Random, plan: _Plan, exam: ExamType, abnormal: list, pt: Patient, staff: Staff,
+             exam_dt: datetime, fac: tuple, accession: str, tags: list[str]) -> None:
+    """Critical-result communication, procedural notes, contact details and the sign-off."""
+    if any(a.critical for a in abnormal) or rng.random() < 0.05:
+        tags.append("critical_result")
+        phrases.communication(b, rng, exam_dt, staff.referring, staff.radiologist)
+        b.add(plan.sep)
+    if exam.modality in PROCEDURAL and not plan.run and rng.random() < 0.1:
+        tags.append("patient_name_in_text")
+        if rng.random() < 0.5:
+            b.add("The patient, ")
+            phrases.person_name(b, pt, rng.choice((0, 3)))
+            b.add(", was identified using two identifiers (name and date of birth).")
+        else:
+            b.add("Ms. " if pt.sex == "F" else "Mr. ")
+            b.phi(pt.last, "PERSON")
+            b.add(" tolerated the examination well.")
+        b.add(plan.sep)
+    if plan.long:
+        b.add("Please contact the reading room at ")
+        b.phi(staff.radiologist.phone, "PHONE")
+        b.add(" or ")
+        b.phi(staff.radiologist.email, "EMAIL")
+        b.add(" with questions. Images are available at ")
+        b.phi(f"https://pacs.{fac[2]}/viewer?accession={accession}", "URL")
+        b.add(" and were reviewed on workstation ")
+        b.phi(phi.private_ip(rng), "IP")
+        b.add(" (study UID ")
+        b.phi(phi.study_uid(rng), "ID")
+        b.add(").")
+        b.add(plan.sep)
+    if not plan.run:
+        if rng.random() < 0.15:
+            phrases.staff(b, rng, staff.tech, staff.resident)
+        phrases.signoff(b, rng, staff.radiologist, exam_dt, fac, accession)
 
 
 def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, object]], labelled: bool) -> None:
