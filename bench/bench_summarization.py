@@ -66,6 +66,15 @@ def build_snapshots(settings, timings: dict[str, float]) -> dict[str, object]:
     from warehouse.snapshot import create_snapshot
 
     export = settings.landing_path / "iu-xray"
+    done = settings.zone("snapshots") / DEDUP_SNAPSHOT / "manifest.json"
+    if done.exists():  # a reused --home: the snapshots are immutable, read their figures back
+        manifest = json.loads(done.read_text())
+        removed = manifest["leakage"]["removed"]["test"]
+        agreement = section_agreement(export, warehouse_sectioner)
+        _say(f"   reusing snapshot {DEDUP_SNAPSHOT} {manifest['splits']}")
+        return {"reports": None, "pairs": None, "splits": None, "dedup_splits": manifest["splits"],
+                "leaked_removed": removed["exact"] + removed["near"], "leaked_exact": removed["exact"],
+                "leaked_near": removed["near"], "section_agreement": round(agreement.rate, 6), "quarantined": None}
     with _timed("convert", timings):
         conv = convert(export)
     with _timed("section_check", timings):
@@ -116,7 +125,7 @@ def _train(settings, base_model: Path, max_steps: int) -> tuple[str, dict]:
 
 def train_for(settings, base_model: Path, minutes: float, timings: dict[str, float]) -> dict[str, object]:
     """Calibrate seconds per step on a short run, then train for about `minutes` of optimiser steps."""
-    calib_steps = 4
+    calib_steps = 2
     with _timed("calibrate", timings):
         _, rec = _train(settings, base_model, calib_steps)
     s_per_step = float(rec["timings"].get("train_s") or timings["calibrate"]) / calib_steps
@@ -219,7 +228,14 @@ def main() -> None:
     parser.add_argument("--max-test", type=int, default=0, help="Evaluate at most this many test reports (0 = all).")
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads (0 = torch's default). On a shared CPU, 1 avoids OpenMP spin-waits.")
     args = parser.parse_args()
+    if args.threads:
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)  # also for a training subprocess
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     home = args.home or Path(tempfile.mkdtemp(prefix="radforge-bench-sum-"))
     os.environ["RADFORGE_HOME"] = str(home)

@@ -5,6 +5,7 @@
 # Prints the funnel, the section-parser agreement and where the HTML report is.
 # Its own site (never mixed with the synthetic demo's warehouse): $DEMO_REAL_HOME, default var/demo-real.
 # Re-running is safe: ingest and de-id skip what is done; each run takes new snapshot names.
+# Knobs: DEMO_REAL_HOME, DEMO_REAL_MAX_STEPS (default: the preset's), DEMO_REAL_EVAL_LIMIT (default: whole test split).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
@@ -43,12 +44,20 @@ DEDUP=$("$PY" bench/demo_real_steps.py dedup "$SNAP" "$SNAP-dedup")
 echo "$DEDUP"
 
 step "LoRA fine-tuning of SmolLM2-135M on CPU (preset demo-lora)"
-RUN_JSON=$("$RF" train --preset demo-lora --snapshot "$SNAP-dedup" --json | tail -n 1)
+CONFIG="$RADFORGE_HOME/$SNAP-lora.yaml"
+"$RF" train init-config --preset demo-lora --snapshot "$SNAP-dedup" --out "$CONFIG"
+if [[ -n "${DEMO_REAL_MAX_STEPS:-}" ]]; then  # shorter/longer than the preset's steps
+  sed -i -E "s/^max_steps: .*/max_steps: ${DEMO_REAL_MAX_STEPS}/" "$CONFIG"
+fi
+RUN_JSON=$("$RF" train --config "$CONFIG" --json | tail -n 1)
 RUN_ID=$(printf '%s' "$RUN_JSON" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["run_id"])')
 echo "run $RUN_ID"
 
 step "evaluation: model beside the constant, retrieval and copy-findings baselines"
-EVAL_JSON=$("$RF" eval --run "$RUN_ID" --snapshot "$SNAP-dedup" --split test --no-judge --json | tail -n 1)
+EVAL_ARGS=()
+[[ -n "${DEMO_REAL_EVAL_LIMIT:-}" ]] && EVAL_ARGS+=(--limit "$DEMO_REAL_EVAL_LIMIT")
+EVAL_JSON=$("$RF" eval --run "$RUN_ID" --snapshot "$SNAP-dedup" --split test --no-judge --json "${EVAL_ARGS[@]}" \
+  | tail -n 1)
 
 step "summary"
 "$RF" sql "SELECT step, stage, removed, remaining FROM latest_funnel ORDER BY step"
