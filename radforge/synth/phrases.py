@@ -396,12 +396,14 @@ def signoff(b: TextBuilder, rng: Random, rad: Physician, exam_dt: datetime, fac:
 
 
 def addendum_body(b: TextBuilder, rng: Random, radiologist: Physician, referring: Physician, exam_dt: datetime,
-                  delay_hours: int) -> None:
-    when = exam_dt + timedelta(hours=delay_hours + rng.randrange(2, 72))
-    b.add("\n\n" + rng.choice(("ADDENDUM:\n", "ADDENDUM: ", "*** ADDENDUM ***\n", "Addendum:\n", "ADDENDUM #2:\n"
-                                if delay_hours else "ADDENDUM:\n")))
+                  number: int) -> None:
+    """The `number`-th ADDENDUM (1, 2, ...), signed a few hours to days after the previous version."""
+    when = exam_dt + timedelta(hours=72 * (number - 1) + rng.randrange(2, 72))
+    section = "addendum" if number == 1 else f"addendum{number}"
+    b.add("\n\n" + rng.choice(("ADDENDUM:\n", "ADDENDUM: ", "*** ADDENDUM ***\n", "Addendum:\n",
+                                f"ADDENDUM #{number}:\n" if number > 1 else "ADDENDUM:\n")))
     form = rng.randrange(4)
-    b.open_section(f"addendum{delay_hours // 72 + 1}" if delay_hours else "addendum")
+    b.open_section(section)
     if form == 0:
         b.add("Outside comparison from ")
         b.phi(rng.choice(vocab.OUTSIDE_HOSPITALS), "ORGANIZATION")
@@ -424,7 +426,7 @@ def addendum_body(b: TextBuilder, rng: Random, radiologist: Physician, referring
         b.add(" at the request of the patient's family; contact ")
         b.phi(referring.email, "EMAIL")
         b.add(".")
-    b.close_section(f"addendum{delay_hours // 72 + 1}" if delay_hours else "addendum")
+    b.close_section(section)
     b.add("\nAddendum signed by ")
     person_name(b, radiologist, 0, dr=True)
     b.add(" on ")

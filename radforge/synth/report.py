@@ -482,7 +482,7 @@ def _findings_prose(b: TextBuilder, rng: Random, lines: list[tuple[str, object]]
 def addendum(rng: Random, base: Rendered, staff: Staff, exam_dt: datetime, version: int) -> Rendered:
     """Version 2+: the previous text unchanged, then an ADDENDUM with its own PHI."""
     b = TextBuilder(base.text, base.spans, base.sections)
-    phrases.addendum_body(b, rng, staff.radiologist, staff.referring, exam_dt, 72 * (version - 2))
+    phrases.addendum_body(b, rng, staff.radiologist, staff.referring, exam_dt, version - 1)
     tags = [t for t in base.tags if t != "superseded"]
     if "addendum" not in tags:
         tags.append("addendum")
