@@ -130,7 +130,8 @@ def judge_sanity_cmd(
         from evaluation.data import load_split
 
         impressions = load_split(settings, snapshot, "test", limit)["impression"].to_list()
-    judge = make_judge(settings, get_rubric(rubric or settings.evaluation.judge_rubric), model_path=model,
+    judge = make_judge(settings, get_rubric(rubric or settings.evaluation.judge_rubric,
+                                            settings.evaluation.judge_rationale_chars), model_path=model,
                        endpoint=endpoint)
     report = run_sanity(judge, impressions)
     if as_json:

@@ -270,10 +270,12 @@ def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_n
     from evaluation.bootstrap import bootstrap_ci
     from evaluation.judge import JudgeItem, get_rubric, make_judge
 
-    rubric = get_rubric(rubric_name, rationale_chars)
+    cfg = settings.evaluation
+    rubric = get_rubric(rubric_name, rationale_chars or cfg.judge_rationale_chars)
     loaded = {"model": reuse[0], "tokenizer": reuse[1]} if reuse else {}
     judge = make_judge(settings, rubric, model_path=Path(judge_model) if judge_model else None, endpoint=endpoint,
                        batch_size=batch_size, **loaded)
+    judge_limit = judge_limit or cfg.judge_limit or None
     part = frame.head(judge_limit) if judge_limit else frame
     items = [JudgeItem(r["report_key"], r["findings"], r["impression"], r["prediction"])
              for r in part.select("report_key", "findings", "impression", "prediction").to_dicts()]

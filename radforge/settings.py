@@ -92,11 +92,14 @@ class TrainingSection(BaseModel):
 
 
 class EvaluationSection(BaseModel):
-    max_new_tokens: int = 96
-    batch_size: int = 8
-    bootstrap_samples: int = 1000
-    judge_rubric: str = "mgh-0-10"
-    promote_margin: float = 0.0
+    max_new_tokens: int = 96  # generation budget per impression
+    batch_size: int = 8  # generation and local-judge batch size
+    bootstrap_samples: int = 1000  # paired bootstrap resamples for every CI and significance test
+    judge_rubric: str = "mgh-0-10"  # mgh-0-10 | chexprompt
+    judge_attempts: int = 3  # a verdict that does not parse is retried, then recorded as failed
+    judge_rationale_chars: int = 200  # mgh-0-10 rationale length bound (shorter = faster small judges)
+    judge_limit: int = 0  # judge only the first N predictions of an evaluation (0 = all)
+    promote_margin: float = 0.0  # a candidate must beat production by more than this (ROUGE-L), significantly
 
 
 class AirflowSection(BaseModel):

@@ -253,7 +253,8 @@ def make_judge(settings: Any, rubric: Rubric, *, model_path: Path | None = None,
     from radforge.models import judge_llm_path
 
     endpoint = endpoint if endpoint is not None else (None if model_path else settings.models.judge_endpoint or None)
+    attempts = settings.evaluation.judge_attempts
     if endpoint:
-        return EndpointJudge(endpoint, rubric, settings)
-    return LocalJudge(model_path or judge_llm_path(settings), rubric,
+        return EndpointJudge(endpoint, rubric, settings, attempts=attempts)
+    return LocalJudge(model_path or judge_llm_path(settings), rubric, attempts=attempts,
                       batch_size=batch_size or settings.evaluation.batch_size, **kw)
