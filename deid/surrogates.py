@@ -102,7 +102,7 @@ class Surrogates:
         return self._same_shape("ID", value)
 
     def _phone(self, value: str) -> str:
-        fake = self._same_shape("PHONE", value)
+        fake = self._same_shape("PHONE", value, keep_letters=True)
         # Keep the fake in the 555 exchange when the shape allows it (never a real subscriber line).
         digits = [i for i, c in enumerate(fake) if c.isdigit()]
         if len(digits) >= 10:
@@ -112,7 +112,7 @@ class Surrogates:
             fake = "".join(chars)
         return fake
 
-    def _same_shape(self, kind: str, value: str) -> str:
+    def _same_shape(self, kind: str, value: str, keep_letters: bool = False) -> str:
         stream = self._digits(kind, value) * 4
         letters = keyed_hash(self.secret, f"surrogate:{kind}:letters", self.patient + value, length=16)
         out, di, li = [], 0, 0
@@ -120,7 +120,7 @@ class Surrogates:
             if c.isdigit():
                 out.append(stream[di % len(stream)])
                 di += 1
-            elif c.isalpha() and c.isascii():
+            elif c.isalpha() and c.isascii() and not keep_letters:
                 letter = chr(ord("A") + int(letters[li % len(letters)], 16) % 26)
                 out.append(letter if c.isupper() else letter.lower())
                 li += 1

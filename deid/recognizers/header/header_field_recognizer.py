@@ -63,7 +63,7 @@ FIELDS: dict[str, list[str]] = {
     "AGE": [r"age"],
 }
 
-_CREDENTIAL_TAIL = regex.compile(rf"(?:,?\s{{1,2}}{CREDENTIALS})+\s*$")
+_PERSON_END = regex.compile(rf",?[ \t]{{1,2}}{CREDENTIALS}(?![\p{{L}}])|(?<=,[^,]{{1,60}}),")
 _VALUE_SHAPE = {
     "ID": regex.compile(r"[\w\-/.#^]{1,40}(?:\^[\w\-]{1,20}){0,4}"),
     "PHONE": regex.compile(r"[\d()+][\d()+\-. ]{2,24}(?:\s{0,2}(?:x|ext\.?)\s{0,2}\d{1,6})?"),
@@ -136,9 +136,9 @@ class HeaderFieldRecognizer(EntityRecognizer):
                 if stop:
                     end = start + stop.start()
             if entity == "PERSON":
-                tail = _CREDENTIAL_TAIL.search(text[start:end])
-                if tail:
-                    end = start + tail.start()
+                cut = _PERSON_END.search(text[start:end])  # "Jane Roe NP, Cambridge Hospital": the name ends here
+                if cut:
+                    end = start + cut.start()
             elif entity == "AGE":
                 age = _AGE_OVER_89.search(value)
                 if not age:

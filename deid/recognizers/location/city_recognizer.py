@@ -23,6 +23,8 @@ class CityStateRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("city, state zip (strong)", rf"\b(?P<phi>{_CITY}),[ \t]{{1,2}}{STATE}\.?[ \t]{{1,2}}"
                 r"(?P<phi2>\d{5}(?:-\d{4})?)\b", 0.9),
+        Pattern("city state zip without comma (medium)", rf"\b(?P<phi>{_CITY})[ \t]{{1,2}}(?:{'|'.join(US_STATES)})"
+                r"[ \t]{1,2}(?P<phi2>\d{5}(?:-\d{4})?)\b", 0.7),
         Pattern("city, state (strong)", rf"\b(?P<phi>{_CITY}),[ \t]{{1,2}}(?:{_UNAMBIGUOUS}|{STATE_NAMES})\b(?![\-'])",
                 0.85),
         Pattern("state zip (strong)", rf"\b{STATE}[ \t]{{1,2}}(?P<phi>\d{{5}}(?:-\d{{4}})?)\b", 0.85),

@@ -46,6 +46,11 @@ class PersonCueRecognizer(RadPatternRecognizer):
                 r"(?=[ \t]*\r?$|[ \t]{2,}|[ \t]*\()", 0.6),
         Pattern("name in apposition to patient (medium)", rf"\b(?i:the\s{{1,2}}patient|patient|pt)\s{{0,2}},\s{{1,2}}"
                 rf"(?P<phi>{PERSON_NAME}),", 0.75),
+        Pattern("sentence subject before a person verb (weak)", rf"(?:^|(?<=[.!?;][ \t]{{1,3}}))[ \t]{{0,4}}"
+                rf"(?:{TITLES}\.?[ \t]{{1,2}})?(?P<phi>{NAME_TOKEN}(?:[ \t]{{1,2}}{NAME_TOKEN})?)[ \t]{{1,2}}"
+                r"(?:called|phoned|paged|telephoned|returned|reports|reported|states|stated|denies|denied|declined|"
+                r"refused|agrees|agreed|understands|understood|verbalized|arrived|presented|presents|says|said|"
+                r"was\s(?:notified|informed|contacted|called|paged|seen|told|updated)|is\sa\s\d)\b", 0.55),
         Pattern("name before possessive role (medium)", rf"\b(?P<phi>{NAME_TOKEN}(?:\s{{1,2}}{NAME_TOKEN}){{0,2}})"
                 r"(?:'s|\u2019s)\s{1,2}(?i:husband|wife|son|daughter|mother|father|caregiver|physician|doctor)", 0.7),
     ]
