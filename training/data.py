@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from radforge.errors import ConfigError, RadforgeError
-from radforge.settings import Settings
+from radforge.settings import Settings, get_settings
 from training.config import RunConfig
 from training.guard import check_training_path
 from training.prompts import build_prompt, prompt_adds_special_tokens
@@ -38,6 +38,7 @@ class Snapshot:
     path: Path
     hash: str
     manifest: dict[str, Any]
+    settings: Settings | None = field(default=None, repr=False)  # for the zone guard on each split file
 
 
 @dataclass
@@ -87,14 +88,15 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
     if ds.hash and ds.hash != digest:
         raise SnapshotError(f"snapshot {folder.name!r} has hash {digest[:12]}, config pins {ds.hash[:12]}: "
                             "snapshots are immutable, so the pinned one was replaced; pin the new hash or restore it")
-    return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=digest, manifest=manifest)
+    return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=digest, manifest=manifest,
+                    settings=settings)
 
 
 def load_split(snapshot: Snapshot, split: str, limit: int | None = None) -> list[dict[str, Any]]:
     import polars as pl
 
     path = snapshot.path / f"{split}.parquet"
-    check_training_path(path, _settings_for(snapshot))
+    check_training_path(path, snapshot.settings or get_settings())  # a split file may be a link elsewhere
     if not path.exists():
         raise SnapshotError(f"snapshot {snapshot.name!r} has no {split} split ({path.name} missing)")
     frame = pl.read_parquet(path)
@@ -104,12 +106,6 @@ def load_split(snapshot: Snapshot, split: str, limit: int | None = None) -> list
     if limit is not None:
         frame = frame.head(limit)
     return frame.select(list(REQUIRED_COLUMNS)).to_dicts()
-
-
-def _settings_for(snapshot: Snapshot) -> Settings:
-    from radforge.settings import get_settings
-
-    return get_settings()
 
 
 def tokenize_pairs(rows: list[dict[str, Any]], tokenizer: Any, cfg: RunConfig) -> tuple[list[dict], TokenStats]:

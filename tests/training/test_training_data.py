@@ -82,6 +82,15 @@ def test_training_refuses_raw_and_quarantine_zones(site) -> None:
         check_training_path(site.root / "deid", site)
 
 
+def test_a_split_file_linked_into_the_raw_zone_is_refused(site, tiny_snapshot) -> None:
+    raw_file = site.zone("raw") / "part-0.parquet"
+    (tiny_snapshot / "train.parquet").rename(raw_file)
+    os.symlink(raw_file, tiny_snapshot / "train.parquet")
+    snap = resolve_snapshot(_cfg(), site)
+    with pytest.raises(ZoneViolation, match="raw zone"):
+        load_split(snap, "train")
+
+
 def test_snapshot_pin_and_missing_snapshot(site, tiny_snapshot) -> None:
     with pytest.raises(SnapshotError, match="config pins"):
         resolve_snapshot(load_config({"dataset": {"snapshot": "tiny", "hash": "0" * 64}}), site)
