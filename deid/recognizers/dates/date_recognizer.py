@@ -11,7 +11,8 @@ from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.lexicon import DAY, MONTH, MONTH_NUM, ORDINAL, TIME, YEAR4
 
 _SEP = r"[/\-.]"
-_UNIT_AFTER = regex.compile(r"\s{0,2}(?:cm|mm|m|kg|g|mg|ml|mL|cc|units?|of|th|x|mGy|mSv|Gy|%|\d)", regex.IGNORECASE)
+_UNIT_AFTER = regex.compile(r"\s{0,2}(?:cm|mm|m|kg|g|mg|ml|mL|cc|units?|of|th|x|mGy|mSv|Gy|%|\d|strength|power|motor|"
+                         r"reflex|pulses?|murmur|views?|systolic|diastolic)", regex.IGNORECASE)
 _RATIO_BEFORE = regex.compile(r"(?:grade|ratio|score|gleason|level|dose|bp|blood pressure|x)\s{0,2}$",
                               regex.IGNORECASE)
 

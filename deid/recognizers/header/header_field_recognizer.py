@@ -74,6 +74,7 @@ _VALUE_SHAPE = {
 }
 # The end of a sentence inside a free-text value: a period (not after an initial or a title) before a space.
 _SENTENCE_END = regex.compile(r"(?<!\b\p{Lu}|\b(?:Dr|Mr|Mrs|Ms|St|Mt|Jr|Sr|Prof))\.(?=\s)")
+_ANCHOR = regex.compile(r"^|(?<=[|\t;])|(?<=[ \t]{2})(?=[^ \t])", regex.MULTILINE)
 _AGE_OVER_89 = regex.compile(r"(?<!\d)(?:9\d|1[01]\d|12[0-5])(?!\d)")
 
 
@@ -90,23 +91,16 @@ class HeaderFieldRecognizer(EntityRecognizer):
             table.setdefault(entity, []).extend(labels)
         self.fields = table
         super().__init__(supported_entities=sorted(table), name=name or "HeaderFieldRecognizer")
-        self._label_entity: list[tuple[regex.Pattern, str]] = []
-        # One regex for all labels: the longest labels first, each its own named group.
-        parts = []
-        self._group_entity: dict[str, str] = {}
-        i = 0
-        for entity, labels in table.items():
-            for label in labels:
-                group = f"L{i}"
-                i += 1
-                self._group_entity[group] = entity
-                parts.append((len(label), f"(?P<{group}>{label})"))
-        alternation = "|".join(p for _, p in sorted(parts, key=lambda x: -x[0]))
-        next_label = "|".join(label for labels in table.values() for label in labels)
-        self._regex = regex.compile(
-            rf"(?:^|(?<=[|\t;]|\s{{2}}))[ \t]{{0,20}}(?i:{alternation})[ \t]{{0,5}}(?:[:#=]|\.{{2,}})[ \t]{{0,10}}"
+        # One regex for all labels (longest first), tried only where a field can start: a line start, after a
+        # `|`, tab or `;`, or after two spaces. Which label matched is looked up afterwards (few matches a report).
+        labels = sorted((label for group in table.values() for label in group), key=len, reverse=True)
+        alternation = "|".join(labels)
+        self._entity_of = [(entity, regex.compile(rf"(?i:{label})")) for entity, group in table.items()
+                           for label in sorted(group, key=len, reverse=True)]
+        self._field = regex.compile(
+            rf"[ \t]{{0,20}}(?P<label>(?i:{alternation}))[ \t]{{0,5}}(?:[:#=]|\.{{2,}})[ \t]{{0,10}}"
             rf"(?P<value>[^\n|\t;]{{1,160}}?)(?=[ \t]{{2,}}|[ \t]*[|\t;]|[ \t]*\r?$|"
-            rf"[ \t]+(?i:{next_label})[ \t]{{0,5}}[:#])",
+            rf"[ \t]+(?i:{alternation})[ \t]{{0,5}}[:#])",
             regex.MULTILINE)
 
     def load(self) -> None:
@@ -114,15 +108,24 @@ class HeaderFieldRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         results = []
-        try:
-            matches = list(self._regex.finditer(text, timeout=REGEX_TIMEOUT_S))
-        except TimeoutError:
-            return results
-        for m in matches:
-            group = next((g for g, v in m.groupdict().items() if v is not None and g.startswith("L")), None)
-            if group is None:
+        matches = []
+        last_end = -1
+        for anchor in _ANCHOR.finditer(text):
+            pos = anchor.start()
+            if pos < last_end:
                 continue
-            entity = self._group_entity[group]
+            try:
+                m = self._field.match(text, pos, timeout=REGEX_TIMEOUT_S)
+            except TimeoutError:
+                continue
+            if m:
+                matches.append(m)
+                last_end = m.end()
+        for m in matches:
+            label = m.group("label")
+            entity = next((e for e, rx in self._entity_of if rx.fullmatch(label)), None)
+            if entity is None:
+                continue
             start, end = m.span("value")
             value = m.group("value")
             shape = _VALUE_SHAPE.get(entity)
