@@ -7,9 +7,6 @@ newlines); HL7 separates segments with CR and messages with LF, one OBX per repo
 
 from __future__ import annotations
 
-import csv
-import io
-
 import msgspec
 
 CSV_HEADER = ("AccessionNumber", "MRN", "PatientName", "DOB", "ExamDateTime", "Modality", "BodyPart", "Facility",
@@ -45,12 +42,17 @@ def sections(records: list[dict]) -> bytes:
                                   for r in records])
 
 
+def _q(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
 def csv_rows(records: list[dict]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerows((r["accession"], r["mrn"], r["patient_name"], r["dob"], r["exam_datetime"], r["modality"],
-                 r["body_part"], r["facility"], r["version"], r["text"]) for r in records)
-    return buf.getvalue().encode()
+    """RFC 4180 rows. Free-text fields are always quoted (quotes doubled), ids and dates never need it:
+    several times faster than `csv.writer`, which scans every character of a report to decide on quoting."""
+    return "".join(
+        f"{r['accession']},{r['mrn']},{_q(r['patient_name'])},{r['dob']},{r['exam_datetime']},{r['modality']},"
+        f"{_q(r['body_part'])},{_q(r['facility'])},{r['version']},{_q(r['text'])}\r\n"
+        for r in records).encode()
 
 
 def csv_header() -> bytes:

@@ -134,8 +134,9 @@ def test_csv_parses_back(corpus: Path) -> None:
         rows = list(csv.reader(fh))
     assert rows[0] == ["AccessionNumber", "MRN", "PatientName", "DOB", "ExamDateTime", "Modality", "BodyPart",
                        "Facility", "Version", "ReportText"]
-    assert [row[0] for row in rows[1:]] == [r["accession"] for r in reports]
-    assert [row[9] for row in rows[1:]] == [r["text"] for r in reports]
+    assert rows[1:] == [[r["accession"], r["mrn"], r["patient_name"], r["dob"], r["exam_datetime"], r["modality"],
+                         r["body_part"], r["facility"], str(r["version"]), r["text"]] for r in reports]
+    assert (corpus / "reports.csv").read_bytes().count(b"\r\n") >= len(reports) + 1  # CRLF records
 
 
 def _hl7_unescape(value: str) -> str:
