@@ -21,6 +21,7 @@ from radforge.errors import ConfigError
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PROMPT_FORMATS = ("instruction", "alpaca", "chat-template")
+TASKS = ("findings-to-impression", "impression-to-report")
 
 
 class _Strict(BaseModel):
@@ -90,6 +91,7 @@ class RunConfig(_Strict):
     name: str = "run"
     preset: str | None = None  # which preset this file started from (informational)
     base_model: str = ""  # local HF folder; "" = the site's base LLM (radforge.models.base_llm_path)
+    task: Literal["findings-to-impression", "impression-to-report"] = "findings-to-impression"
     method: Literal["full", "lora", "qlora"] = "lora"
     lora: LoraSection = Field(default_factory=LoraSection)
     quantization: QuantSection = Field(default_factory=QuantSection)

@@ -121,7 +121,9 @@ def tokenize_pairs(rows: list[dict[str, Any]], tokenizer: Any, cfg: RunConfig) -
         if not findings or not impression:
             stats.empty_dropped += 1
             continue
-        prompt = build_prompt(findings, cfg.prompt_format, tokenizer)
+        if cfg.task == "impression-to-report":  # same pairs, the other direction
+            findings, impression = impression, findings
+        prompt = build_prompt(findings, cfg.prompt_format, tokenizer, cfg.task)
         p_ids = tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
         c_ids = tokenizer(impression, add_special_tokens=False)["input_ids"] + [eos]
         n = len(p_ids) + len(c_ids)

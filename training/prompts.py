@@ -12,8 +12,14 @@ from typing import Any
 from radforge.errors import ConfigError
 
 INSTRUCTION = "Summarize the radiology report findings into a concise impression."
+# task -> (instruction, input section name, output section name); the warehouse exports use the same wording
+TASKS = {
+    "findings-to-impression": (INSTRUCTION, "Findings", "Impression"),
+    "impression-to-report": ("Write the findings section of a radiology report consistent with this impression.",
+                             "Impression", "Findings"),
+}
 
-_INSTRUCTION_TEMPLATE = "### Instruction:\n{instruction}\n\n### Findings:\n{findings}\n\n### Impression:\n"
+_INSTRUCTION_TEMPLATE = "### Instruction:\n{instruction}\n\n### {source}:\n{findings}\n\n### {target}:\n"
 _ALPACA_TEMPLATE = (
     "Below is an instruction that describes a task, paired with an input that provides further context. "
     "Write a response that appropriately completes the request.\n\n"
@@ -25,24 +31,34 @@ _CHATML_FALLBACK = ("<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{
                     "<|im_start|>assistant\n")
 
 
-def chat_messages(findings: str) -> list[dict[str, str]]:
-    return [{"role": "system", "content": SYSTEM_MESSAGE},
-            {"role": "user", "content": f"{INSTRUCTION}\n\nFindings:\n{findings.strip()}"}]
+def _task(task: str) -> tuple[str, str, str]:
+    if task not in TASKS:
+        raise ConfigError(f"unknown task {task!r}; use {' or '.join(TASKS)}")
+    return TASKS[task]
 
 
-def build_prompt(findings: str, fmt: str, tokenizer: Any = None) -> str:
+def chat_messages(findings: str, task: str = "findings-to-impression") -> list[dict[str, str]]:
+    instruction, source, _ = _task(task)
+    system = SYSTEM_MESSAGE if task == "findings-to-impression" else "You are a radiologist writing a radiology report."
+    return [{"role": "system", "content": system},
+            {"role": "user", "content": f"{instruction}\n\n{source}:\n{findings.strip()}"}]
+
+
+def build_prompt(findings: str, fmt: str, tokenizer: Any = None, task: str = "findings-to-impression") -> str:
     """The prompt for `findings` in format `instruction | alpaca | chat-template`.
 
     For `chat-template` the tokenizer's own chat template renders the messages with the
-    generation prompt; without a tokenizer (or without a template) ChatML is used.
+    generation prompt; without a tokenizer (or without a template) ChatML is used. For the
+    `impression-to-report` task the first argument is the impression and the model writes findings.
     """
     findings = (findings or "").strip()
+    instruction, source, target = _task(task)
     if fmt == "instruction":
-        return _INSTRUCTION_TEMPLATE.format(instruction=INSTRUCTION, findings=findings)
+        return _INSTRUCTION_TEMPLATE.format(instruction=instruction, findings=findings, source=source, target=target)
     if fmt == "alpaca":
-        return _ALPACA_TEMPLATE.format(instruction=INSTRUCTION, findings=findings)
+        return _ALPACA_TEMPLATE.format(instruction=instruction, findings=findings)
     if fmt in ("chat-template", "chat"):
-        messages = chat_messages(findings)
+        messages = chat_messages(findings, task)
         if tokenizer is not None and getattr(tokenizer, "chat_template", None):
             return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return _CHATML_FALLBACK.format(system=messages[0]["content"], user=messages[1]["content"])

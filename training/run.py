@@ -176,10 +176,15 @@ def dry_run(config: str | Path | dict | RunConfig, settings: Settings | None = N
 
 
 def train(config: str | Path | dict | RunConfig, settings: Settings | None = None, launcher: str = "local",
-          snapshot: str | None = None, disable_tqdm: bool = False) -> str:
-    """Run (or, for Slurm, submit) a training run; returns its run id. Raises before the first step on bad config."""
+          snapshot: str | None = None, disable_tqdm: bool = False, wait: bool = False) -> str:
+    """Run (or, for Slurm, submit) a training run; returns its run id. Raises before the first step on bad config.
+
+    `wait=True` makes a Slurm submission block until the job ends (`sbatch --wait`), as the DAGs need.
+    """
     settings = settings or get_settings()
     prepared = prepare(config, settings, launcher, snapshot)
+    if wait and launcher == "slurm":
+        prepared.command.insert(1, "--wait")
     if prepared.problems:
         raise ConfigError(f"run {prepared.run_id} not started, {len(prepared.problems)} problem(s): "
                           + "; ".join(prepared.problems))
@@ -229,6 +234,7 @@ def _register(prepared: PreparedRun, settings: Settings) -> None:
         "config_hash": cfg.config_hash(),
         "code_version": code_version(),
         "prompt_format": cfg.prompt_format,
+        "task": cfg.task,
         "adapter_path": None,
         "model_path": None,
         "run_dir": str(prepared.folder),
@@ -256,6 +262,8 @@ def _launch(prepared: PreparedRun, settings: Settings, resume: bool, disable_tqd
             raise RadforgeError(f"sbatch failed (exit {proc.returncode}) for run {prepared.run_id}")
         job = proc.stdout.strip().split()[-1] if proc.stdout.strip() else None
         registry.update_run(prepared.run_id, settings, slurm_job_id=job)
+        if "--wait" in prepared.command and registry.get_run(prepared.run_id, settings)["status"] != "completed":
+            raise RadforgeError(f"Slurm job {job} of run {prepared.run_id} ended without completing the run")
         return
     log.info("launching run %s with %s", prepared.run_id, prepared.launcher)
     rc = subprocess.run(prepared.command, env=env, cwd=str(REPO_ROOT), check=False).returncode

@@ -98,3 +98,15 @@ def test_snapshot_pin_and_missing_snapshot(site, tiny_snapshot) -> None:
         resolve_snapshot(load_config({"dataset": {"snapshot": "nope"}}), site)
     with pytest.raises(ConfigError, match="--snapshot"):
         resolve_snapshot(load_config({}), site)
+
+
+def test_impression_to_report_task_reverses_the_pair(site, tiny_snapshot, tokenizer) -> None:
+    cfg = _cfg(task="impression-to-report")
+    rows = load_split(resolve_snapshot(cfg, site), "train", 5)
+    examples, _ = tokenize_pairs(rows, tokenizer, cfg)
+    for ex, row in zip(examples, rows, strict=True):
+        labelled = [t for t in ex["labels"] if t != -100]
+        assert tokenizer.decode(labelled[:-1]) == row["findings"]
+        prompt = build_prompt(row["impression"], "instruction", task="impression-to-report")
+        assert tokenizer.decode(ex["input_ids"][: len(ex["input_ids"]) - len(labelled)]) == prompt
+        assert prompt.endswith("### Findings:\n")

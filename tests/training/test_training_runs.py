@@ -125,3 +125,14 @@ def test_real_run_of_a_site_preset_fails_before_the_first_step(site, tiny_snapsh
     assert "not started" in text and "base model /models/llama-3-70b-instruct not found" in text
     assert "launcher local runs one process" in text  # every problem at once
     assert not list(site.zone("runs").glob("*/run.json"))  # nothing registered
+
+
+def test_yearly_entry_point_trains_once_and_reuses_the_run(site, tiny_snapshot, write_config) -> None:
+    from training.yearly import train_for_snapshot
+
+    config = write_config(max_steps=2, checkpoint_every=10, dataset={"snapshot": "other", "max_eval_examples": 2})
+    run_id = train_for_snapshot("tiny", site, preset=str(config), launcher="local")
+    record = get_run(run_id)
+    assert record["status"] == "completed" and record["snapshot"]["name"] == "tiny"
+    assert record["task"] == "findings-to-impression"
+    assert train_for_snapshot("tiny", site, preset=str(config), launcher="local") == run_id  # Airflow retry
