@@ -4,7 +4,7 @@ Same model (SmolLM2-135M-Instruct, prepared from the shipped GGUF), same prompts
 settings, in the same process; then the JSON-constrained judge's verdicts per second.
 Last line: one JSON object with `ratio` = batched tokens/s ÷ one-by-one tokens/s.
 
-Usage: .venv/bin/python bench/bench_eval.py [--prompts 24] [--max-new-tokens 32] [--batch-size 8]
+Usage: .venv/bin/python bench/bench_eval.py [--prompts 16] [--max-new-tokens 24] [--batch-size 8]
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ sys.path.insert(0, str(REPO / "tests"))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prompts", type=int, default=24)
-    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--prompts", type=int, default=16)
+    parser.add_argument("--max-new-tokens", type=int, default=24)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--judge-items", type=int, default=4)
-    parser.add_argument("--rationale-chars", type=int, default=40)
+    parser.add_argument("--judge-items", type=int, default=2)
+    parser.add_argument("--rationale-chars", type=int, default=24)
     args = parser.parse_args()
 
     os.environ.setdefault("RADFORGE_HOME", tempfile.mkdtemp(prefix="radforge-bench-eval-"))

@@ -1,19 +1,6 @@
 """radforge evaluation: batched generation, metrics with paired-bootstrap CIs, baselines, local LLM judge, reports.
 
-Public API (heavy modules are imported lazily by the functions themselves):
-`evaluation.run.evaluate(...)`, `evaluation.compare.compare(a, b)`, `evaluation.judge`.
+Public API (import the modules; heavy libraries load lazily):
+`evaluation.run.evaluate(...)`, `evaluation.run.evaluate_from_params(...)`, `evaluation.compare.compare(a, b)`,
+`evaluation.judge` (rubrics, judges, sanity suite). See README.md.
 """
-
-__all__ = ["compare", "evaluate"]
-
-
-def evaluate(**kwargs):  # noqa: ANN003, ANN201 - thin re-export
-    from evaluation.run import evaluate as _evaluate
-
-    return _evaluate(**kwargs)
-
-
-def compare(a: str, b: str, **kwargs):  # noqa: ANN003, ANN201
-    from evaluation.compare import compare as _compare
-
-    return _compare(a, b, **kwargs)

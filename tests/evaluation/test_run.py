@@ -37,7 +37,8 @@ def evals(tmp_path_factory, tiny_llama_path):
         first = evaluate(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=4, batch_size=4,
                          bootstrap_samples=200, settings=settings)
         second = evaluate(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=6, batch_size=4,
-                          bootstrap_samples=200, settings=settings)
+                          bootstrap_samples=200, settings=settings, judge=True, rubric="chexprompt",
+                          judge_model=tiny_llama_path, judge_limit=3)
         yield settings, first, second
 
 
@@ -96,6 +97,21 @@ def test_report_renders_metric_table_images_and_escapes_text(evals) -> None:
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
     assert "<script>" not in html and "&lt;script&gt;" in html  # worst examples include the markup row
     assert "http://" not in html and "https://" not in html  # self-contained: nothing fetched
+
+
+def test_judged_evaluation_keeps_every_verdict_with_prompt_and_rubric(evals) -> None:
+    from evaluation.judge.rubrics import ERROR_KINDS
+
+    _, _, s = evals
+    j = s["judge"]
+    assert j["rubric"] == "chexprompt" and j["judged"] == 3 and j["ok"] + j["failed"] == 3 and j["failed"] == 0
+    assert set(j["error_totals"]) == {f"{k}_{t}" for k in ERROR_KINDS for t in ("significant", "insignificant")}
+    verdicts = pl.read_parquet(Path(s["paths"]["dir"]) / "verdicts.parquet")
+    assert verdicts.height == 3 and set(verdicts["rubric_version"]) == {"1"}
+    assert all("CANDIDATE IMPRESSION" in p for p in verdicts["prompt"])
+    assert all(json.loads(v)["significant"] is not None for v in verdicts["verdict"])
+    html = Path(s["paths"]["report"]).read_text()
+    assert "LLM judge" in html and "rubric chexprompt v1" in html
 
 
 def test_predictions_resume_after_an_interruption(evals, tiny_llama_path) -> None:
@@ -158,6 +174,11 @@ def test_cli_eval_list_compare_and_errors(evals, tiny_llama_path) -> None:
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["n"] == 2
     assert runner.invoke(app, ["eval", "--help"]).exit_code == 0
+    res = runner.invoke(app, ["eval", "judge-sanity", "--model", str(tiny_llama_path), "--limit", "1", "--json"],
+                        env={"RADFORGE_EVALUATION__JUDGE_RATIONALE_CHARS": "6"})
+    assert res.exit_code == 0, res.output
+    sanity = json.loads(res.stdout)
+    assert sanity["pairs"] == 4 and sanity["failed_verdicts"] == 0 and 0 <= sanity["accuracy"] <= 1
     from evaluation.data import EvaluationError
 
     res = runner.invoke(app, ["eval", "--model", str(tiny_llama_path), "--snapshot", "nope"])
