@@ -172,6 +172,10 @@ def run_deid_zone(settings: Settings | None = None, workers: int | None = None, 
         done.append(deid_partition(settings, partition_id, batch_id, raw_path, workers, deidentify))
         if progress is not None:
             progress(partition_id)
+    if done:
+        from warehouse.views import refresh_views
+
+        refresh_views(settings)
     return DeidZoneSummary(done, len(pending))
 
 
