@@ -97,3 +97,14 @@ def test_chat_template_prompt_uses_the_tokenizers_template(tiny_llama_path) -> N
     expected = tok.apply_chat_template([{"role": "system", "content": "x"}], tokenize=False)
     assert prompt.startswith(expected.split("x")[0]) and "The heart is normal in size." in prompt
     assert prompt.rstrip().endswith("assistant")
+
+
+@pytest.mark.parametrize(("preset", "name"), [("radiology-llama2", "zero2.json"), ("mgh-qlora", "zero3-qlora.json"),
+                                              ("mgh-full-zero3", "zero3-offload.json")])
+def test_platform_reference_deepspeed_configs_match_the_generator(preset: str, name: str) -> None:
+    import json
+
+    from radforge.settings import REPO_ROOT
+
+    shipped = json.loads((REPO_ROOT / "platform" / "deepspeed" / name).read_text())
+    assert shipped == deepspeed_config(load_preset(preset))

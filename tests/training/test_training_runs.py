@@ -136,3 +136,18 @@ def test_yearly_entry_point_trains_once_and_reuses_the_run(site, tiny_snapshot, 
     assert record["status"] == "completed" and record["snapshot"]["name"] == "tiny"
     assert record["task"] == "findings-to-impression"
     assert train_for_snapshot("tiny", site, preset=str(config), launcher="local") == run_id  # Airflow retry
+
+
+@pytest.mark.slow
+def test_demo_preset_takes_a_real_step_on_smollm2(site, tiny_snapshot, smollm2_path) -> None:
+    """The one real-weights run: the demo preset's LoRA on SmolLM2-135M-Instruct, a single short step."""
+    from training.config import load_preset
+    from training.run import train
+
+    cfg = load_preset("demo-lora", base_model=str(smollm2_path), max_steps=1, max_seq_len=160, checkpoint_every=10,
+                      logging_steps=1, dataset={"snapshot": "tiny", "max_eval_examples": 2})
+    record = get_run(train(cfg, site, disable_tqdm=True))
+    m = record["metrics"]
+    assert record["status"] == "completed" and m["global_step"] == 1
+    assert 0 < m["first_loss"] < 6  # a real instruct model, not a random one (~10.8)
+    assert m["trainable_params"] < m["params"] / 100
