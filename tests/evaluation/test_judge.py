@@ -60,7 +60,7 @@ def test_random_text_is_never_taken_for_a_verdict() -> None:
 @pytest.mark.parametrize("rubric_name", ["mgh-0-10", "chexprompt"])
 def test_constrained_verdicts_always_parse_even_from_a_random_model(tiny, rubric_name) -> None:
     # A random-weight model writes noise; under the schema every greedy and sampled verdict parses.
-    rubric = get_rubric(rubric_name, rationale_chars=24)
+    rubric = get_rubric(rubric_name, rationale_chars=10)
     judge = LocalJudge(None, rubric, batch_size=3, model=tiny[0], tokenizer=tiny[1])
     verdicts = judge.judge(ITEMS)
     assert [v.key for v in verdicts] == ["a", "b", "c"]
