@@ -17,7 +17,7 @@ import regex
 
 from deid.vocabulary import is_clinical_word
 
-_SENTENCE = regex.compile(r"[^\n.!?;]{1,2000}(?:[.!?;]+|\n|$)")
+_SENTENCE = regex.compile(r"[^\n.!?;]{1,2000}+(?:[.!?;]+|\n|$)?")
 _CAP_WORD = regex.compile(r"(?<![\w'\-])(?:\p{Lu}[\p{Ll}'\u2019\-]{1,30}|\p{Lu}{3,30})(?![\w])")
 MAX_REGION = 600
 _MONTHS = frozenset(["January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
@@ -23,6 +24,7 @@ from deid.preredaction import find_preredacted
 from deid.recognizers import KnownValueRecognizer, build_recognizers
 from deid.residual import ResidualChecker
 from deid.schema import DeidResult, Entity, RawReport, contract_type
+from deid.spans import SpanIndex
 from deid.surrogates import Surrogates
 from radforge.log import get_logger
 
@@ -126,11 +128,11 @@ class Deidentifier:
                 if ents and self.ner_recognizer is not None:
                     arts = NlpArtifacts(entities=ents, tokens=None, tokens_indices=[], lemmas=[], nlp_engine=None,
                                         language="en")
-                    found = [(r.start, r.end) for r in res]
+                    found = SpanIndex((r.start, r.end) for r in res)
                     # NER never overrides or stretches what a pattern found ("Pager 5-4237" is a PHONE, not an ORG).
                     extra = [r for r in self.ner_recognizer.analyze(text, self.ner_recognizer.supported_entities, arts)
                              if r.score >= self.section.score_threshold
-                             and not any(s < r.end and r.start < e for s, e in found)]
+                             and not found.overlaps(r.start, r.end)]
                 out.append(resolve(text, res + extra))
             except Exception as exc:  # noqa: BLE001
                 out.append(exc)
@@ -270,18 +272,20 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
     finer recognizers inside them keep their own types, the rest of the value takes the label's type.
     """
     marks = find_preredacted(text)
+    mark_index = SpanIndex(marks)
     items, containers = [], []
     for r in results:
         etype = contract_type(r.entity_type)
         start, end = r.start, r.end
-        if any(s <= start and end <= e for s, e in marks):
-            continue
-        for s, e in marks:  # a span that swallowed a mark is cut back to the side holding the PHI
-            if s < end and start < e:
-                if start < s:
-                    end = s
-                else:
-                    start = e
+        if marks and mark_index.overlaps(start, end):
+            if mark_index.contains(start, end):
+                continue
+            for s, e in marks:  # a span that swallowed a mark is cut back to the side holding the PHI
+                if s < end and start < e:
+                    if start < s:
+                        end = s
+                    else:
+                        start = e
         start, end = _strip(text, start, end)
         if end <= start:
             continue
@@ -290,11 +294,19 @@ def resolve(text: str, results: list[RecognizerResult]) -> list[Entity]:
         (containers if name == "HeaderFieldRecognizer" else items).append(item)
     merged = _merge(items)
     if containers:  # a weak guess inside a header value ("April" in "Harris, April") yields to the label
-        merged = [m for m in merged if m[4] >= _WEAK or not any(cs <= m[0] and m[1] <= ce for cs, ce, *_ in containers)]
+        boxes = SpanIndex((c[0], c[1]) for c in containers)
+        merged = [m for m in merged if m[4] >= _WEAK or not boxes.contains(m[0], m[1])]
+    starts = [m[0] for m in merged]
     extra = []
     for cs, ce, ctype, cname, cscore in containers:
         pos = cs
-        inner = [m for m in merged if m[0] < ce and cs < m[1]]
+        first = max(0, bisect_left(starts, cs) - 1)
+        inner = []
+        for m in merged[first:]:
+            if m[0] >= ce:
+                break
+            if cs < m[1]:
+                inner.append(m)
         for ms, me, *_ in inner + [[ce, ce]]:
             if ms > pos:
                 s, e = _strip(text, pos, ms)

@@ -21,6 +21,7 @@ from deid.recognizers import (
 )
 from deid.recognizers.base import RadPatternRecognizer
 from deid.schema import contract_type
+from deid.spans import SpanIndex
 
 RESIDUAL_RECOGNIZERS = (MrnRecognizer, AccessionRecognizer, SsnRecognizer, PhoneRecognizer, EmailRecognizer,
                         UrlRecognizer, IpRecognizer)
@@ -35,14 +36,14 @@ class ResidualChecker:
         """Types of PHI-looking spans in `text` outside the `inserted` spans (sorted, unique)."""
         if not text:
             return []
-        protected = sorted(list(inserted) + find_preredacted(text))
+        protected = SpanIndex(list(inserted) + find_preredacted(text))
         found: set[str] = set()
         for rec in [*self.recognizers, *extra]:
             entities = rec.supported_entities
             for r in rec.analyze(text, entities, None):
                 if r.score < MIN_SCORE and isinstance(rec, RadPatternRecognizer):
                     continue
-                if any(s < r.end and r.start < e for s, e in protected):
+                if protected.overlaps(r.start, r.end):
                     continue
                 found.add(contract_type(r.entity_type))
         return sorted(found)
