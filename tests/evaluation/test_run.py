@@ -183,3 +183,31 @@ def test_cli_eval_list_compare_and_errors(evals, tiny_llama_path) -> None:
 
     res = runner.invoke(app, ["eval", "--model", str(tiny_llama_path), "--snapshot", "nope"])
     assert isinstance(res.exception, EvaluationError) and "nope" in str(res.exception)
+
+
+def test_evaluate_a_registered_lora_run_and_compare_by_run_id(evals, tiny_llama_path) -> None:
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from evaluation.compare import compare
+    from evaluation.data import EvaluationError
+    from evaluation.run import evaluate
+    from training.registry import write_run
+
+    settings, s1, _ = evals
+    run_id = "20261126T000000-lora-test-abc123"
+    adapter = settings.zone("runs") / run_id / "adapter"
+    base = AutoModelForCausalLM.from_pretrained(tiny_llama_path)
+    get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"])).save_pretrained(adapter)
+    record = {"run_id": run_id, "status": "running", "method": "lora", "base_model": str(tiny_llama_path),
+              "snapshot": {"name": "tiny", "hash": "x"}, "adapter_path": str(adapter), "model_path": None,
+              "metrics": {}, "prompt_format": "instruction", "timings": {}}
+    write_run(record, settings)
+    with pytest.raises(EvaluationError, match="not completed"):
+        evaluate(snapshot="tiny", run_id=run_id, limit=4, settings=settings)
+    write_run({**record, "status": "completed"}, settings)
+    s = evaluate(snapshot="tiny", run_id=run_id, limit=8, max_new_tokens=3, bootstrap_samples=50, settings=settings)
+    assert s["eval_id"].startswith(run_id) and s["model"]["run_id"] == run_id
+    assert s["model"]["adapter_path"] == str(adapter) and s["model"]["prompt_format"] == "instruction"
+    res = compare(run_id, s1["eval_id"], settings=settings, samples=50)  # a run id resolves to its latest eval
+    assert res["a"] == s["eval_id"] and res["n"] == 8
