@@ -68,12 +68,11 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     started = time.perf_counter()
 
     # 1. generation (resumable)
-    from evaluation.generation import generate_predictions, load_model, read_generated
+    from evaluation.generation import done_keys, generate_predictions, load_model, read_generated
+    from radforge.models import bertscore_path
 
     rows = test.select("report_key", "findings").to_dicts()
     model = tokenizer = None
-    from evaluation.generation import done_keys
-
     if len(done_keys(eval_dir) & {r["report_key"] for r in rows}) < len(rows):
         model, tokenizer = load_model(mut.model_path, mut.adapter_path)
         gen = generate_predictions(model, tokenizer, rows, eval_dir, prompt_format=mut.prompt_format,
@@ -90,8 +89,6 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     preds = {"model": frame["prediction"].to_list(),
              **baseline_predictions(train["findings"].to_list(), train["impression"].to_list(),
                                     frame["findings"].to_list())}
-    from radforge.models import bertscore_path
-
     bs_model = bertscore_path(settings)
     scores = {name: score_samples(p, refs, bs_model) for name, p in preds.items()}
     _write_predictions(eval_dir, frame, preds, scores)
