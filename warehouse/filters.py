@@ -87,7 +87,8 @@ def select_pairs(deid: pl.DataFrame | pl.LazyFrame, cfg: FilterConfig) -> tuple[
     )
     if cfg.drop_templated_normals:
         reason = reason.when(pl.col("_in").str.contains(TEMPLATED_NORMAL)).then(pl.lit("templated_normal"))
-    df = lf.with_columns(reason=reason.otherwise(None)).collect()
+    # the full text is not carried into the pairs zone (the de-identified zone has it, by report_key)
+    df = lf.with_columns(reason=reason.otherwise(None)).drop("text_deid").collect()
 
     # Duplicates are judged among the survivors only; the smallest report_key of each group is kept.
     alive = df.filter(pl.col("reason").is_null())
