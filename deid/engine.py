@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left
-from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
 import regex
@@ -374,7 +373,3 @@ def anonymize(text: str, entities: list[Entity], surrogates: Surrogates) -> tupl
         pos = e.end
     pieces.append(text[pos:])
     return "".join(pieces), inserted
-
-
-def as_datetime(value) -> datetime | None:
-    return value if isinstance(value, datetime) else None

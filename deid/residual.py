@@ -29,7 +29,7 @@ MIN_SCORE = 0.8
 
 
 class ResidualChecker:
-    def __init__(self, recognizers: list[EntityRecognizer] | None = None, known: list | None = None) -> None:
+    def __init__(self, recognizers: list[EntityRecognizer] | None = None) -> None:
         self.recognizers = recognizers if recognizers is not None else [cls() for cls in RESIDUAL_RECOGNIZERS]
 
     def check(self, text: str, inserted: list[tuple[int, int]], extra: list[EntityRecognizer] = ()) -> list[str]:

@@ -40,6 +40,8 @@ ORGS = ("Lakeside Regional Hospital", "Fairview Medical Center", "Riverton Commu
         "Oakridge Imaging Center",
         "Hillsdale General Hospital", "Brookfield Health Center", "Westbury Clinic", "Maplewood Medical Group")
 
+_CLOCK = regex.compile(r"(?P<h>\d{1,2})(?P<sep>:?)(?P<m>[0-5]\d)(?P<rest>(?::[0-5]\d)?\s{0,2}"
+                       r"(?:(?P<ampm>[AaPp]\.?[Mm]\.?)|hours|hrs|h)?)")
 _CITY_STATE = regex.compile(r"^(?P<city>[^,\d]{2,60})(?P<sep>,\s{0,2})(?P<state>[A-Za-z .]{2,30}?)"
                             r"(?:(?P<zsep>\.?\s{1,2})(?P<zip>\d{5}(?:-\d{4})?))?$")
 _NAME_TOKEN = regex.compile(r"[^\W\d_][^\W\d_'\u2019\-]*(?:['\u2019\-][^\W\d_]+)*")
@@ -87,6 +89,9 @@ class Surrogates:
 
     def _date(self, value: str) -> str:
         parsed = parse_date(value)
+        clock = _CLOCK.fullmatch(value.strip()) if parsed is None else None
+        if clock:
+            return self._clock(value.strip(), clock)  # a time alone: a fake time of the same shape
         if parsed is None or not parsed.valid:
             moved = shift_month_words(value, self.shift_days)
             return moved if moved is not None and not any(c.isdigit() for c in value) else "[DATE]"
@@ -94,6 +99,14 @@ class Surrogates:
             return parsed.shift(self.shift_days)
         except (ValueError, OverflowError):
             return "[DATE]"
+
+    def _clock(self, value: str, m: regex.Match) -> str:
+        h = int(keyed_hash(self.secret, "surrogate:TIME", self.patient + "\x1f" + value, length=4), 16)
+        twelve = bool(m.group("ampm"))
+        hour = h % 12 + 1 if twelve else h % 24
+        minute = (h >> 8) % 60
+        hours = f"{hour:02d}" if len(m.group("h")) == 2 else str(hour)
+        return f"{hours}{m.group('sep')}{minute:02d}{m.group('rest')}"
 
     def _age(self, value: str) -> str:
         return "90+" if any(c.isdigit() for c in value) else "[AGE]"

@@ -5,7 +5,8 @@ import json
 from deid import RawReport
 
 TEXT = ("Comparison: XXXX. Indication: XXXX-year-old XXXX with chest pain.\n"
-        "Findings: heart size normal, [REDACTED] seen on ***. Prior [** Name **] study on XX/XX/XXXX.")
+        "Findings: heart size normal, [REDACTED] seen on ***. Prior [** Name **] study on XX/XX/XXXX.\n"
+        "The study was reviewed with Dr. ___ on ___.")
 
 
 def test_marks_are_counted_not_flagged(engine, deid_settings):

@@ -22,7 +22,8 @@ class PhoneRecognizer(RadPatternRecognizer):
                                             r"mobile|"
                 r"call(?:back)?|contact|ext|extension|voalte|spectralink|vocera|paged|beeped)\.?(?:\s{1,2}(?:no\.?|number|#))?"
                 r"[\s:#=(]{0,4}(?:(?i:at|"
-                r"to)\s{1,2})?(?P<phi>(?:\(\d{3}\)\s?)?\d{1,4}(?:[\s.\-]?\d{2,4}){0,3}" + _EXT + r")\b",
+                r"to)\s{1,2})?(?P<phi>(?:\(\d{3}\)\s?)?\d{1,4}(?:[\s.\-]?\d{2,4}){0,3}" + _EXT + r")\b"
+                r"(?!\s{0,2}(?i:hours|hrs|h\b|[ap]\.?m\b|:\d))",
                 0.8),
     ]
     CONTEXT: ClassVar[list[str]] = ["phone", "tel", "fax", "pager", "call", "cell", "contact", "extension"]
