@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import polars as pl
 import pytest
@@ -44,6 +45,11 @@ def test_ingest_and_deid_of_the_real_export_reconcile(site, iu_export, tmp_path)
     assert deid["rows_quarantined"] == 0  # XXXX marks are pre-redacted, not residual PHI
     texts = pl.read_parquet(sorted(site.zone("deid").rglob("*.parquet")))["text_deid"].to_list()
     assert sum("XXXX" in t for t in texts) > 50  # the publishers' marks are kept, not re-replaced
+
+    trail = site.zone("audit") / "trail.jsonl"  # the de-id audit counts the marks as pre-redacted
+    records = [json.loads(line) for line in trail.read_text().splitlines() if '"deid.report"' in line]
+    assert len(records) == 80
+    assert sum(1 for r in records if (r.get("counts") or {}).get("PREREDACTED", 0) > 0) > 50
 
     pairs = build_pairs(site)
     report = reconcile(site)
