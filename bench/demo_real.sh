@@ -75,6 +75,16 @@ if vb:
     print(f"model vs best baseline ({vb.get('baseline')}): {vb.get('metric')} {vb.get('delta', 0):+.3f} "
           f"[{vb.get('delta_low', 0):+.3f}, {vb.get('delta_high', 0):+.3f}]"
           f"{' significant' if vb.get('significant') else ' not significant'}")
+import os, pathlib, collections
+trail = pathlib.Path(os.environ["RADFORGE_HOME"]) / "audit" / "trail.jsonl"
+if trail.exists():  # counts only: the publishers removed every name, so PERSON hits here are false positives
+    counts = collections.Counter()
+    for line in trail.read_text().splitlines():
+        rec = json.loads(line)
+        if rec.get("kind") == "deid.report":
+            counts.update(rec.get("counts") or {})
+    print("de-id audit on IU X-ray: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+          + " (PREREDACTED = the publishers' XXXX marks; other types are candidate false positives)")
 report = (ev.get("paths") or {}).get("report") or ev.get("report")
 print(f"evaluation {ev.get('eval_id', '?')}: HTML report at {report}")
 PYEOF
