@@ -132,7 +132,7 @@ def list_cmd(
         return
     table = Table(title="training runs")
     for col in ("run_id", "status", "method", "snapshot", "final loss", "eval loss"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "run_id")
     for r in rows:
         m = r.get("metrics") or {}
         table.add_row(r["run_id"], r["status"], r["method"], str(r.get("snapshot_name")),
