@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import deque
 from pathlib import Path
 
 import typer
@@ -65,31 +66,41 @@ def deid_main(
 
     settings = get_settings()
     n_workers = workers or settings.deid.workers
-    lines = list(_read_lines(inp))
-    good = [(n, obj) for n, obj, reason in lines if reason is None]
-    reports = (RawReport(report_id=str(obj.get("id", n)), text=obj["text"], mrn=obj.get("mrn"),
-                         accession=obj.get("accession"), exam_datetime=obj.get("exam_datetime"),
-                         patient_name=obj.get("patient_name"), dob=obj.get("dob"), version=obj.get("version"))
-               for n, obj in good)
-    results = deidentify_parallel(reports, workers=n_workers, settings=settings, mode=mode)
-    counts = {"lines": len(lines), "written": 0, "quarantined": 0, "malformed": 0}
+    pending: deque = deque()  # input lines read but not yet written, in order (bounded by the workers' lookahead)
+
+    def good_reports():
+        for n, obj, reason in _read_lines(inp):
+            pending.append((n, obj, reason))
+            if reason is None:
+                yield RawReport(report_id=str(obj.get("id", n)), text=obj["text"], mrn=obj.get("mrn"),
+                                accession=obj.get("accession"), exam_datetime=obj.get("exam_datetime"),
+                                patient_name=obj.get("patient_name"), dob=obj.get("dob"), version=obj.get("version"))
+
+    counts = {"lines": 0, "written": 0, "quarantined": 0, "malformed": 0}
     out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write_malformed(fh, n, obj, reason) -> None:
+        rid = obj.get("id") if isinstance(obj, dict) else None
+        fh.write(json.dumps({"id": None if rid is None else str(rid), "line": n, "text_deid": None,
+                             "entities": [], "quarantined": reason}) + "\n")
+        counts["malformed"] += 1
+        counts["lines"] += 1
+
     with open(out, "w", encoding="utf-8") as fh, Progress(disable=as_json or not sys.stderr.isatty(),
                                                           transient=True) as progress:
-        task = progress.add_task("de-identifying", total=len(lines))
-        for n, obj, reason in lines:
-            if reason is not None:
-                rid = obj.get("id") if isinstance(obj, dict) else None
-                fh.write(json.dumps({"id": None if rid is None else str(rid), "line": n, "text_deid": None,
-                                     "entities": [], "quarantined": reason}) + "\n")
-                counts["malformed"] += 1
-            else:
-                r = next(results)
-                fh.write(json.dumps({"id": r.report_id, "line": n, "text_deid": r.text_deid,
-                                     "entities": [{"start": e.start, "end": e.end, "type": e.type} for e in r.entities],
-                                     "quarantined": r.quarantined}, ensure_ascii=False) + "\n")
-                counts["quarantined" if r.quarantined else "written"] += 1
+        task = progress.add_task("de-identifying", total=None)
+        for r in deidentify_parallel(good_reports(), workers=n_workers, settings=settings, mode=mode):
+            while pending and pending[0][2] is not None:
+                write_malformed(fh, *pending.popleft())
+            n, _obj, _reason = pending.popleft()
+            fh.write(json.dumps({"id": r.report_id, "line": n, "text_deid": r.text_deid,
+                                 "entities": [{"start": e.start, "end": e.end, "type": e.type} for e in r.entities],
+                                 "quarantined": r.quarantined}, ensure_ascii=False) + "\n")
+            counts["quarantined" if r.quarantined else "written"] += 1
+            counts["lines"] += 1
             progress.advance(task)
+        while pending:
+            write_malformed(fh, *pending.popleft())
     if as_json:
         print(json.dumps(counts))
     else:

@@ -50,7 +50,7 @@ def tag_engine(engine):
 
 
 @pytest.fixture
-def deid_env(deid_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def deid_env(deid_home: Path, deid_settings, monkeypatch: pytest.MonkeyPatch) -> Path:
     """RADFORGE_HOME pointing at the session site, for CLI tests."""
     monkeypatch.setenv("RADFORGE_HOME", str(deid_home))
     monkeypatch.delenv("RADFORGE_CONFIG", raising=False)

@@ -104,11 +104,12 @@ def test_cli_verify_exit_codes_and_report(deid_env, tmp_path):
     month = list(trail.records())[-1]["ts"][:7]
     rep = runner.invoke(app, ["audit", "report", "--month", month, "--out", str(tmp_path / "rep")])
     assert rep.exit_code == 0 and (tmp_path / "rep" / f"audit-{month}.csv").exists()
-    lines = trail.path.read_text().splitlines(keepends=True)
-    lines[0] = lines[0].replace('"seq":0', '"seq":7')
+    original = trail.path.read_text()
+    lines = original.splitlines(keepends=True)
+    lines[0] = lines[0].replace('"seq":0', '"seq":12345')
     trail.path.write_text("".join(lines))
     bad = runner.invoke(app, ["audit", "verify"])
     assert bad.exit_code != 0
     assert "record 0" in bad.output
-    trail.path.write_text("".join(lines).replace('"seq":7', '"seq":0'))  # restore for the other tests
+    trail.path.write_text(original)  # restore for the other tests
     assert trail.verify().ok
