@@ -31,6 +31,10 @@ DEMO_REPORTS ?= 3000
 demo: $(STAMP)
 	DEMO_REPORTS=$(DEMO_REPORTS) $(BIN)/python -m radforge.demo
 
+# The public IU X-ray (OpenI) reports through the whole pipeline, in its own site (var/demo-real).
+demo-real: $(STAMP)
+	bash bench/demo_real.sh
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
@@ -60,8 +64,10 @@ airflow: $(STAMP)
 	  AIRFLOW__API__HOST=127.0.0.1 $(BIN)/airflow db migrate
 	AIRFLOW_HOME=$(AIRFLOW_DEMO_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \
 	  $(BIN)/airflow pools import platform/airflow/pools.json
+	@echo "Airflow UI on http://127.0.0.1:8080 (local demo: no login; a site uses its SSO, see platform/)"
 	AIRFLOW_HOME=$(AIRFLOW_DEMO_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags AIRFLOW__CORE__LOAD_EXAMPLES=False \
-	  AIRFLOW__API__HOST=127.0.0.1 $(BIN)/airflow standalone
+	  AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True PATH=$(CURDIR)/$(BIN):$$PATH \
+	  $(BIN)/airflow standalone
 
 clean:
 	rm -rf var build *.egg-info
