@@ -327,7 +327,7 @@ def _meaningful(piece: str, etype: str) -> bool:
     """Is what is left of a header value, once finer entities are cut out, still a value (not "Dr." or "(F)")?"""
     if piece.lstrip().startswith("("):
         return False  # a parenthetical after the value: "(F)", "(Age 73)", "(pager 1234)"
-    words = [w for w in _WORDS.findall(piece) if len(w) > 1 and w.lower() not in _NOISE]
+    words = [w for w in _WORDS.findall(piece) if (len(w) > 1 or w.isdigit()) and w.lower() not in _NOISE]
     if etype in ("ID", "PHONE", "AGE", "IP"):
         return any(any(c.isdigit() for c in w) for w in words)
     if etype in ("PERSON", "LOCATION", "ORGANIZATION"):

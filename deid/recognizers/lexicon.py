@@ -30,13 +30,24 @@ _NOT_CRED = rf"(?!(?:{CREDENTIALS_BARE})\b)"
 PERSON_NAME = (rf"{_START}(?:{NAME_TOKEN}|{INITIAL})(?:[ \t]{{1,2}}(?:{INITIAL}|{NAME_TOKEN}|(?:van|von|de|der|del|la|"
                rf"da|di|le)"
                rf"(?=[ \t]{{1,2}}[A-Z]))){{0,3}}")
-LAST_FIRST = (rf"(?:{_START}{NAME_TOKEN},[ \t]{{1,2}}{NAME_TOKEN}(?:[ \t]{{1,2}}(?:{NAME_TOKEN}|{INITIAL}"
+# "De la Cruz", "van der Berg", "DE LA CRUZ": lower- or upper-case particles before a surname.
+PARTICLES = (r"(?:(?:De|de|DE|Del|del|DEL|La|la|LA|Van|van|VAN|Von|von|VON|Der|der|DER|Da|da|DA|Di|di|DI|Le|le|LE"
+             r"|Du|du|DU)[ \t])")
+LAST_FIRST = (rf"(?:{_START}{PARTICLES}{{0,3}}{NAME_TOKEN},[ \t]{{1,2}}{NAME_TOKEN}(?:[ \t]{{1,2}}(?:{NAME_TOKEN}|"
+              rf"{INITIAL}"
               r"|\p{Lu}(?![\p{L}.]))){0,2})")
-LAST_FIRST_CAPS = (rf"(?:{_START}{NAME_TOKEN_CAPS},[ \t]{{0,2}}{_NOT_CRED}{NAME_TOKEN_CAPS}(?:[ \t]{{1,2}}{_NOT_CRED}"
-                   rf"{NAME_TOKEN_CAPS}|[ \t]{{1,2}}\p{{Lu}}\.?(?![\p{{L}}])){{0,2}})")
-CREDENTIALS = (r"(?:M\.D\.|MD|D\.O\.|DO|MBBS|PhD|Ph\.D\.|RN|NP|PA-C|PA|RT\(R\)(?:\(CT\)|\(MR\)|\(M\))?|RT|RDMS|RVT"
-               r"|CNMT|FACR|DABR|FRCR|MSc|MS|BSN)")
-TITLES = r"(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)"
+LAST_FIRST_CAPS = (rf"(?:{_START}{PARTICLES}{{0,3}}{NAME_TOKEN_CAPS},[ \t]{{0,2}}{_NOT_CRED}{NAME_TOKEN_CAPS}"
+                   rf"(?:[ \t]{{1,2}}{_NOT_CRED}{NAME_TOKEN_CAPS}|[ \t]{{1,2}}\p{{Lu}}\.?(?![\p{{L}}])){{0,2}})")
+# A name in an all-capitals report ("DR. CARMEN HERNÁNDEZ AT 216..."): capital tokens, not the small words around.
+_CAPS_STOP = (r"(?!(?:AT|ON|BY|AND|OR|WITH|TO|FROM|IN|OF|THE|FOR|VIA|WAS|IS|ARE|WERE|HAS|HAD|PAGER|PHONE|CELL|FAX|"
+              r"EXT|TEL|WHO|THAT|REGARDING|RE|CC|CAN|BE|WILL|SHOULD|NOT|NO|HAVE|AWARE|NOTIFIED|"
+              rf"{CREDENTIALS_BARE})\b)")
+CAPS_NAME = (rf"(?:{_START}(?:{_CAPS_STOP}{NAME_TOKEN_CAPS}|\p{{Lu}}\.)(?:[ \t]{{1,2}}(?:{_CAPS_STOP}{NAME_TOKEN_CAPS}"
+             r"|\p{Lu}\.)){0,3})")
+CREDENTIALS = (r"(?:M\.D\.|MD|D\.O\.|DO|MBBS|PhD|Ph\.D\.|RN|NP|PA-C|RT\(R\)(?:\(CT\)|\(MR\)|\(M\))?|RT|RDMS|RVT"
+               r"|CNMT|FACR|DABR|FRCR|MSc|MS|BSN)")  # no bare "PA": "XR CHEST PA AND LATERAL"
+# Not capitalised "MR" or "MS": in a radiology report they are a modality and a disease.
+TITLES = r"(?:Dr|Drs|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|DR|DRS|MRS|PROF)"
 
 US_STATES = [
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
@@ -51,6 +62,6 @@ STATE_NAMES = (
     "Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
 )
 STATE = rf"(?:{'|'.join(US_STATES)}|{STATE_NAMES})"
-STREET_SUFFIX = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter"
+STREET_SUFFIX = (r"(?i:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Terrace|Ter"
                  r"|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Row|Alley|Plaza|Pike|Turnpike|Loop"
                  r"|Crescent|Close|Route|Rte)")

@@ -43,4 +43,4 @@ class RecordNumberRecognizer(RadPatternRecognizer):
             return True
         # Imaging vocabulary that looks like an id: "T2-weighted" never reaches here; keep spine/sequence names out.
         return bool(regex.match(r"^(?:[CTLS]\d{1,2}-[CTLS]?\d{1,2}|BI-RADS|LI-RADS|PI-RADS|TI-RADS"
-                                r"|(?:I|Tc|In|Ga|F|Xe|Tl|Rb|Y|Lu|Ra|Sm|Sr|Cu|Zr)-\d{2,3}m?)$", pattern_text))
+                                r"|(?i:I|Tc|In|Ga|F|Xe|Tl|Rb|Y|Lu|Ra|Sm|Sr|Cu|Zr)-\d{2,3}m?)$", pattern_text))

@@ -17,7 +17,7 @@ _UNIT = (r"(?:,?\s{1,2}(?i:apt|apartment|suite|ste|unit|#|floor|fl|room|rm|bldg|
 class StreetAddressRecognizer(RadPatternRecognizer):
     ENTITY = "LOCATION"
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("street address (strong)", rf"(?<![\w/.\-])\d{{1,6}}[A-Z]?\s{{1,3}}(?:(?:[NSEW]|North|South|East|West|"
+        Pattern("street address (strong)", rf"(?<![\w/.\-:])\d{{1,6}}[A-Z]?\s{{1,3}}(?:(?:[NSEW]|North|South|East|West|"
                 rf"NE|NW|SE|SW)\.?\s{{1,2}})?(?:{_WORD}\s{{1,3}}){{0,4}}{STREET_SUFFIX}\b\.?{_UNIT}", 0.85),
         Pattern("po box (strong)", r"\b(?i:P\.?\s{0,1}O\.?\s{0,2}Box|"
                                    r"Post\s{1,2}Office\s{1,2}Box)\s{1,3}\d{1,8}\b", 0.9),

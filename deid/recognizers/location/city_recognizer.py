@@ -10,7 +10,8 @@ from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.lexicon import STATE, STATE_NAMES, US_STATES
 
 _CITY = (r"(?:(?:St\.|Saint|Fort|Ft\.|Mount|Mt\.|New|North|South|East|West|Lake|Port|San|Santa|Los|Las|El|La)"
-         r"[ \t]{1,2})?\p{Lu}\p{Ll}{2,24}(?:[ \t\-]\p{Lu}\p{Ll}{2,24}){0,2}")
+         r"[ \t]{1,2})?(?:\p{Lu}\p{Ll}{2,24}(?:[ \t\-]\p{Lu}\p{Ll}{2,24}){0,2}|"
+         r"\p{Lu}{3,24}(?:[ \t\-]\p{Lu}{3,24}){0,2})")
 
 
 # Two-letter states that are also credentials or words ("Jane Roe, MD", "PA", "IN", "OR") need a ZIP after them.

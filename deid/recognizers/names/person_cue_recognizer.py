@@ -8,7 +8,15 @@ from typing import ClassVar
 from presidio_analyzer import Pattern
 
 from deid.recognizers.base import RadPatternRecognizer
-from deid.recognizers.lexicon import CREDENTIALS, LAST_FIRST, LAST_FIRST_CAPS, NAME_TOKEN, PERSON_NAME, TITLES
+from deid.recognizers.lexicon import (
+    CAPS_NAME,
+    CREDENTIALS,
+    LAST_FIRST,
+    LAST_FIRST_CAPS,
+    NAME_TOKEN,
+    PERSON_NAME,
+    TITLES,
+)
 
 _CUE_VERBS = (r"(?i:discussed|reviewed|communicated|conveyed|relayed|reported|notified|informed|called|paged|"
               r"telephoned|phoned|spoke|spoken|texted|messaged|faxed|sent|given|d/w|d\.w\.|consulted|seen)"
@@ -25,7 +33,7 @@ _ROLE = (r"(?i:radiologist|technologist|technician|tech|sonographer|attending|re
          r"interpreting\s{1,2}(?:radiologist|physician)|reading\s{1,2}radiologist|staff\s{1,2}radiologist|"
          r"husband|wife|son|daughter|mother|father|brother|sister|spouse|partner|guardian|caregiver|friend|"
          r"next\s{1,2}of\s{1,2}kin|emergency\s{1,2}contact|contact\s{1,2}person)")
-_NAME_OR_LF = rf"(?:{LAST_FIRST}|{LAST_FIRST_CAPS}|{PERSON_NAME})"
+_NAME_OR_LF = rf"(?:{LAST_FIRST}|{LAST_FIRST_CAPS}|{PERSON_NAME}|{CAPS_NAME})"
 
 
 class PersonCueRecognizer(RadPatternRecognizer):
@@ -33,14 +41,15 @@ class PersonCueRecognizer(RadPatternRecognizer):
 
     ENTITY = "PERSON"
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("name after title (strong)", rf"\b{TITLES}\.?\s{{1,3}}(?P<phi>{PERSON_NAME})", 0.9),
+        Pattern("name after title (strong)", rf"\b{TITLES}\.?\s{{1,3}}(?P<phi>{PERSON_NAME}|{CAPS_NAME})", 0.9),
         Pattern("name after report verb (strong)", rf"\b{_CUE_VERBS}\s{{0,3}}(?:(?i:the\s{{1,2}})?{_ROLE}\.?\s{{1,3}})?"
                 rf"(?:{TITLES}\.?\s{{1,3}})?(?P<phi>{_NAME_OR_LF})", 0.85),
         Pattern("name after 'by' verb (strong)", rf"\b{_BY}[\s:]{{0,3}}(?:{TITLES}\.?\s{{1,3}})?"
                 rf"(?P<phi>{_NAME_OR_LF})", 0.9),
         Pattern("name after role (medium)", rf"\b{_ROLE}\s{{0,2}}[:\-,]?\s{{0,3}}(?:{TITLES}\.?\s{{1,3}})?"
                 rf"(?P<phi>{_NAME_OR_LF})", 0.7),
-        Pattern("name before credential (strong)", rf"(?P<phi>{_NAME_OR_LF}),?\s{{1,2}}{CREDENTIALS}(?![A-Za-z])",
+        Pattern("name before credential (strong)", rf"(?P<phi>{_NAME_OR_LF}),?\s{{1,2}}{CREDENTIALS}(?![A-Za-z]|"
+                                                   rf"[ \t]{{1,2}}\d{{5}})",
                 0.85),
         Pattern("last, first on its own line (medium)", rf"^[ \t]{{0,4}}(?P<phi>{LAST_FIRST}|{LAST_FIRST_CAPS})"
                 r"(?=[ \t]*\r?$|[ \t]{2,}|[ \t]*\()", 0.6),

@@ -8,6 +8,8 @@ CASES = [
     ("Patient lives in Springfield, IL with family.", ["Springfield"]),
     ("Lives alone in Chester; daughter nearby.", ["Chester"]),
     ("Transferred from Riverton yesterday.", ["Riverton"]),
+    ("LIVES ALONE IN RIVERTON; DAUGHTER NEARBY.", ["RIVERTON"]),
+    ("cc: Cambridge Hospital, Cambridge MA 02139", ["Cambridge", "02139"]),
     # negatives: a credential is not a state, clinical words are not towns
     ("Read by Mary Johnson, MD today.", []),
     ("Pain from Crohn disease.", []),
