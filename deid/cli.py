@@ -9,9 +9,12 @@ from pathlib import Path
 
 import typer
 
-deid_app = typer.Typer(help="De-identify radiology reports (Presidio + radiology recognizers).",
+deid_app = typer.Typer(help="De-identify radiology reports (Presidio + radiology recognizers): each JSONL line "
+                            "{id, text} gives one line {id, text_deid, entities, quarantined}, offsets into the "
+                            "original text. Example: radforge deid --in reports.jsonl --out deid.jsonl --workers 2",
                        invoke_without_command=True, no_args_is_help=False)
-audit_app = typer.Typer(help="The hash-chained de-identification audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained de-identification audit trail. Example: radforge audit verify",
+                        no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -42,8 +45,8 @@ def deid_main(
     ctx: typer.Context,
     inp: Path = typer.Option(None, "--in", help="JSONL input, one {\"id\", \"text\"} per line."),
     out: Path = typer.Option(None, "--out", help="JSONL output, one line per input line."),
-    workers: int = typer.Option(0, "--workers", min=0, help="Worker processes (0 = [deid].workers)."),
-    mode: str = typer.Option(None, "--mode", help="surrogate | tag (default: [deid].mode)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Worker processes (0 = deid.workers of the site config)."),
+    mode: str = typer.Option(None, "--mode", help="surrogate | tag (default: deid.mode of the site config)."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
 ) -> None:
     """De-identify a JSONL file: each line {"id", "text"} gives one line {"id", "text_deid", "entities", "quarantined"}.
