@@ -26,11 +26,21 @@ _worker_engine = None
 
 def _init_worker(settings, mode: str | None) -> None:
     global _worker_engine
+    _one_blas_thread()
     if _worker_engine is not None and _worker_engine.mode == (mode or _worker_engine.section.mode):
         return  # forked from a parent that already loaded an engine: the pages are shared, nothing to load
     from deid.engine import Deidentifier
 
     _worker_engine = Deidentifier(settings=settings, mode=mode)
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread per worker: N workers x N BLAS threads on N cores only fight each other."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
 
 
 def _run_chunk(chunk: list[RawReport]) -> list[DeidResult]:
