@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import regex
 from presidio_analyzer import Pattern
 
 from deid.recognizers.base import RadPatternRecognizer
@@ -33,6 +34,8 @@ _ROLE = (r"(?i:radiologist|technologist|technician|tech|sonographer|attending|re
          r"interpreting\s{1,2}(?:radiologist|physician)|reading\s{1,2}radiologist|staff\s{1,2}radiologist|"
          r"husband|wife|son|daughter|mother|father|brother|sister|spouse|partner|guardian|caregiver|friend|"
          r"next\s{1,2}of\s{1,2}kin|emergency\s{1,2}contact|contact\s{1,2}person)")
+_INSTITUTION_END = regex.compile(r"(?i:hospital|clinic|center|centre|institute|medicine|imaging|health|associates|"
+                                 r"university|college|radiology|department|group|practice)$")
 _NAME_OR_LF = rf"(?:{LAST_FIRST}|{LAST_FIRST_CAPS}|{PERSON_NAME}|{CAPS_NAME})"
 
 
@@ -70,4 +73,6 @@ class PersonCueRecognizer(RadPatternRecognizer):
     def invalidate_result(self, pattern_text: str) -> bool | None:
         from deid.vocabulary import is_clinical_phrase
 
+        if _INSTITUTION_END.search(pattern_text):
+            return True  # "sent to Dana-Farber Cancer Institute": an organisation, the hospital recognizer's job
         return is_clinical_phrase(pattern_text, eponyms=False)

@@ -27,6 +27,7 @@ CASES = [
     ("COMPARISON: MR L-SPINE WO CONTRAST.", []),
     ("DAUGHTER CAN BE REACHED AT HOME.", []),
     ("Heart is normal in size.", []),
+    ("Films were sent to Dana-Farber Cancer Institute for review.", []),
 ]
 
 
