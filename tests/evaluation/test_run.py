@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import make_pairs, write_snapshot  # noqa: E402
+from shared_data import make_pairs, write_snapshot  # noqa: E402
 
 XSS = "<script>alert('x')</script> & <b>bold</b>"
 
