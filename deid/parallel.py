@@ -60,6 +60,8 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
 
     settings = settings or get_settings()
     size = chunk_size or max(1, min(CHUNK, settings.deid.ner_batch_size))
+    if workers > 1 and mp.current_process().daemon:
+        workers = 1  # a daemonic process (some task runners) may not have children: run in-process instead
     if workers <= 1:
         if engine is None:
             from deid.engine import Deidentifier
