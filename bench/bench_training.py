@@ -4,7 +4,7 @@ Both modes train the same LoRA model (fresh copy, same seed) on the same tokenis
 pairs with the same token budget per optimiser step (micro-batch of 4 x max_seq_len slots):
   padded   4 examples per step, right-padded to max_seq_len (fixed shapes, the common SFT default)
   dynamic  4 examples per step, padded to the longest in the batch (reported for reference)
-  packed   4 best-fit-decreasing packs per step, flattened with restarting position ids (radforge)
+  packed   4 best-fit-decreasing packs per step, one row per pack, position ids restarting per example (radforge)
 "Useful" tokens are real (non-pad) tokens. The timed loop is forward + backward + AdamW step,
 after one warm-up step. Last line: one JSON object with `ratio` (packed / padded useful tokens/s)
 and `nonpad_fraction` (real tokens / pack capacity over the whole packed dataset).
@@ -133,7 +133,7 @@ def main() -> None:
 
     padded_fixed = PaddedCollator(tok.pad_token_id, pad_to=L)
     padded_dyn = PaddedCollator(tok.pad_token_id)
-    packed = PackedCollator()
+    packed = PackedCollator(per_row=True, pad_token_id=tok.pad_token_id)  # sdpa: one row per pack
     fixed_batches, dyn_batches, packed_batches = [], [], []
     for s in range(n_steps):
         feats = [examples[order[(s * B + j) % len(order)]] for j in range(B)]
@@ -143,7 +143,7 @@ def main() -> None:
         dyn_batches.append((dyn, real, dyn["input_ids"].numel()))
         packs = [packed_ds[(s * B + j) % len(packed_ds)] for j in range(B)]
         pb = packed(packs)
-        packed_batches.append((pb, pb["input_ids"].numel(), B * L))
+        packed_batches.append((pb, sum(len(p["input_ids"]) for p in packs), B * L))
 
     print(f"model {model_path.name}; {tstats.examples_kept} examples (mean {tstats.tokens / tstats.examples_kept:.0f}"
           f" tokens, {tstats.overlength_dropped} over-length dropped); {pstats.packs} packs of {L}; "

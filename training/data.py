@@ -162,30 +162,53 @@ def build_dataset(examples: list[dict], cfg: RunConfig) -> tuple[Any, PackStats]
 
 
 class PackedCollator:
-    """Split each pack into its examples and flatten the micro-batch (padding-free, position ids restart)."""
+    """Padding-free batches: each pack is split into its examples, position ids restart per example.
 
-    def __init__(self, record: list[list[int]] | None = None) -> None:
+    `per_row=False` (flash-attention): the whole micro-batch is flattened into one row, which
+    varlen flash-attention handles at no cross-pack cost. `per_row=True` (sdpa / eager): one row per
+    pack, so the block mask is pack_len^2 per row instead of (micro_batch x pack_len)^2; the few
+    slots after a short pack are filled with a separate dummy sequence (labels -100, positions
+    from 0) that no real token can attend to (it comes later in the causal order).
+    """
+
+    def __init__(self, record: list[list[int]] | None = None, per_row: bool = False, pad_token_id: int = 0) -> None:
         from transformers import DataCollatorWithFlattening
 
         self._flatten = DataCollatorWithFlattening(return_position_ids=True, separator_id=-100)
         self.record = record  # example indices of every micro-batch (for the data-order ledger)
-        self.tokens = 0  # tokens produced so far (all real: there is no padding)
+        self.per_row = per_row
+        self.pad_token_id = pad_token_id
+        self.tokens = 0  # real tokens produced so far
+
+    @staticmethod
+    def _pieces(feat: dict[str, Any]) -> tuple[list[dict[str, list[int]]], list[int]]:
+        pieces, seen, start = [], [], 0
+        for n in feat.get("seq_lengths") or [len(feat["input_ids"])]:
+            stop = start + int(n)
+            pieces.append({"input_ids": list(feat["input_ids"][start:stop]),
+                           "labels": list(feat["labels"][start:stop])})
+            seen.append(int(feat["example"][start]))
+            start = stop
+        return pieces, seen
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
-        pieces, seen = [], []
-        for feat in features:
-            lengths = feat.get("seq_lengths") or [len(feat["input_ids"])]
-            start = 0
-            for n in lengths:
-                stop = start + int(n)
-                pieces.append({"input_ids": list(feat["input_ids"][start:stop]),
-                               "labels": list(feat["labels"][start:stop])})
-                seen.append(int(feat["example"][start]))
-                start = stop
+        import torch
+
+        split = [self._pieces(f) for f in features]
         if self.record is not None:
-            self.record.append(seen)
-        self.tokens += sum(len(p["input_ids"]) for p in pieces)
-        return self._flatten(pieces)
+            self.record.append([i for _, seen in split for i in seen])
+        self.tokens += sum(len(p["input_ids"]) for pieces, _ in split for p in pieces)
+        if not self.per_row or len(features) == 1:
+            return self._flatten([p for pieces, _ in split for p in pieces])
+        rows = [self._flatten(pieces) for pieces, _ in split]
+        width = max(r["input_ids"].shape[1] for r in rows)
+        out: dict[str, list[Any]] = {"input_ids": [], "labels": [], "position_ids": []}
+        for r in rows:
+            pad = width - r["input_ids"].shape[1]
+            out["input_ids"].append(torch.cat([r["input_ids"][0], torch.full((pad,), self.pad_token_id)]))
+            out["labels"].append(torch.cat([r["labels"][0], torch.full((pad,), -100)]))
+            out["position_ids"].append(torch.cat([r["position_ids"][0], torch.arange(pad)]))
+        return {k: torch.stack(v).long() for k, v in out.items()}
 
 
 class PaddedCollator:

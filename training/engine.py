@@ -230,7 +230,8 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
              pstats.nonpad_fraction)
 
     record: list[list[int]] = []
-    collator = (PackedCollator(record) if cfg.packing
+    collator = (PackedCollator(record, per_row=cfg.attn_implementation != "flash_attention_2",
+                               pad_token_id=tokenizer.pad_token_id) if cfg.packing
                 else PaddedCollator(tokenizer.pad_token_id, pad_to=None, record=record))
     args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
     set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible

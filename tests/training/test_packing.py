@@ -67,3 +67,28 @@ def test_stock_use_cache_default_cross_contaminates_packed_batches(site, tiny_sn
         clean = model(**packed).logits[0, n0:]
     assert torch.allclose(clean, second_alone, atol=1e-4)
     assert (contaminated - second_alone).abs().max() > 1e-2
+
+
+def test_one_row_per_pack_batches_are_not_contaminated(site, tiny_snapshot, tiny_llama_path) -> None:
+    """sdpa/eager layout: several packs as rows, the short row topped up with a dummy block."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_llama_path)
+    examples, _, _ = _batches(site, tok, n=5)
+    packs = []
+    for group in (examples[:3], examples[3:]):
+        pack = {key: [t for e in group for t in e[key]] for key in ("input_ids", "labels", "example")}
+        pack["seq_lengths"] = [len(e["input_ids"]) for e in group]
+        packs.append(pack)
+    batch = PackedCollator(per_row=True, pad_token_id=tok.pad_token_id)(packs)
+    assert batch["input_ids"].shape[0] == 2 and "attention_mask" not in batch
+    model = _model(tiny_llama_path, "sdpa").train()
+    with torch.no_grad():
+        logits = model(**batch).logits
+        for row, group in enumerate((examples[:3], examples[3:])):
+            start = 0
+            for ex in group:
+                n = len(ex["input_ids"])
+                alone = model(input_ids=torch.tensor([ex["input_ids"]])).logits[0]
+                assert torch.allclose(alone, logits[row, start:start + n], atol=1e-4)
+                start += n
