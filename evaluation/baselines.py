@@ -8,6 +8,11 @@ little without them, so every evaluation scores these three with the same metric
 - `retrieval`: the impression of the train report whose findings are nearest by TF-IDF cosine
   (scikit-learn; ties: the first train row);
 - `copy_findings`: the findings themselves, as the impression.
+
+For an `impression-to-report` snapshot evaluation.data.orient() hands these functions the
+impression as "findings" and the findings as "impression", so the same three become: the most
+frequent (normal) findings of train, the findings of the train report whose impression is nearest
+by TF-IDF, and the impression copied as the report (copy-source; names kept for stable reports).
 """
 
 from __future__ import annotations

@@ -61,6 +61,31 @@ def load_split(settings: Settings, name: str, split: str, limit: int | None = No
     return frame.head(limit) if limit else frame
 
 
+DEFAULT_TASK = "findings-to-impression"
+# task -> (source column, target column) of a snapshot split; the splits are the same for both directions
+TASK_COLUMNS = {DEFAULT_TASK: ("findings", "impression"), "impression-to-report": ("impression", "findings")}
+
+
+def task_of(manifest: dict[str, Any]) -> str:
+    task = manifest.get("task") or DEFAULT_TASK
+    if task not in TASK_COLUMNS:
+        raise EvaluationError(f"snapshot task {task!r} is not supported (one of {', '.join(TASK_COLUMNS)})")
+    return task
+
+
+def orient(frame: pl.DataFrame, task: str) -> pl.DataFrame:
+    """The split seen through a task: column `findings` holds the source, `impression` the reference.
+
+    The rest of the evaluation (baselines, metrics, subsets, judge) is written for
+    source -> reference; for `impression-to-report` the two sections simply trade places, so
+    the model is prompted with the impression and scored against the findings.
+    """
+    source, target = TASK_COLUMNS[task]
+    if (source, target) == ("findings", "impression"):
+        return frame
+    return frame.with_columns(pl.col(source).alias("findings"), pl.col(target).alias("impression"))
+
+
 def run_record(run_id: str, settings: Settings) -> dict[str, Any]:
     """run.json of a training run, through training's registry (the contract with training)."""
     try:

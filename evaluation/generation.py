@@ -115,8 +115,11 @@ def read_generated(eval_dir: Path) -> pl.DataFrame:
 
 def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_dir: Path, *, prompt_format: str,
                          max_new_tokens: int, batch_size: int, chunk_size: int | None = None,
-                         progress: bool = False) -> GenerationStats:
-    """Generate impressions for `rows` (report_key, findings) not done yet; one Parquet part per chunk."""
+                         progress: bool = False, task: str = "findings-to-impression") -> GenerationStats:
+    """Generate targets for `rows` (report_key, findings) not done yet; one Parquet part per chunk.
+
+    `findings` holds the task's source section (the impression for `impression-to-report`).
+    """
     from evaluation.prompting import adds_special_tokens, build_prompt
 
     parts_dir = eval_dir / PARTS_DIR
@@ -124,7 +127,7 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
     done = done_keys(eval_dir)
     todo = [r for r in rows if r["report_key"] not in done]
     chunk_size = chunk_size or max(batch_size * 4, batch_size)
-    prompts = [build_prompt(r["findings"], prompt_format, tokenizer) for r in todo]
+    prompts = [build_prompt(r["findings"], prompt_format, tokenizer, task=task) for r in todo]
     lengths = [len(x) for x in tokenizer(prompts, add_special_tokens=False)["input_ids"]] if prompts else []
     order = sorted(range(len(todo)), key=lambda i: (-lengths[i], i))  # chunks of similar length
     next_part = len(list(parts_dir.glob("part-*.parquet")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 DEFAULT_FORMAT = "chat-template"
+DEFAULT_TASK = "findings-to-impression"
 
 try:  # the contract: training.prompts.build_prompt(findings, fmt, tokenizer) -> str
     from training.prompts import build_prompt as _training_build_prompt
@@ -16,9 +17,14 @@ except ImportError:  # pragma: no cover - only without the training package
     _training_build_prompt = None
 
 
-def build_prompt(findings: str, fmt: str = DEFAULT_FORMAT, tokenizer: Any = None) -> str:
+def build_prompt(findings: str, fmt: str = DEFAULT_FORMAT, tokenizer: Any = None, task: str = DEFAULT_TASK) -> str:
+    """The prompt for `findings` (the source section: for `impression-to-report`, the impression)."""
     if _training_build_prompt is not None:
-        return _training_build_prompt(findings, fmt, tokenizer)
+        return _training_build_prompt(findings, fmt, tokenizer, task=task)
+    if task != DEFAULT_TASK:  # pragma: no cover - only without the training package
+        from evaluation.data import EvaluationError
+
+        raise EvaluationError(f"task {task!r} needs the training package's prompts (training.prompts)")
     messages = [{"role": "system", "content": "You are a radiologist writing the impression section of a "
                  "radiology report."},
                 {"role": "user", "content": "Summarize the radiology report findings into a concise impression."

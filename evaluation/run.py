@@ -20,7 +20,16 @@ import polars as pl
 
 from evaluation.baselines import BASELINES, baseline_predictions
 from evaluation.bootstrap import paired_bootstrap, system_intervals
-from evaluation.data import EvaluationError, ModelUnderTest, load_manifest, load_split, model_from_path, model_from_run
+from evaluation.data import (
+    EvaluationError,
+    ModelUnderTest,
+    load_manifest,
+    load_split,
+    model_from_path,
+    model_from_run,
+    orient,
+    task_of,
+)
 from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores, corpus_scores, score_samples
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
@@ -58,10 +67,11 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     mut = (model_from_run(run_id, settings) if run_id else
            model_from_path(Path(model_path), prompt_format, Path(adapter_path) if adapter_path else None))
     manifest = load_manifest(settings, snapshot)
-    test = load_split(settings, snapshot, split, limit)
+    task = task_of(manifest)
+    test = orient(load_split(settings, snapshot, split, limit), task)
     if test.height == 0:
         raise EvaluationError(f"snapshot {snapshot!r} split {split!r} is empty")
-    train = load_split(settings, snapshot, "train")
+    train = orient(load_split(settings, snapshot, "train"), task)
     eval_id = eval_id or make_eval_id(mut, snapshot, manifest.get("hash", ""), split, limit, max_new_tokens)
     eval_dir = settings.zone("evals") / eval_id
     eval_dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +86,8 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     if len(done_keys(eval_dir) & {r["report_key"] for r in rows}) < len(rows):
         model, tokenizer = load_model(mut.model_path, mut.adapter_path)
         gen = generate_predictions(model, tokenizer, rows, eval_dir, prompt_format=mut.prompt_format,
-                                   max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress)
+                                   max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress,
+                                   task=task)
         generation = {"generated": gen.generated, "resumed": gen.skipped, "new_tokens": gen.new_tokens,
                       "seconds": round(gen.seconds, 2), "tokens_per_s": round(gen.tokens_per_s, 2)}
     else:

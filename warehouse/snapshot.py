@@ -88,6 +88,11 @@ def verify_snapshot(folder: Path) -> bool:
     return split_hash(folder) == manifest["hash"]
 
 
+def template_hash(task: str) -> str:
+    """sha256 of the task's instruction, columns and export template: a model trained on one never meets another."""
+    return hashlib.sha256(json.dumps([task, *TASKS[task], ALPACA_TEMPLATE]).encode()).hexdigest()
+
+
 def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK) -> None:
     instruction, src, dst = TASKS[task]
     for fmt in ("instruction", "alpaca", "chat"):
@@ -198,6 +203,7 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
             "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
             "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
             "columns": keep,
+            "template_hash": template_hash(task),
             "exports": {"instruction": TASKS[task][0], "input": TASKS[task][1], "output": TASKS[task][2],
                         "alpaca_template": ALPACA_TEMPLATE},
             "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
