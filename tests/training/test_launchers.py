@@ -53,12 +53,13 @@ def test_multinode_commands_use_hostfile_and_rendezvous(site, tiny_snapshot, wri
     assert any("launcher local runs one process" in p for p in local["problems"])
 
 
-@pytest.mark.parametrize("preset", ["radiology-llama2", "mgh-qlora", "mgh-full-zero3", "alpaca-8b-qlora", "demo-lora"])
+@pytest.mark.parametrize("preset", ["radiology-llama2", "mgh-qlora", "mgh-full-zero3", "alpaca-8b-qlora", "demo-lora",
+                                    "heidelberg-8b-qlora"])
 def test_every_preset_dry_runs_without_its_model(site, tiny_snapshot, cli, preset: str) -> None:
     out = _dry(cli, "--preset", preset, "--snapshot", "tiny", "--launcher", "deepspeed")
     run_dir = Path(out["run_dir"])
     assert (run_dir / "config.yaml").exists()
-    if preset in ("mgh-qlora", "alpaca-8b-qlora"):
+    if preset in ("mgh-qlora", "alpaca-8b-qlora", "heidelberg-8b-qlora"):
         quant = json.loads((run_dir / "quantization.json").read_text())
         assert quant["bnb_4bit_quant_storage"] == "bfloat16"
     if preset != "demo-lora":

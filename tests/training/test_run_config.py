@@ -29,6 +29,7 @@ def test_radiology_llama2_preset_reproduces_the_published_setup() -> None:
     ("mgh-qlora", "qlora", 3, "chat-template"),
     ("mgh-full-zero3", "full", 3, "chat-template"),
     ("alpaca-8b-qlora", "qlora", 0, "alpaca"),
+    ("heidelberg-8b-qlora", "qlora", 0, "alpaca"),
 ])
 def test_large_model_presets(preset: str, method: str, stage: int, fmt: str) -> None:
     cfg = load_preset(preset)
