@@ -48,3 +48,21 @@ def test_raw_partition_yields_meta_and_results_in_file_order(engine, deid_settin
         assert "Roe" not in result.text_deid and "01/02/1950" not in result.text_deid
         assert result.exam_year == 2020 and result.exam_datetime_shifted is not None
     assert len({r.patient_key for _, r in out}) == 1
+
+
+def test_workers_do_not_hang_when_the_parent_runs_other_threads(engine, deid_settings):
+    """Forking a multi-threaded parent (Airflow, DB drivers) can deadlock a worker: such parents spawn."""
+    import threading
+
+    from deid.parallel import _fork_is_safe
+
+    stop = threading.Event()
+    background = threading.Thread(target=stop.wait, daemon=True)
+    background.start()
+    try:
+        assert _fork_is_safe() is False
+        reports = [RawReport(f"r{i}", t) for i, t in enumerate(TEXTS[:6])]
+        two = list(deidentify_parallel(reports, workers=2, settings=deid_settings, chunk_size=3))
+        assert [r.report_id for r in two] == [f"r{i}" for i in range(6)]
+    finally:
+        stop.set()
