@@ -9,13 +9,13 @@ flight, so a million-row partition streams in bounded memory.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
 from deid.schema import DeidResult, RawReport
+from radforge.procs import fork_is_safe
 
 CHUNK = 32
 RAW_META = ("row_id", "report_id", "accession", "version", "exam_datetime", "modality", "body_part", "facility",
@@ -71,7 +71,7 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
             yield from engine.deidentify_batch(chunk)
         return
     global _worker_engine
-    method = "fork" if _fork_is_safe() else "spawn"
+    method = "fork" if fork_is_safe() else "spawn"
     ctx = mp.get_context(method)
     inherited = _worker_engine
     if method == "fork" and engine is not None:
@@ -88,20 +88,6 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
-
-
-def _fork_is_safe() -> bool:
-    """Fork only a single-threaded parent.
-
-    Forking a process that runs other threads (Airflow's, a DB driver's, an OpenMP pool) copies
-    locks those threads held, and a worker can wait on them forever. Spawned workers start clean.
-    """
-    if "fork" not in mp.get_all_start_methods() or os.name != "posix":
-        return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
 
 
 def _raw_files(path: Path) -> list[Path]:

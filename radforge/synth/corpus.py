@@ -8,7 +8,6 @@ driver writes blocks in order. Memory holds a few blocks at a time, whatever N.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from random import Random
 
 from radforge.errors import RadforgeError
+from radforge.procs import worker_context
 from radforge.synth import vocab, writers
 from radforge.synth.exams import ALL_EXAMS, ExamType
 from radforge.synth.people import Patient, accession_for, age_on, make_patient, physician_pool
@@ -181,9 +181,7 @@ def write_corpus(out: Path, *, reports: int, seed: int, formats: tuple[str, ...]
     pool = None
     try:
         if workers > 1:
-            import multiprocessing as mp
-
-            pool = mp.get_context("fork" if os.name == "posix" else "spawn").Pool(workers)
+            pool = worker_context().Pool(workers)
             results = _bounded(pool, jobs, 3 * workers)
         else:
             results = map(_block_job, jobs)

@@ -54,13 +54,13 @@ def test_workers_do_not_hang_when_the_parent_runs_other_threads(engine, deid_set
     """Forking a multi-threaded parent (Airflow, DB drivers) can deadlock a worker: such parents spawn."""
     import threading
 
-    from deid.parallel import _fork_is_safe
+    from radforge.procs import fork_is_safe
 
     stop = threading.Event()
     background = threading.Thread(target=stop.wait, daemon=True)
     background.start()
     try:
-        assert _fork_is_safe() is False
+        assert fork_is_safe() is False
         reports = [RawReport(f"r{i}", t) for i, t in enumerate(TEXTS[:6])]
         two = list(deidentify_parallel(reports, workers=2, settings=deid_settings, chunk_size=3))
         assert [r.report_id for r in two] == [f"r{i}" for i in range(6)]
