@@ -90,6 +90,10 @@ def main() -> int:
     retrain = run("radforge_retrain_yearly", {"eval_limit": eval_limit})
     decision = retrain.get("promote") or {}
     console.print(f"promotion decision: {json.dumps(decision, default=str)}")
+    # the other direction (impression → report, as the Heidelberg system does), same DAG, same machinery
+    reverse = run("radforge_retrain_yearly", {"eval_limit": eval_limit, "task": "impression-to-report"})
+    reverse_decision = reverse.get("promote") or {}
+    console.print(f"impression-to-report decision: {json.dumps(reverse_decision, default=str)}")
 
     run_id = decision.get("run_id") or (retrain.get("train") or {}).get("run_id", "")
     evaluation = run("radforge_evaluate", {"run_id": run_id, "rubric": "mgh-0-10", "limit": judge_limit})
@@ -102,7 +106,8 @@ def main() -> int:
         ("site home", settings.root), ("catalog (radforge sql)", settings.catalog_path),
         ("de-identified zone", settings.zone("deid")), ("quarantine", settings.zone("quarantine")),
         ("snapshots", settings.zone("snapshots")), ("training runs", settings.zone("runs")),
-        ("promotion candidate report", (retrain.get("evaluate") or {}).get("candidate_report")),
+        ("findings→impression report", (retrain.get("evaluate") or {}).get("candidate_report")),
+        ("impression→report report", (reverse.get("evaluate") or {}).get("candidate_report")),
         ("production model", decision.get("production_path") or "(kept previous / none)"),
         ("judged evaluation report", ev.get("report")),
         ("audit report", (audit.get("monthly_report") or {}).get("html")),
