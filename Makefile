@@ -69,5 +69,18 @@ airflow: $(STAMP)
 	  AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True PATH=$(CURDIR)/$(BIN):$$PATH \
 	  $(BIN)/airflow standalone
 
+# Attacks on the whole pipeline (issue #13); each prints one JSON line last. Seeded; knobs in each script's --help.
+CHAOS_ARGS ?=
+chaos: $(STAMP)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
+FUZZ_ARGS ?=
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
+
+CANARY_ARGS ?=
+canary: $(STAMP)
+	$(BIN)/python bench/canary.py $(CANARY_ARGS)
+
 clean:
 	rm -rf var build *.egg-info
