@@ -25,6 +25,8 @@ NOT_PHI = [
     "Administered 10.2 mCi Tc-99m MDP and 5 mg regadenoson.",
     "The lesion occupies 3/4 of the lumen; grade 2/4 stenosis.",
     "Kerley B lines and cephalization.",
+    "EXAMINATION: Xray Chest PA and Lateral",  # an IU X-ray caption that spaCy tags PERSON
+    "EXAMINATION: X-ray Chest AP Portable",
 ]
 
 

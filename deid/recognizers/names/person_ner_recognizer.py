@@ -53,6 +53,8 @@ class PersonNerRecognizer(SpacyRecognizer):
             if is_clinical_phrase(stripped) and (label != "PERSON" or EPONYM_FOLLOWER.match(text, ent.end_char)
                                                  or stripped.isupper() or "\n" in value):
                 continue
+            if label == "PERSON" and is_clinical_phrase(stripped, eponyms=False):
+                continue  # "Xray Chest PA" in an exam caption: no word of it could be a surname
             if label != "PERSON" and (stripped.isupper() or any(c.isdigit() for c in stripped)):
                 continue  # "CT", "LLL", "T12": NER calls acronyms organisations
             results.append(make_result(self, label, ent.start_char, ent.end_char, self.SCORES.get(label, 0.6),
