@@ -66,3 +66,18 @@ def test_workers_do_not_hang_when_the_parent_runs_other_threads(engine, deid_set
         assert [r.report_id for r in two] == [f"r{i}" for i in range(6)]
     finally:
         stop.set()
+
+
+def test_workers_fork_after_the_engine_is_imported():
+    """Regression (#4): numpy's OpenBLAS threads made every pool spawn, and each spawned worker re-imported
+    spaCy + Presidio for seconds, so 2 workers gave 1.02x. OpenBLAS pools are fork-safe; fork must stay on."""
+    import subprocess
+    import sys
+
+    code = ("import deid.engine, threading, time\n"
+            "from radforge.procs import fork_is_safe\n"
+            "assert fork_is_safe(), 'fork refused after importing the de-id engine'\n"
+            "t = threading.Thread(target=time.sleep, args=(1,)); t.start()\n"
+            "assert not fork_is_safe(), 'fork allowed beside a running Python thread'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
