@@ -40,7 +40,7 @@ step "sections, filters, pairs"
 step "snapshot $SNAP, then $SNAP-dedup without cross-split duplicates"
 "$RF" dataset snapshot --name "$SNAP" --json
 LEAKAGE=$("$PY" bench/demo_real_steps.py leakage "$SNAP")
-DEDUP=$("$PY" bench/demo_real_steps.py dedup "$SNAP" "$SNAP-dedup")
+DEDUP=$("$RF" dataset snapshot --name "$SNAP-dedup" --dedup --json | tail -n 1)
 echo "$DEDUP"
 
 step "LoRA fine-tuning of SmolLM2-135M on CPU (preset demo-lora)"
@@ -69,7 +69,7 @@ print(f"section-parser agreement: {agreement['both_agree']}/{agreement['reports'
       f"({agreement['rate']:.2%}) exact after whitespace normalisation")
 print(f"leakage in the plain snapshot: {leakage['exact']} exact + {leakage['near']} near-duplicate test findings "
       f"of {leakage['n_test']} also occur in train; the deduplicated snapshot removed "
-      f"{dedup['removed']['test']['exact'] + dedup['removed']['test']['near']} from test")
+      f"{dedup['leakage']['removed']['test']['exact'] + dedup['leakage']['removed']['test']['near']} from test")
 vb = ev.get("model_vs_best_baseline") or {}
 if vb:
     print(f"model vs best baseline ({vb.get('baseline')}): {vb.get('metric')} {vb.get('delta', 0):+.3f} "

@@ -4,8 +4,8 @@
   dedup SOURCE NAME      snapshot NAME = snapshot SOURCE without cross-split duplicates (warehouse.leakage)
   leakage SNAPSHOT       exact / near-duplicate test findings that also occur in train
 
-Once the lead wires `dedup` into `radforge dataset snapshot --dedup` and the agreement into a
-command, demo_real.sh can call those instead.
+demo_real.sh now deduplicates with `radforge dataset snapshot --dedup`; `dedup` stays here to
+deduplicate a snapshot that already exists (warehouse.leakage.deduplicate_snapshot).
 """
 
 from __future__ import annotations

@@ -84,6 +84,7 @@ class WarehouseSection(BaseModel):
     drop_templated_normals: bool = False  # reject "No acute abnormality."-style impressions
     test_fraction: float = Field(0.1, ge=0.0, le=1.0)  # patient-level split (keyed hash of patient_key)
     validation_fraction: float = Field(0.05, ge=0.0, le=1.0)
+    dedup_across_splits: bool = False  # snapshots drop test/validation findings (near-)duplicated in an earlier split
 
 
 class TrainingSection(BaseModel):

@@ -137,18 +137,23 @@ def dataset_snapshot(
     test_year: int = typer.Option(None, "--test-year", help="Temporal split: the test year (default: latest)."),
     task: str = typer.Option("findings-to-impression", "--task",
                              help="findings-to-impression or impression-to-report (direction of the exports)."),
+    dedup: bool = typer.Option(None, "--dedup/--no-dedup",
+                               help="Drop validation/test rows whose findings (near-)duplicate an earlier split "
+                                    "(default: [warehouse].dedup_across_splits)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
     """Freeze the current pairs as an immutable snapshot with manifest, hash and exports.
 
-    Example: radforge dataset snapshot --name mgh-2024 --years 2008-2023 --split temporal --test-year 2023
+    Example: radforge dataset snapshot --name mgh-2024 --years 2008-2023 --split temporal --test-year 2023 --dedup
     """
     from radforge.settings import get_settings
     from warehouse.snapshot import create_snapshot
 
-    info = create_snapshot(name, get_settings(), years=years, split=split, test_year=test_year, task=task)
+    info = create_snapshot(name, get_settings(), years=years, split=split, test_year=test_year, task=task,
+                           dedup=dedup)
     if as_json:
-        print(json.dumps({"name": info.name, "hash": info.hash, "path": info.path, "splits": info.splits}))
+        print(json.dumps({"name": info.name, "hash": info.hash, "path": info.path, "splits": info.splits,
+                          "leakage": info.manifest.get("leakage")}))
         return
     _print_funnel(info.manifest["funnel"])
     out.print(f"snapshot {info.name} hash {info.hash[:12]} splits {info.splits} at {info.path}")

@@ -27,6 +27,7 @@ from radforge.log import get_logger
 from radforge.settings import REPO_ROOT, Settings, get_settings
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
+from warehouse.faults import crash_point
 from warehouse.ledger import ensure_tables, rel
 from warehouse.pairs import current_run
 from warehouse.splits import SPLITS, patient_split, temporal_split
@@ -143,10 +144,35 @@ def parse_years(years: str | None) -> tuple[int, int] | None:
     return lo, hi
 
 
+def _deduplicate(frames: dict[str, pl.DataFrame], funnel: list[dict]
+                 ) -> tuple[dict[str, pl.DataFrame], dict[str, object], list[dict]]:
+    """Cross-split dedup (warehouse.leakage): new frames, the manifest's leakage block, the funnel with its rows."""
+    from warehouse.leakage import DEFAULT_THRESHOLD, SHINGLE_WORDS, deduplicate_across_splits
+
+    deduped, stats = deduplicate_across_splits(frames)
+    funnel = list(funnel)
+    remaining = sum(df.height for df in frames.values())
+    for s in ("validation", "test"):
+        removed = stats[s]["exact"] + stats[s]["near"]
+        remaining -= removed
+        funnel.append({"step": len(funnel), "stage": f"leaked_into_{s}", "removed": removed, "remaining": remaining})
+    leakage = {"threshold": DEFAULT_THRESHOLD, "near_duplicates": True, "shingle_words": SHINGLE_WORDS,
+               "removed": stats}
+    return deduped, leakage, funnel
+
+
 def create_snapshot(name: str, settings: Settings | None = None, years: tuple[int, int] | str | None = None,
-                    split: str = "patient", test_year: int | None = None, task: str = TASK) -> SnapshotInfo:
-    """Freeze the current pairs zone as snapshot `name` (refuses an existing name)."""
+                    split: str = "patient", test_year: int | None = None, task: str = TASK,
+                    dedup: bool | None = None) -> SnapshotInfo:
+    """Freeze the current pairs zone as snapshot `name` (refuses an existing name).
+
+    `dedup` (default `[warehouse].dedup_across_splits`) removes from validation and test the rows whose
+    findings occur, exactly or as a MinHash near-duplicate, in an earlier split: on templated corpora a
+    quarter of the test set can be copies of training reports, and a model's score on them is recall,
+    not summarisation. The removals are funnel rows and the manifest's `leakage` block.
+    """
     settings = settings or get_settings()
+    dedup = settings.warehouse.dedup_across_splits if dedup is None else dedup
     if task not in TASKS:
         raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
     if not _NAME.match(name):
@@ -158,9 +184,13 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
     with writer(settings) as con:
         ensure_tables(con)
         known = con.execute("SELECT 1 FROM snapshots WHERE name = ?", [name]).fetchone()
+    run = current_run(settings)
+    if target.exists() and not known:
+        adopted = _adopt(settings, target, run, split, task, years)
+        if adopted is not None:
+            return adopted
     if target.exists() or known:
         raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
-    run = current_run(settings)
     pairs = pl.read_parquet(settings.zone("pairs") / "pairs.parquet")
     funnel = [dict(f) for f in run["funnel"]]
     step = len(funnel)
@@ -186,13 +216,21 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
                                      modality=pl.col("modality").fill_null("UNKNOWN"),
                                      body_part=pl.col("body_part").fill_null("UNKNOWN"))
     frames = {s: assigned.filter(pl.col("split") == s).select(keep).sort("report_key") for s in SPLITS}
+    leakage = None
+    if dedup:
+        frames, leakage, funnel = _deduplicate(frames, funnel)
 
-    tmp = root / f".{name}.tmp-{os.getpid()}"
+    # Built two levels down (`.building/<name>.tmp-<pid>/`): no reader glob (`snapshots/*/*.parquet`,
+    # `*/manifest.json`) reaches it, so a build killed half-way is never visible; the rename is atomic.
+    building = atomic.ensure_dir(root / BUILDING)
+    _remove_stale_builds(building)
+    tmp = building / f"{name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
         for s, df in frames.items():
             df.write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
+            crash_point("snapshot:mid_write")
         digest = split_hash(tmp)
         _exports(tmp, frames, task)
         manifest = {
@@ -202,7 +240,7 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
                       "key": "hmac-sha256(site secret, 'split', patient_key)"},
             "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
             "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
-            "columns": keep,
+            "columns": keep, "leakage": leakage,
             "template_hash": template_hash(task),
             "exports": {"instruction": TASKS[task][0], "input": TASKS[task][1], "output": TASKS[task][2],
                         "alpaca_template": ALPACA_TEMPLATE},
@@ -216,21 +254,77 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
         except OSError:
             raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten") from None
         atomic.fsync_dir(root)
+        crash_point("snapshot:after_rename")
     finally:
         if tmp.exists():
-            for dirpath, _d, _f in os.walk(tmp):
-                os.chmod(dirpath, 0o755)
-            shutil.rmtree(tmp, ignore_errors=True)
+            _rmtree_read_only(tmp)
+    return _register(settings, target, manifest)
+
+
+def _register(settings: Settings, target: Path, manifest: dict[str, object]) -> SnapshotInfo:
+    """The catalog row of a snapshot folder already renamed into place (its commit), and the views."""
+    name = str(manifest["name"])
+    splits = manifest["splits"]
     with writer(settings) as con:
+        ensure_tables(con)
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, digest, rel(settings, target), split, manifest["splits"]["train"],
-                     manifest["splits"]["validation"], manifest["splits"]["test"], run["run_id"], json.dumps(manifest),
+                    [name, manifest["hash"], rel(settings, target), manifest["split"]["method"], splits["train"],
+                     splits["validation"], splits["test"], manifest["pair_run_id"], json.dumps(manifest),
                      datetime.now(UTC).replace(tzinfo=None)])
+        crash_point("snapshot:ledger_commit")
     from warehouse.views import refresh_views
 
     refresh_views(settings)
-    log.info("snapshot %s hash=%s splits=%s", name, digest[:12], manifest["splits"])
-    return SnapshotInfo(name, digest, str(target), manifest["splits"], manifest)
+    log.info("snapshot %s hash=%s splits=%s", name, str(manifest["hash"])[:12], splits)
+    return SnapshotInfo(name, str(manifest["hash"]), str(target), splits, manifest)
+
+
+def _adopt(settings: Settings, target: Path, run: dict[str, object], split: str, task: str,
+           years: tuple[int, int] | str | None) -> SnapshotInfo | None:
+    """Finish a snapshot killed between its rename and its catalog row, when it is what we were asked for.
+
+    The folder is complete (renamed only after every file was written and fsynced) and its split
+    files still hash to its manifest; it was built from the current pairs run with the same split,
+    task and years. Anything else is a different snapshot under that name: None (the caller refuses).
+    """
+    try:
+        manifest = json.loads((target / "manifest.json").read_text())
+        intact = verify_snapshot(target)
+    except (OSError, ValueError, KeyError):
+        return None
+    year_range = parse_years(years) if isinstance(years, str) or years is None else tuple(years)
+    same = (intact and manifest.get("pair_run_id") == run["run_id"] and manifest.get("task") == task
+            and (manifest.get("split") or {}).get("method") == split
+            and manifest.get("years") == (list(year_range) if year_range else None))
+    if not same:
+        return None
+    log.warning("snapshot %s was renamed into place by a run that stopped before its catalog row: registering it",
+                target.name)
+    return _register(settings, target, manifest)
+
+
+BUILDING = ".building"
+
+
+def _rmtree_read_only(folder: Path) -> None:
+    for dirpath, _d, _f in os.walk(folder):
+        os.chmod(dirpath, 0o755)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale_builds(building: Path) -> None:
+    """Delete build folders of snapshot processes that no longer run (killed mid-build)."""
+    for folder in building.glob("*.tmp-*"):
+        pid = folder.name.rsplit(".tmp-", 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+                continue  # alive: a concurrent build of another snapshot
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+        _rmtree_read_only(folder)
 
 
 def list_snapshots(settings: Settings | None = None) -> list[dict[str, object]]:
@@ -259,6 +353,11 @@ def _auto_name(settings: Settings, kind: str, task: str) -> tuple[str, dict[str,
 
 def _existing(settings: Settings, name: str) -> dict[str, object]:
     manifest = json.loads((settings.zone("snapshots") / name / "manifest.json").read_text())
+    with writer(settings) as con:
+        ensure_tables(con)
+        known = con.execute("SELECT 1 FROM snapshots WHERE name = ?", [name]).fetchone()
+    if not known:  # killed between the rename and the catalog row: finish the commit
+        _register(settings, settings.zone("snapshots") / name, manifest)
     return {"snapshot": name, "hash": manifest["hash"], "splits": manifest["splits"], "created": False,
             "path": str(settings.zone("snapshots") / name)}
 

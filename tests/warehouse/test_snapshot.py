@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -131,3 +132,29 @@ def test_auto_snapshots_for_the_dags(pairs_site):
     rec = json.loads((pairs_site.zone("snapshots") / t["snapshot"] / "exports/instruction/test.jsonl")
                      .read_text().splitlines()[0])
     assert rec["input"].startswith("Finding ") and rec["output"].startswith("The lungs are clear.")
+
+
+def test_dedup_drops_cross_split_duplicates(site):
+    """`--dedup`: validation/test lose what (near-)duplicates an earlier split; funnel and manifest say how many."""
+    from warehouse.leakage import deduplicate_across_splits, normalise_findings
+
+    rows = [deid_row(i, pair_text(FINDINGS.format(i=i % 15), f"Finding {i}."), patient=f"p{i % 40:03d}",
+                     year=2015 + i % 6) for i in range(120)]  # each findings text 8 times, over many patients
+    commit_deid(site, rows)
+    build_pairs(site)
+    pairs_site = site
+    plain = create_snapshot("plain", pairs_site)
+    frames = {s: pl.read_parquet(f"{plain.path}/{s}.parquet") for s in ("train", "validation", "test")}
+    _, expected = deduplicate_across_splits(frames)
+    assert expected["test"]["near"] + expected["test"]["exact"] > 0  # the findings differ only by a number
+    assert plain.manifest["leakage"] is None
+
+    info = create_snapshot("deduped", pairs_site, dedup=True)
+    assert info.manifest["leakage"]["removed"] == expected
+    assert info.splits["test"] == expected["test"]["kept"] < plain.splits["test"]
+    assert info.splits["train"] == plain.splits["train"]
+    assert [f["stage"] for f in info.manifest["funnel"][-2:]] == ["leaked_into_validation", "leaked_into_test"]
+    assert info.manifest["funnel"][-1]["remaining"] == sum(info.splits.values())
+    assert verify_snapshot(Path(info.path))
+    train = {normalise_findings(f) for f in pl.read_parquet(f"{info.path}/train.parquet")["findings"]}
+    assert not any(normalise_findings(f) in train for f in pl.read_parquet(f"{info.path}/test.parquet")["findings"])
