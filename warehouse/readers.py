@@ -2,32 +2,48 @@
 
 Each reader yields `SourceRow`s one at a time (memory stays flat whatever the file size) with
 the export's own field names, or a reason when the row cannot even be read (undecodable bytes,
-malformed line). Bytes that are not UTF-8 are kept as surrogate escapes so the row can be
-quarantined with its reason instead of aborting the file.
+malformed line, a record longer than `max_record_chars`). Bytes that are not UTF-8 are kept as
+surrogate escapes so the row can be quarantined with its reason instead of aborting the file.
+
+Hostile exports shaped these readers (see `bench/fuzz.py`): a UTF-16/UTF-32 byte-order mark selects
+that encoding; `\\r`, `\\n` and `\\r\\n` all end a line in every text format; no line, CSV record or
+HL7 message is held in memory past `max_record_chars` (the rest is skipped and the row quarantined
+as `oversize` with a prefix); a CSV quote that is never closed costs one malformed row, not every
+row after it (the reader re-reads the following lines as records).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 import re
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from warehouse.errors import IngestError
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet",
            ".pq": "parquet", ".hl7": "hl7"}
-_SURROGATE = re.compile("[\udc80-\udcff]")
+# Any surrogate: U+DC80..U+DCFF are undecodable bytes (surrogateescape); the rest come from JSON escapes
+# such as "\ud800" that no UTF-8 writer (Parquet, Arrow) can store.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+DEFAULT_MAX_RECORD_CHARS = 1 << 20
+_PREFIX_CHARS = 4096  # how much of an oversize record the quarantine keeps for review
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 @dataclass(slots=True)
 class SourceRow:
     row_number: int  # 1-based record number in the file (CSV record, JSONL line, Parquet row, HL7 message)
     record: dict[str, object]
-    problem: str | None = None  # 'undecodable' | 'malformed' | None
+    problem: str | None = None  # 'undecodable' | 'malformed' | 'oversize' | None
 
 
 def detect_format(path: Path) -> str:
@@ -41,59 +57,195 @@ def has_surrogates(value: object) -> bool:
     return isinstance(value, str) and _SURROGATE.search(value) is not None
 
 
-def read_rows(path: Path, fmt: str) -> Iterator[SourceRow]:
-    return {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet, "hl7": _read_hl7}[fmt](path)
+def read_rows(source: Path | BinaryIO, fmt: str, max_record_chars: int = DEFAULT_MAX_RECORD_CHARS
+              ) -> Iterator[SourceRow]:
+    """Rows of an export given as a path or an open binary file (read from its current position)."""
+    if fmt == "parquet":
+        return _read_parquet(source)
+    return _read_text(source, fmt, max_record_chars)
 
 
-def _read_csv(path: Path) -> Iterator[SourceRow]:
-    csv.field_size_limit(sys.maxsize)
-    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
+def _read_text(source: Path | BinaryIO, fmt: str, limit: int) -> Iterator[SourceRow]:
+    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "hl7": _read_hl7}[fmt]
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as fh:
+            yield from reader(_text_stream(fh), limit)
+        return
+    text = _text_stream(source)
+    try:
+        yield from reader(text, limit)
+    finally:
+        text.detach()  # the caller's file stays open (ingest checks it did not change while being read)
+
+
+def _text_stream(binary: BinaryIO) -> io.TextIOWrapper:
+    """Decode by byte-order mark (UTF-8 otherwise); undecodable bytes become surrogate escapes."""
+    buffered = binary if hasattr(binary, "peek") else io.BufferedReader(binary)  # type: ignore[arg-type]
+    head = buffered.peek(4)[:4]
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            buffered.read(len(bom))
+            encoding = name
+            break
+    # newline="": lines end at \r, \n or \r\n and keep their ending (the csv module needs it)
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
+
+
+def _bounded_lines(fh: io.TextIOWrapper, limit: int) -> Iterator[tuple[str, bool]]:
+    """(line without its ending, too_long). A too-long line yields its prefix; the rest is skipped unread."""
+    while True:
+        line = fh.readline(limit)
+        if not line:
             return
-        for n, values in enumerate(reader, start=1):
-            if not values:  # a blank line between records is not a record
-                continue
-            problem = None
-            if len(values) != len(header):
-                problem = "malformed"
-            elif any(has_surrogates(v) for v in values):
-                problem = "undecodable"
-            record = dict(zip(header, values, strict=False)) if problem != "malformed" else {"_values": values}
-            yield SourceRow(n, record, problem)
+        if len(line) >= limit and line[-1] not in "\r\n":
+            _skip_rest_of_line(fh, limit)
+            yield line[:_PREFIX_CHARS], True
+            continue
+        yield line.rstrip("\r\n"), False
 
 
-def _read_jsonl(path: Path) -> Iterator[SourceRow]:
-    with open(path, "rb") as fh:
-        n = 0
-        for line in fh:
-            if not line.strip():
+def _skip_rest_of_line(fh: io.TextIOWrapper, limit: int) -> None:
+    while True:
+        more = fh.readline(limit)
+        if not more or more[-1] in "\r\n":
+            return
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+class _TooLong(Exception):
+    """A physical line or a record grew past the limit (raised out of the csv module's line iterator)."""
+
+
+class _LongLine:
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+
+class _Lines:
+    """Physical lines for `csv.reader`: bounded, remembered per record, and replayable after a bad record."""
+
+    def __init__(self, fh: io.TextIOWrapper, limit: int) -> None:
+        self.fh, self.limit = fh, limit
+        self.pending: deque[str | _LongLine] = deque()
+        self.taken: list[str] = []
+        self.taken_chars = 0
+        self.long_first: str | None = None
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def start_record(self) -> None:
+        self.taken, self.taken_chars, self.long_first = [], 0, None
+
+    def replay(self, lines: list[str]) -> None:
+        self.pending.extendleft(reversed(lines))
+
+    def __next__(self) -> str:
+        line = self.pending.popleft() if self.pending else self.fh.readline(self.limit)
+        if isinstance(line, _LongLine) or (line and len(line) >= self.limit and line[-1] not in "\r\n"):
+            if not isinstance(line, _LongLine):
+                _skip_rest_of_line(self.fh, self.limit)
+                line = _LongLine(line[:_PREFIX_CHARS])
+            if self.taken:  # the record started on earlier lines: they are re-read after this record fails
+                self.pending.appendleft(line)
+            else:
+                self.long_first = line.prefix
+            raise _TooLong
+        if not line:
+            raise StopIteration
+        self.taken.append(line)
+        self.taken_chars += len(line)
+        if self.taken_chars > self.limit:
+            raise _TooLong
+        return line
+
+
+def _read_csv(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
+    csv.field_size_limit(sys.maxsize)  # the line limit above bounds a field, not this
+    lines = _Lines(fh, limit)
+    reader = csv.reader(lines)
+    header: list[str] | None = None
+    n = 0
+    while True:
+        lines.start_record()
+        problem = None
+        try:
+            values: list[str] | None = next(reader)
+        except StopIteration:
+            return
+        except _TooLong:
+            values, problem = None, "oversize"
+        except csv.Error:
+            values, problem = None, "malformed"
+        taken = lines.taken
+        if header is None:  # the header: never more than one line (a stray quote must not swallow rows)
+            if values == [] or (values is None and lines.long_first is None and not taken):
                 continue
+            if values is None or len(taken) > 1:
+                lines.replay(taken[1:])
+                header = next(csv.reader([taken[0]]), []) if taken else []
+            else:
+                header = values
+            continue
+        if values == []:  # a blank line between records is not a record
+            continue
+        if values is not None and len(values) != len(header) and len(taken) > 1:
+            values, problem = None, "malformed"  # a quote left open swallowed the lines after it
+        if values is None:
             n += 1
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError:
-                yield SourceRow(n, {"_line": line.decode("utf-8", errors="surrogateescape")}, "undecodable")
+            if lines.long_first is not None:
+                yield SourceRow(n, {"_line": lines.long_first}, "oversize")
                 continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError:
-                yield SourceRow(n, {"_line": text}, "malformed")
-                continue
-            if not isinstance(obj, dict):
-                yield SourceRow(n, {"_line": text}, "malformed")
-                continue
-            yield SourceRow(n, obj, "undecodable" if any(has_surrogates(v) for v in obj.values()) else None)
+            # The first line is the bad record; the lines after it are read again as records.
+            lines.replay(taken[1:])
+            yield SourceRow(n, {"_line": taken[0] if taken else ""}, "malformed")
+            continue
+        n += 1
+        if len(values) != len(header):
+            yield SourceRow(n, {"_values": values}, "malformed")
+        elif any(has_surrogates(v) for v in values):
+            yield SourceRow(n, dict(zip(header, values, strict=False)), "undecodable")
+        else:
+            yield SourceRow(n, dict(zip(header, values, strict=False)), problem)
 
 
-def _read_parquet(path: Path, batch_rows: int = 10_000) -> Iterator[SourceRow]:
+# --- JSONL -------------------------------------------------------------------------------------
+
+def _read_jsonl(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
+    n = 0
+    for line, too_long in _bounded_lines(fh, limit):
+        if not line.strip(" \t\r\n"):
+            continue
+        n += 1
+        if too_long:
+            yield SourceRow(n, {"_line": line}, "oversize")
+            continue
+        if has_surrogates(line):
+            yield SourceRow(n, {"_line": line}, "undecodable")
+            continue
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError):  # bad JSON, an integer past Python's digit limit, deep nesting
+            yield SourceRow(n, {"_line": line}, "malformed")
+            continue
+        if not isinstance(obj, dict):
+            yield SourceRow(n, {"_line": line}, "malformed")
+            continue
+        yield SourceRow(n, obj, "undecodable" if any(has_surrogates(v) for v in obj.values()) else None)
+
+
+def _read_parquet(source: Path | BinaryIO, batch_rows: int = 10_000) -> Iterator[SourceRow]:
     import pyarrow.parquet as pq
 
+    name = source.name if isinstance(source, Path) else "export"
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise IngestError(f"{path.name}: not a readable Parquet file ({type(exc).__name__})") from None
+        raise IngestError(f"{Path(str(name)).name}: not a readable Parquet file ({type(exc).__name__})") from None
     n = 0
     for batch in pf.iter_batches(batch_size=batch_rows):
         for rec in batch.to_pylist():
@@ -105,6 +257,7 @@ def _read_parquet(path: Path, batch_rows: int = 10_000) -> Iterator[SourceRow]:
 
 _HL7_ESCAPE = re.compile(r"\\(F|S|T|R|E|\.br|X[0-9A-Fa-f]*)\\")
 _HL7_ESC_MAP = {"F": "|", "S": "^", "T": "&", "R": "~", "E": "\\", ".br": "\n"}
+_MLLP = re.compile(r"[\x0b\x1c]+")
 
 
 def hl7_unescape(value: str) -> str:
@@ -120,31 +273,32 @@ def hl7_unescape(value: str) -> str:
     return _HL7_ESCAPE.sub(sub, value) if "\\" in value else value
 
 
-def _segments(path: Path, block: int = 1 << 20) -> Iterator[str]:
-    """Segments of an HL7 file, whatever separates them (\\r, \\n, \\r\\n, MLLP framing bytes)."""
-    splitter = re.compile(r"[\r\n\x0b\x1c]+")
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-        tail = ""
-        while True:
-            chunk = fh.read(block)
-            if not chunk:
-                break
-            parts = splitter.split(tail + chunk)
-            tail = parts.pop()
-            yield from (p for p in parts if p)
-        if tail:
-            yield tail
+def _segments(fh: io.TextIOWrapper, limit: int) -> Iterator[tuple[str, bool]]:
+    """(segment, too_long) of an HL7 file, whatever separates them (\\r, \\n, \\r\\n, MLLP framing bytes)."""
+    for line, too_long in _bounded_lines(fh, limit):
+        if too_long:
+            yield line, True
+            continue
+        for seg in _MLLP.split(line) if ("\x0b" in line or "\x1c" in line) else (line,):
+            if seg:
+                yield seg, False
 
 
-def _messages(path: Path) -> Iterator[list[str]]:
+def _messages(fh: io.TextIOWrapper, limit: int) -> Iterator[tuple[list[str], bool]]:
+    """(segments, oversize) per message; an oversize message keeps its first segments only."""
     current: list[str] = []
-    for seg in _segments(path):
+    size, oversize = 0, False
+    for seg, too_long in _segments(fh, limit):
         if seg.startswith("MSH") and current:
-            yield current
-            current = []
+            yield current, oversize
+            current, size, oversize = [], 0, False
+        if oversize:
+            continue
         current.append(seg)
+        size += len(seg)
+        oversize = too_long or size > limit
     if current:
-        yield current
+        yield current, oversize
 
 
 def _component(field: str, comp_sep: str, i: int = 0, rep_sep: str = "~") -> str:
@@ -161,6 +315,8 @@ def parse_hl7_message(segments: list[str]) -> dict[str, object]:
     fs = msh[3]
     enc = msh[4:8] if len(msh) >= 8 else "^~\\&"
     comp, rep = enc[0], enc[1]
+    if fs.isalnum() or len({fs, comp, rep}) < 3:
+        raise ValueError("MSH declares unusable separators")
     fields: dict[str, list[str]] = {}
     text_lines: list[str] = []
     for seg in segments:
@@ -192,8 +348,11 @@ def parse_hl7_message(segments: list[str]) -> dict[str, object]:
     }
 
 
-def _read_hl7(path: Path) -> Iterator[SourceRow]:
-    for n, segments in enumerate(_messages(path), start=1):
+def _read_hl7(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
+    for n, (segments, oversize) in enumerate(_messages(fh, limit), start=1):
+        if oversize:
+            yield SourceRow(n, {"_message": "\r".join(segments)[:_PREFIX_CHARS]}, "oversize")
+            continue
         undecodable = any(has_surrogates(s) for s in segments)
         try:
             record = parse_hl7_message(segments)
