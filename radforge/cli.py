@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -30,14 +31,32 @@ console = Console(stderr=True)
 COMMAND_GROUPS = ("radforge.datasets.cli", "deid.cli", "warehouse.cli", "training.cli", "evaluation.cli")
 
 
+# Commands that run before a site exists or only inspect it; every other command touches data.
+NO_PREFLIGHT = {"init", "doctor", "synth", "models", "secret", None}
+
+
 @app.callback()
-def _root() -> None:
-    """Every radforge process starts with the egress guard on and PHI-safe logging."""
+def _root(ctx: typer.Context) -> None:
+    """Every radforge process starts with the egress guard on and PHI-safe logging.
+
+    Commands that touch data first run the site preflight: they refuse to start when the secret or a
+    PHI zone is group/world accessible or the secret is not the one the site's pseudonyms were made with.
+    """
     from radforge.egress import install_from_settings
     from radforge.log import setup_logging
 
     setup_logging()
     install_from_settings()
+    if ctx.invoked_subcommand not in NO_PREFLIGHT and not ctx.resilient_parsing and not _asks_help(ctx):
+        from radforge.settings import get_settings
+        from radforge.site import preflight
+
+        preflight(get_settings())
+
+
+def _asks_help(ctx: typer.Context) -> bool:
+    args = [*getattr(ctx, "protected_args", []), *ctx.args]
+    return any(a in ("--help", "-h") for a in args) or any(a in ("--help", "-h") for a in sys.argv[1:])
 
 
 @app.command()
@@ -140,6 +159,12 @@ def _register_groups() -> None:
 _register_groups()
 
 
+def config_problems(exc: ValidationError) -> str:
+    """Which settings are invalid and why, without their values (a value could be anything a user pasted)."""
+    problems = [f"{'.'.join(str(p) for p in e['loc'])} ({e['type']})" for e in exc.errors()]
+    return f"invalid site configuration: {'; '.join(problems)} (check site.toml and RADFORGE_* variables)"
+
+
 def main() -> None:
     """Console entry point: domain errors become one line on stderr and exit code 1."""
     try:
@@ -153,6 +178,11 @@ def main() -> None:
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except ValidationError as exc:  # the site configuration (site.toml / RADFORGE_* variables) is invalid
+        if os.environ.get("RADFORGE_DEBUG"):
+            raise
+        console.print(f"[red]error:[/] {config_problems(exc)}")
+        sys.exit(1)
     except typer.Abort:
         console.print("aborted")
         sys.exit(130)

@@ -18,13 +18,19 @@ log = logging.getLogger("radforge.orchestration")
 
 
 def task_settings() -> Settings:
-    """Egress guard + logging for this task process; returns the site settings."""
+    """Egress guard + logging + the site preflight for this task process; returns the site settings.
+
+    The preflight refuses to run the task (a one-line `RadforgeError`) when the secret or a PHI zone is
+    group/world accessible or the secret was swapped, exactly as the CLI does.
+    """
     from radforge.egress import install
     from radforge.log import setup_logging
+    from radforge.site import preflight
 
     setup_logging()
     settings = get_settings()
     install(settings.security.egress_allow, settings.security.allow_loopback)
+    preflight(settings)
     return settings
 
 

@@ -18,6 +18,10 @@ from radforge.errors import SecretError, UnsafePermissions
 SECRET_BYTES = 32
 
 
+class SecretMismatch(SecretError):
+    """The secret file does not match the fingerprint the site recorded: it was replaced without a migration."""
+
+
 def check_owner_only(path: Path) -> None:
     """Refuse a file or directory that group or others can read, write or enter."""
     mode = path.stat().st_mode
@@ -44,10 +48,7 @@ def read_secret(path: Path) -> bytes:
     if not path.exists():
         raise SecretError(f"site secret {path} is missing; run `radforge init`")
     check_owner_only(path)
-    raw = path.read_text().strip()
-    if len(raw) < 32:
-        raise SecretError(f"site secret {path} is too short (need at least 32 hex characters)")
-    return bytes.fromhex(raw) if all(c in "0123456789abcdef" for c in raw.lower()) else raw.encode()
+    return parse_secret(path.read_text(), f"site secret {path}")
 
 
 def keyed_hash(secret: bytes, purpose: str, value: str, length: int = 16) -> str:
@@ -57,3 +58,16 @@ def keyed_hash(secret: bytes, purpose: str, value: str, length: int = 16) -> str
     """
     mac = hmac.new(secret, f"{purpose}\x1f{value}".encode(), hashlib.sha256)
     return mac.hexdigest()[:length * 2] if length else mac.hexdigest()
+
+
+def fingerprint(secret: bytes) -> str:
+    """A key check value: HMAC of a constant under the secret. Tells secrets apart, reveals nothing of them."""
+    return keyed_hash(secret, "fingerprint", "radforge-site-secret", length=8)
+
+
+def parse_secret(raw: str, source: str = "secret") -> bytes:
+    """The key bytes of a secret file's text (hex, else the text itself), refusing short ones."""
+    raw = raw.strip()
+    if len(raw) < 32:
+        raise SecretError(f"{source} is too short (need at least 32 hex characters)")
+    return bytes.fromhex(raw) if all(c in "0123456789abcdef" for c in raw.lower()) else raw.encode()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import json
 import os
 import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from radforge.secret import check_owner_only, create_secret
+from radforge.secret import SecretMismatch, check_owner_only, create_secret, fingerprint, read_secret
 from radforge.settings import PHI_ZONES, SITE_EXAMPLE, ZONES, Settings
+
+STATE_FILE = "site-state.json"  # the secret's fingerprint (and, after a rotation, its history); no secret in it
 
 
 @dataclass
@@ -34,15 +37,84 @@ def init_site(settings: Settings) -> dict[str, object]:
         path.mkdir(parents=True, exist_ok=True)
         if zone in PHI_ZONES or zone == "audit":
             os.chmod(path, 0o700)
-    settings.landing_path.mkdir(parents=True, exist_ok=True)
     site_file = root / "site.toml"
     if not site_file.exists() and SITE_EXAMPLE.exists():
         shutil.copyfile(SITE_EXAMPLE, site_file)
         os.chmod(site_file, 0o600)
+    new_landing = not settings.landing_path.exists()
+    settings.landing_path.mkdir(parents=True, exist_ok=True)
+    if new_landing:
+        os.chmod(settings.landing_path, 0o700)  # hospital exports land here: PHI, like the raw zone
     new_secret = create_secret(settings.secret_path)
     os.chmod(settings.secret_path.parent, 0o700)
+    state = read_state(settings)
+    if "secret_fingerprint" not in state:  # a secret recreated after deletion is NOT re-recorded: preflight refuses it
+        state["secret_fingerprint"] = fingerprint(read_secret(settings.secret_path))
+        write_state(settings, state)
     return {"home": str(root), "zones_created": created, "secret_created": new_secret,
             "site_file": str(site_file)}
+
+
+def read_state(settings: Settings) -> dict[str, object]:
+    path = settings.root / STATE_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def write_state(settings: Settings, state: dict[str, object]) -> None:
+    """Atomic, owner-only rewrite of the site state file."""
+    path = settings.root / STATE_FILE
+    tmp = path.with_name(f"{STATE_FILE}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(state, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def owner_only_paths(settings: Settings) -> list[Path]:
+    """What must be owner-only before radforge touches data: the secret, its folder, the PHI zones."""
+    return [settings.secret_path, settings.secret_path.parent, *(settings.zone(z) for z in PHI_ZONES)]
+
+
+def check_secret_fingerprint(settings: Settings) -> None:
+    """Refuse a secret that is not the one the site's pseudonyms were made with (replaced without migration).
+
+    A site without a recorded fingerprint (made before fingerprints existed) records the current one.
+    """
+    if not settings.secret_path.exists():
+        return
+    current = fingerprint(read_secret(settings.secret_path))
+    state = read_state(settings)
+    recorded = state.get("secret_fingerprint")
+    if recorded is None:
+        if settings.root.exists():
+            state["secret_fingerprint"] = current
+            write_state(settings, state)
+        return
+    if recorded != current:
+        raise SecretMismatch(
+            f"site secret {settings.secret_path} (fingerprint {current}) is not the secret this site's pseudonyms were "
+            f"made with (fingerprint {recorded}): restore the original file, or change secrets only through "
+            "`radforge secret rotate`")
+
+
+def preflight(settings: Settings) -> None:
+    """Refuse to start on an unsafe site: a group/world-accessible secret or PHI zone, or a swapped secret.
+
+    Called by every CLI command that touches data and by every Airflow task (radforge.orchestration).
+    Paths that do not exist yet are not checked (they are created owner-only when first made).
+    """
+    for path in owner_only_paths(settings):
+        if path.exists():
+            check_owner_only(path)
+    pending = settings.root / "rotation" / "journal.json"
+    if pending.exists():
+        from radforge.errors import SecretError
+
+        raise SecretError(f"a secret rotation was interrupted ({pending}); run `radforge secret rotate --recover`")
+    check_secret_fingerprint(settings)
 
 
 def _package_path(name: str) -> Path | None:

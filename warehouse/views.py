@@ -14,6 +14,7 @@ import duckdb
 from radforge.catalog import ident, reader, writer
 from radforge.settings import Settings, get_settings
 from warehouse.errors import ReadOnlyQuery
+from warehouse.faults import crash_point
 from warehouse.ledger import ensure_tables
 
 SQL_ZONES = ("deid", "pairs", "snapshots")
@@ -60,6 +61,7 @@ def refresh_views(settings: Settings | None = None) -> list[str]:
             else:
                 con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS {select}")
                 made.append(name)
+        crash_point("views:commit")
     return made
 
 
@@ -76,10 +78,39 @@ def run_sql(query: str, settings: Settings | None = None, limit: int | None = No
     if statements[0].type not in _ALLOWED:
         raise ReadOnlyQuery(f"only SELECT/EXPLAIN queries are allowed (got {statements[0].type.name})")
     with reader(settings) as con:
-        dirs = ", ".join(_quote(str(settings.zone(z)) + "/") for z in SQL_ZONES)
-        con.execute(f"SET allowed_directories = [{dirs}]")
-        con.execute("SET enable_external_access = false")
-        cur = con.execute(query)
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchmany(limit) if limit else cur.fetchall()
+        _lock_down(con, settings)
+        try:
+            cur = con.execute(query)
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchmany(limit) if limit else cur.fetchall()
+        except duckdb.Error as exc:
+            raise ReadOnlyQuery(_refusal(exc)) from None
     return columns, rows
+
+
+# Errors whose first line names only the query's own tokens, files or settings; any other kind
+# (a failed cast, an invalid input) may quote a value from the data, so only its type is shown.
+_SAFE_MESSAGES = ("PermissionException", "ParserException", "CatalogException", "BinderException")
+
+
+def _refusal(exc: Exception) -> str:
+    kind = type(exc).__name__
+    if kind in _SAFE_MESSAGES:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return f"query failed: {kind}: {first[:200]}"
+    return f"query failed: {kind}"
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """File access only below the three PHI-free zones, no extension loading, and the settings frozen.
+
+    `lock_configuration` makes any later SET (through a table function, a macro, a future statement
+    type the allow-list misses) fail: the query cannot turn file access back on.
+    """
+    dirs = ", ".join(_quote(str(settings.zone(z)) + "/") for z in SQL_ZONES)
+    con.execute(f"SET allowed_directories = [{dirs}]")
+    con.execute("SET allowed_paths = []")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
