@@ -38,15 +38,19 @@ def ingest(
 ) -> None:
     """Ingest hospital exports into the raw zone (PHI, owner-only); bad rows go to quarantine with a reason.
 
-    Idempotent: a file already ingested (same bytes) is skipped; a crashed ingest resumes.
+    Idempotent: a file already ingested (same bytes) is skipped; a crashed ingest resumes. A file refused
+    whole (symlink out of the folder, changed while read, ...) is recorded with its reason; exit code 1.
     Example: radforge ingest landing/synth/reports.jsonl landing/ris_export.csv
     """
     from radforge.settings import get_settings
     from warehouse.ingest import ingest_paths
 
     summary = ingest_paths(paths, get_settings())
+    refused = summary.refused
     if as_json:
         print(json.dumps(summary.to_dict()))
+        if refused:
+            raise typer.Exit(1)
         return
     table = Table(title="ingest")
     for col in ("file", "batch", "status", "rows in", "written", "quarantined", "reasons"):
@@ -55,6 +59,10 @@ def ingest(
         table.add_row(Path(f.source_file).name, f.batch_id, f.status, str(f.rows_in), str(f.rows_written),
                       str(f.rows_quarantined), ", ".join(f"{k}={v}" for k, v in sorted(f.reasons.items())))
     out.print(table)
+    if refused:  # recorded in the catalog's ingest_refusals; the other files went on
+        console.print(f"{len(refused)} file(s) refused whole: "
+                      + ", ".join(f"{Path(f.source_file).name} ({next(iter(f.reasons))})" for f in refused[:5]))
+        raise typer.Exit(1)
 
 
 def deid_zone(

@@ -11,8 +11,11 @@ names, so no row is duplicated or lost. Every input row ends in exactly one of t
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -24,9 +27,10 @@ from radforge.catalog import writer
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
+from warehouse.errors import IngestError
 from warehouse.faults import crash_point
 from warehouse.ledger import ensure_tables, record_reasons, rel
-from warehouse.readers import SourceRow, detect_format, read_rows
+from warehouse.readers import DEFAULT_MAX_RECORD_CHARS, SourceRow, detect_format, read_rows
 from warehouse.schema import QUARANTINE_SCHEMA, RAW_SCHEMA, resolve_mapping
 
 log = get_logger("warehouse.ingest")
@@ -42,7 +46,7 @@ class FileResult:
     content_hash: str
     batch_id: str
     format: str
-    status: str  # 'ingested' | 'resumed' | 'skipped' (already ingested: no-op)
+    status: str  # 'ingested' | 'resumed' | 'skipped' (already ingested: no-op) | 'refused' (reason in reasons)
     rows_in: int = 0
     rows_written: int = 0
     rows_quarantined: int = 0
@@ -65,9 +69,14 @@ class IngestSummary:
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
 
+    @property
+    def refused(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "refused"]
+
     def to_dict(self) -> dict[str, object]:
         return {"files": [asdict(f) for f in self.files], "rows_in": self.rows_in,
-                "rows_written": self.rows_written, "rows_quarantined": self.rows_quarantined}
+                "rows_written": self.rows_written, "rows_quarantined": self.rows_quarantined,
+                "files_refused": len(self.refused)}
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -98,7 +107,10 @@ def parse_datetime(value: object) -> datetime | None:
         if dt is None:
             return None
     if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 shifted past the calendar by its offset
+            return None
     if dt.year < _MIN_YEAR or dt.year > datetime.now().year + 1:
         return None
     return dt
@@ -141,8 +153,9 @@ def validate(mapped: dict[str, object], max_text_chars: int) -> tuple[dict[str, 
         return None, "bad_dob"
     raw_version = mapped.get("version")
     try:  # "2", 2, 2.0 and "2.0" are version 2; "2.5" and "two" are not versions
-        version = int(float(str(raw_version).strip())) if _s(raw_version) is not None else 1
-        if float(str(raw_version).strip() or 1) != version:
+        version_text = _s(raw_version) or "1"  # no version (column absent or empty) is version 1
+        version = int(float(version_text))
+        if float(version_text) != version:
             return None, "bad_version"
     except (ValueError, OverflowError):
         return None, "bad_version"
@@ -188,6 +201,8 @@ def _split_chunk(chunk: list[SourceRow], hash12: str, source: str, site_mapping:
             cols = tuple(row.record.keys())
             mapping = mapping_cache.get(cols)
             if mapping is None:
+                if len(mapping_cache) >= 256:  # rows with ever-new key sets must not grow the cache without end
+                    mapping_cache.clear()
                 mapping = mapping_cache[cols] = resolve_mapping(list(cols), site_mapping)
             mapped = {f: row.record.get(c) for c, f in mapping.items()}
             clean, reason = validate(mapped, max_text_chars)
@@ -203,24 +218,69 @@ def _split_chunk(chunk: list[SourceRow], hash12: str, source: str, site_mapping:
     return raw.select(list(RAW_SCHEMA)), quarantine
 
 
-def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
-    """Ingest one export file (idempotent, resumable). Raises IngestError for an unreadable format."""
+def ingest_file(path: Path, settings: Settings | None = None, root: Path | None = None) -> FileResult:
+    """Ingest one export file (idempotent, resumable). Raises IngestError for an unknown format.
+
+    A file that cannot be taken whole is refused, with the reason in `ingest_refusals` and nothing
+    in the zones: a symlink out of the folder walked (`root`) or the landing folder, something that is
+    not a regular file, a file that changed while it was read, an unreadable Parquet file.
+    """
     settings = settings or get_settings()
     cfg = settings.warehouse
+    fmt = detect_format(Path(path))
+    if _escapes(Path(path), root, settings):
+        return _refuse(settings, Path(path), "symlink_escape")
     path = Path(path).resolve()
-    fmt = detect_format(path)
-    content_hash = file_sha256(path)
+    try:  # O_NONBLOCK: a FIFO must not hang the open; it is refused just below
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        return _refuse(settings, path, "unreadable", f"{type(exc).__name__}")
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return _refuse(settings, path, "not_a_regular_file")
+        os.set_blocking(fd, True)
+        try:
+            return _ingest_open_file(fh, path, fmt, settings, cfg)
+        except _Refused as exc:
+            return _refuse(settings, path, exc.reason, exc.detail)
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+class _HashingReader(io.RawIOBase):
+    """The bytes the readers consume, hashed on the way: proves they are the bytes the ledger names."""
+
+    def __init__(self, fh: io.BufferedReader) -> None:
+        self.fh, self.sha = fh, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        n = self.fh.readinto(b)
+        if n:
+            self.sha.update(memoryview(b)[:n])
+        return n
+
+
+def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Settings,
+                      cfg: object) -> FileResult:
+    st0 = os.fstat(fh.fileno())
+    content_hash = _fd_sha256(fh)
     hash12 = content_hash[:12]
     batch_id = hash12
     source = str(path)
     now = datetime.now(UTC).replace(tzinfo=None)
-
     with writer(settings) as con:
         ensure_tables(con)
         row = con.execute("SELECT status, chunks FROM ledger WHERE content_hash = ?", [content_hash]).fetchone()
         if row is None:
             con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 'started', ?, NULL)",
-                        [content_hash, batch_id, source, fmt, path.stat().st_size, now])
+                        [content_hash, batch_id, source, fmt, st0.st_size, now])
         done_chunks = {c for (c,) in con.execute("SELECT chunk FROM ledger_chunks WHERE content_hash = ?",
                                                    [content_hash]).fetchall()}
     if row is not None and row[0] == "done":
@@ -235,7 +295,29 @@ def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
     atomic.remove_stale_tmp(q_dir)
     mapping_cache: dict[tuple[str, ...], dict[str, str]] = {}
     n_chunks = 0
-    for idx, chunk in enumerate(_chunks(read_rows(path, fmt), cfg.chunk_rows)):
+    fh.seek(0)
+    hashing = _HashingReader(fh)
+    stream = fh if fmt == "parquet" else io.BufferedReader(hashing, 1 << 20)
+    limit = max(DEFAULT_MAX_RECORD_CHARS, 4 * cfg.max_text_chars)  # a whole valid row always fits
+    rows = read_rows(stream, fmt, limit)
+    try:
+        n_chunks = _write_chunks(rows, cfg, done_chunks, hash12, source, mapping_cache, settings, content_hash,
+                                 batch_id, raw_dir, q_dir)
+    except IngestError as exc:  # e.g. a damaged Parquet file: nothing of it stays behind
+        _forget(settings, content_hash, raw_dir, q_dir)
+        raise _Refused("unreadable", str(exc).split(":", 1)[-1].strip()) from None
+    if _changed_while_read(fh, fmt, st0, content_hash, stream, hashing):
+        _forget(settings, content_hash, raw_dir, q_dir)
+        raise _Refused("changed_while_reading")
+    return _finish(settings, content_hash, batch_id, fmt, n_chunks, done_chunks)
+
+
+def _write_chunks(rows: Iterator[SourceRow], cfg: object, done_chunks: set[int], hash12: str, source: str,
+                  mapping_cache: dict[tuple[str, ...], dict[str, str]], settings: Settings, content_hash: str,
+                  batch_id: str, raw_dir: Path, q_dir: Path) -> int:
+    """Write and commit every chunk not committed yet; returns the number of chunks in the file."""
+    n_chunks = 0
+    for idx, chunk in enumerate(_chunks(rows, cfg.chunk_rows)):
         n_chunks = idx + 1
         if idx in done_chunks:
             continue
@@ -255,6 +337,75 @@ def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
                          datetime.now(UTC).replace(tzinfo=None)])
             reasons = dict(q_df.group_by("reason").len().iter_rows()) if q_df.height else {}
             record_reasons(con, "ingest", f"{batch_id}-{idx:05d}", reasons)
+            crash_point("ingest:ledger_commit")
+    return n_chunks
+
+
+def _changed_while_read(fh: io.BufferedReader, fmt: str, st0: os.stat_result, content_hash: str,
+                        stream: io.BufferedReader, hashing: _HashingReader) -> bool:
+    """True when the bytes read are not the bytes hashed first (the file was rewritten or grew meanwhile)."""
+    if fmt == "parquet":  # read at random offsets: compare the descriptor's state and hash it again
+        st1 = os.fstat(fh.fileno())
+        if (st1.st_size, st1.st_mtime_ns) != (st0.st_size, st0.st_mtime_ns):
+            return True
+        fh.seek(0)
+        return _fd_sha256(fh) != content_hash
+    while stream.read(1 << 20):  # whatever the reader left unread still belongs to the file
+        pass
+    return hashing.sha.hexdigest() != content_hash
+
+
+def _fd_sha256(fh: io.BufferedReader) -> str:
+    h = hashlib.sha256()
+    while block := fh.read(1 << 20):
+        h.update(block)
+    return h.hexdigest()
+
+
+def _escapes(path: Path, root: Path | None, settings: Settings) -> bool:
+    """A symlink whose target lies outside the folder walked (or, named directly, its own folder and landing)."""
+    if root is not None:
+        bases = [Path(os.path.realpath(root))]
+    elif path.is_symlink():
+        bases = [Path(os.path.realpath(path.parent)), Path(os.path.realpath(settings.landing_path))]
+    else:
+        return False
+    real = Path(os.path.realpath(path))
+    return not any(real.is_relative_to(b) for b in bases)
+
+
+def _forget(settings: Settings, content_hash: str, raw_dir: Path, q_dir: Path) -> None:
+    """Undo a file's ingest: ledger rows first (nothing trusts a file without them), then its files."""
+    import shutil
+
+    with writer(settings) as con:
+        batch = con.execute("SELECT batch_id FROM ledger WHERE content_hash = ?", [content_hash]).fetchone()
+        con.execute("DELETE FROM ledger_chunks WHERE content_hash = ?", [content_hash])
+        con.execute("DELETE FROM ledger WHERE content_hash = ?", [content_hash])
+        if batch:
+            con.execute("DELETE FROM quarantine_reasons WHERE stage = 'ingest' AND partition_id LIKE ?",
+                        [f"{batch[0]}-%"])
+    for folder in (raw_dir, q_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _refuse(settings: Settings, path: Path, reason: str, detail: str = "") -> FileResult:
+    """Record a whole-file refusal (path, size, reason: no content) and return it as the file's result."""
+    try:
+        size = os.lstat(path).st_size
+    except OSError:
+        size = None
+    with writer(settings) as con:
+        ensure_tables(con)
+        con.execute("INSERT OR REPLACE INTO ingest_refusals VALUES (?, ?, ?, ?, ?)",
+                    [str(path), size, reason, detail[:200], datetime.now(UTC).replace(tzinfo=None)])
+    log.warning("ingest refused: file=%s reason=%s %s", path.name, reason, detail[:200])
+    return FileResult(source_file=str(path), content_hash="", batch_id="", format=path.suffix.lstrip("."),
+                      status="refused", reasons={reason: 1})
+
+
+def _finish(settings: Settings, content_hash: str, batch_id: str, fmt: str, n_chunks: int,
+            done_chunks: set[int]) -> FileResult:
     with writer(settings) as con:
         con.execute("""
             UPDATE ledger SET status = 'done', chunks = ?, finished_at = ?,
@@ -264,6 +415,7 @@ def ingest_file(path: Path, settings: Settings | None = None) -> FileResult:
             WHERE content_hash = ?""",
                     [n_chunks, datetime.now(UTC).replace(tzinfo=None), content_hash, content_hash, content_hash,
                      content_hash])
+        crash_point("ingest:file_commit")
     result = _result_from_ledger(settings, content_hash, "resumed" if done_chunks else "ingested")
     log.info("ingest batch=%s format=%s rows_in=%d written=%d quarantined=%d", batch_id, fmt, result.rows_in,
              result.rows_written, result.rows_quarantined)
@@ -308,24 +460,38 @@ def landing_files(settings: Settings | None = None, landing_dir: str | Path | No
         ensure_tables(con)
     with reader(settings) as con:
         done = set(con.execute("SELECT source_file, size_bytes FROM ledger WHERE status = 'done'").fetchall())
-    return [str(p.resolve()) for p in candidates if (str(p.resolve()), p.stat().st_size) not in done]
+    # A symlink stays a link (ingest checks where it points); everything else is named by its real path.
+    return [str(p.absolute() if p.is_symlink() else p.resolve()) for p in candidates
+            if (str(p.resolve()), p.stat().st_size) not in done]
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files named directly, plus the known export files inside named folders (sorted, recursive)."""
+    return [p for p, _root in _walk(paths)]
+
+
+def _walk(paths: Iterable[Path | str]) -> list[tuple[Path, Path | None]]:
+    """(file, the folder it was found in, or None when named directly)."""
     from warehouse.readers import FORMATS
 
-    out: list[Path] = []
+    out: list[tuple[Path, Path | None]] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS
-                              and not q.name.startswith(".") and q.name not in NOT_REPORTS))
+        if p.is_dir():  # rglob does not descend into symlinked folders; symlinked files are checked at ingest
+            out.extend((q, p) for q in sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS
+                                              and not q.name.startswith(".") and q.name not in NOT_REPORTS))
         else:
-            out.append(p)
+            out.append((p, None))
     return out
 
 
 def ingest_paths(paths: Iterable[Path | str], settings: Settings | None = None) -> IngestSummary:
-    """Ingest every file (folders are walked). The function the `ingest` command and the DAG call."""
+    """Ingest every file (folders are walked). The function the `ingest` command and the DAG call.
+
+    An unknown format named directly is an error before anything is ingested; a file refused for its
+    content (see `ingest_file`) is recorded and the other files go on.
+    """
     settings = settings or get_settings()
-    return IngestSummary([ingest_file(p, settings) for p in expand_paths(paths)])
+    found = _walk(paths)
+    for p, _root in found:
+        detect_format(p)
+    return IngestSummary([ingest_file(p, settings, root) for p, root in found])

@@ -2,10 +2,11 @@
 
 `ledger` has one row per ingested file (by content hash), `ledger_chunks` one row per committed
 chunk of a file, `partitions` one row per raw partition taken through de-identification,
-`funnel` the counts of each pairs run, `snapshots` one row per dataset snapshot. A step writes
-its files atomically first and commits its ledger row second: a crash in between leaves files
-that the resumed step rewrites under the same names (so nothing is duplicated), and no step
-trusts a file that has no ledger row.
+`ingest_refusals` one row per file refused whole (path, size, reason: a symlink out of the landing
+folder, not a regular file, changed while read, unreadable), `funnel` the counts of each pairs
+run, `snapshots` one row per dataset snapshot. A step writes its files atomically first and
+commits its ledger row second: a crash in between leaves files that the resumed step rewrites
+under the same names (so nothing is duplicated), and no step trusts a file that has no ledger row.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ DDL = (
         rows_in BIGINT, rows_deid BIGINT, rows_quarantined BIGINT, deid_paths VARCHAR[],
         quarantine_path VARCHAR, exam_years INTEGER[], engine_version VARCHAR, status VARCHAR NOT NULL,
         finished_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS ingest_refusals (
+        source_file VARCHAR NOT NULL, size_bytes BIGINT, reason VARCHAR NOT NULL, detail VARCHAR,
+        refused_at TIMESTAMP, PRIMARY KEY (source_file, reason))""",
     """CREATE TABLE IF NOT EXISTS quarantine_reasons (
         stage VARCHAR NOT NULL, partition_id VARCHAR NOT NULL, reason VARCHAR NOT NULL, n BIGINT,
         PRIMARY KEY (stage, partition_id, reason))""",
