@@ -18,6 +18,8 @@ import hashlib
 import html
 import json
 import os
+import signal
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -57,9 +59,32 @@ class VerifyResult:
     records: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    note: str | None = None  # ok, but the trail ends as an interrupted append left it (repaired on the next)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "records": self.records, "first_bad_seq": self.first_bad_seq, "problem": self.problem}
+        return {"ok": self.ok, "records": self.records, "first_bad_seq": self.first_bad_seq, "problem": self.problem,
+                "note": self.note}
+
+
+def _crash_hit(name: str) -> bool:
+    """The crash-point contract of warehouse.faults.crash_point (radforge/ imports no domain package):
+    True when RADFORGE_CRASH_AT names this point and its RADFORGE_CRASH_SKIP passes are used up."""
+    trace = os.environ.get("RADFORGE_CRASH_TRACE")
+    if trace:
+        with open(trace, "a", encoding="utf-8") as fh:
+            fh.write(f"{name}\t{time.time():.3f}\n")
+    if os.environ.get("RADFORGE_CRASH_AT") != name:
+        return False
+    skip = int(os.environ.get("RADFORGE_CRASH_SKIP", "0"))
+    if skip > 0:
+        os.environ["RADFORGE_CRASH_SKIP"] = str(skip - 1)
+        return False
+    return True
+
+
+def _crash(name: str) -> None:
+    if _crash_hit(name):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class AuditTrail:
@@ -88,8 +113,31 @@ class AuditTrail:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def _drop_torn_tail(self) -> None:
+        """Cut an incomplete last record (no newline: its append was killed mid-write; its caller never
+        got it back), so the chain stays readable and the next record chains to the last whole one."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with open(self.path, "rb+") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(size - 1)
+            if fh.read(1) == b"\n":
+                return
+            pos = size
+            while pos > 0:
+                step = min(pos, 65536)
+                fh.seek(pos - step)
+                nl = fh.read(step).rfind(b"\n")
+                if nl >= 0:
+                    pos = pos - step + nl + 1
+                    break
+                pos -= step
+            fh.truncate(pos)
+            os.fsync(fh.fileno())
+
     def _tail(self) -> tuple[int, str]:
         """(next seq, hash of the last record) read from the end of the file."""
+        self._drop_torn_tail()
         if not self.path.exists() or self.path.stat().st_size == 0:
             return 0, GENESIS
         with open(self.path, "rb") as fh:
@@ -122,6 +170,8 @@ class AuditTrail:
         out = []
         with self._locked():
             seq, prev = self._tail()
+            if seq == 0 and not self.head_path.exists():  # a new trail: its head exists before its first record
+                self._write_head(-1, GENESIS)
             lines = []
             now = datetime.now(UTC).isoformat(timespec="microseconds")
             for rec in records:
@@ -136,19 +186,27 @@ class AuditTrail:
                 seq += 1
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
-                os.write(fd, b"".join(lines))
+                data = b"".join(lines)
+                if _crash_hit("audit:torn_append"):  # a write cut short by SIGKILL (a torn record)
+                    os.write(fd, data[: max(1, len(data) // 2)])
+                    os.kill(os.getpid(), signal.SIGKILL)
+                os.write(fd, data)
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            tmp = self.head_path.with_suffix(".head.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, json.dumps({"seq": seq - 1, "hash": prev}).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.head_path)
+            _crash("audit:mid_append")  # records written, head not yet moved
+            self._write_head(seq - 1, prev)
         return out
+
+    def _write_head(self, seq: int, last_hash: str) -> None:
+        tmp = self.head_path.with_suffix(".head.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps({"seq": seq, "hash": last_hash}).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.head_path)
 
     def records(self) -> Iterator[dict[str, Any]]:
         if not self.path.exists():
@@ -162,9 +220,23 @@ class AuditTrail:
         """Walk the chain; the first broken record (by seq) is named."""
         expected_seq, prev = 0, GENESIS
         count = 0
+        head = None
+        if self.head_path.exists():
+            try:
+                head = json.loads(self.head_path.read_text())
+            except ValueError:
+                return VerifyResult(False, count, None, "trail.head is unreadable")
+        head_seq = head.get("seq") if isinstance(head, dict) else None
+        note = None
+        head_at = (-1, GENESIS) if head_seq == -1 else None  # (seq, hash) of the record the head names
         if self.path.exists():
             with open(self.path, encoding="utf-8") as fh:
                 for lineno, line in enumerate(fh):
+                    if not line.endswith("\n") and head_at is not None:
+                        # The signature of an append killed mid-write: an incomplete last record after the
+                        # record the head names. Not tampering; the next append cuts it (_drop_torn_tail).
+                        note = f"incomplete record after seq {expected_seq - 1} (an interrupted append)"
+                        break
                     if not line.strip():
                         return VerifyResult(False, count, expected_seq, f"blank line at line {lineno + 1}")
                     try:
@@ -180,23 +252,24 @@ class AuditTrail:
                     if record_hash(rec) != rec.get("hash"):
                         return VerifyResult(False, count, seq, f"record {seq} was modified (hash mismatch)")
                     prev = rec["hash"]
+                    if seq == head_seq:
+                        head_at = (seq, prev)
                     expected_seq += 1
                     count += 1
-        head = None
-        if self.head_path.exists():
-            try:
-                head = json.loads(self.head_path.read_text())
-            except ValueError:
-                return VerifyResult(False, count, None, "trail.head is unreadable")
         if head is None:
             if count:
                 return VerifyResult(False, count, None, "trail.head is missing")
-            return VerifyResult(True, 0)
-        if head.get("seq") != expected_seq - 1 or head.get("hash") != prev:
-            return VerifyResult(False, count, expected_seq,
-                                f"trail truncated or head changed: head says last record {head.get('seq')}, "
-                                f"file ends at {expected_seq - 1}")
-        return VerifyResult(True, count)
+            return VerifyResult(True, 0, note=note)
+        if head.get("seq") == expected_seq - 1 and head.get("hash") == prev:
+            return VerifyResult(True, count, note=note)
+        if head_at is not None and head_at[1] == head.get("hash"):
+            # Whole records after the head, chained: an append killed after its write, before the head moved
+            # (the next append moves it). A truncation leaves the head *ahead* of the file, which stays an error.
+            return VerifyResult(True, count, note=f"records {head_seq + 1}..{expected_seq - 1} after the head "
+                                                  "(an interrupted append)")
+        return VerifyResult(False, count, expected_seq,
+                            f"trail truncated or head changed: head says last record {head.get('seq')}, "
+                            f"file ends at {expected_seq - 1}")
 
 
 # --- the monthly report for an auditor ----------------------------------------------------------

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from training.data import (
     resolve_snapshot,
     tokenize_pairs,
 )
+from warehouse.faults import crash_point  # the named crash points bench/chaos.py kills at
 
 log = get_logger("training.engine")
 FAULT_ENV = "RADFORGE_TRAIN_FAULT_AT_STEP"  # fault injection for the resume test: hard exit after that step
@@ -168,8 +171,51 @@ def _callbacks(folder: Path, record: list[list[int]], write: bool) -> list[Any]:
             if fault and state.global_step == int(fault):
                 log.warning("fault injection: hard exit after step %d", state.global_step)
                 os._exit(137)
+            crash_point("train:step_end")
+
+        def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            crash_point("train:after_checkpoint")
 
     return [DataLedger()]
+
+
+def _trainer_class(trainer_cls: Any) -> Any:
+    """The Trainer with one named crash point inside its checkpoint save (bench/chaos.py kills there)."""
+
+    class CheckpointedTrainer(trainer_cls):
+        def _save_optimizer_and_scheduler(self, output_dir: str) -> None:
+            crash_point("train:mid_checkpoint")  # model weights written, optimizer and trainer state not yet
+            super()._save_optimizer_and_scheduler(output_dir)
+
+    return CheckpointedTrainer
+
+
+def last_complete_checkpoint(folder: Path, remove_incomplete: bool = True) -> str | None:
+    """The newest checkpoint the Trainer finished writing, or None.
+
+    The Trainer writes a checkpoint in place (weights, optimizer, RNG, then `trainer_state.json`
+    last), so a kill during a save leaves a newest `checkpoint-N` without a whole trainer state;
+    resuming from it loads half a state or restarts the step count. A checkpoint counts only when
+    its trainer state parses and names its own step; incomplete ones are removed (rank 0).
+    """
+    found = []
+    for path in folder.glob("checkpoint-*") if folder.exists() else []:
+        m = re.fullmatch(r"checkpoint-(\d+)", path.name)
+        if m and path.is_dir():
+            found.append((int(m.group(1)), path))
+    best = None
+    for step, path in sorted(found, reverse=True):
+        try:
+            state = json.loads((path / "trainer_state.json").read_text())
+            complete = int(state.get("global_step", -1)) == step
+        except (OSError, ValueError, TypeError):
+            complete = False
+        if complete:
+            best = best or str(path)
+        elif remove_incomplete:
+            log.warning("removing incomplete checkpoint %s (the run was killed while saving it)", path.name)
+            shutil.rmtree(path, ignore_errors=True)
+    return best
 
 
 # --- the run --------------------------------------------------------------------------------------------
@@ -196,7 +242,6 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
              is_main: bool) -> dict[str, Any]:
     import torch
     from transformers import Trainer, set_seed
-    from transformers.trainer_utils import get_last_checkpoint
 
     cfg = load_config(folder / "config.yaml")
     model_path = Path(cfg.base_model)
@@ -236,10 +281,10 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
     set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible
     model = build_model(cfg, model_path)
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                      data_collator=collator, processing_class=tokenizer,
-                      callbacks=_callbacks(folder, record, is_main))
-    checkpoint = get_last_checkpoint(str(folder / "checkpoints")) if resume else None
+    trainer = _trainer_class(Trainer)(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
+                                      data_collator=collator, processing_class=tokenizer,
+                                      callbacks=_callbacks(folder, record, is_main))
+    checkpoint = last_complete_checkpoint(folder / "checkpoints", remove_incomplete=is_main) if resume else None
     if resume and checkpoint is None:
         log.warning("run %s has no checkpoint yet: starting from step 0", run_id)
     if torch.cuda.is_available():

@@ -16,6 +16,7 @@ from typing import Any
 
 from radforge.errors import RadforgeError
 from radforge.settings import Settings, get_settings
+from warehouse.faults import crash_point
 
 STATUSES = ("queued", "running", "completed", "failed")
 RUN_FILE = "run.json"
@@ -93,8 +94,6 @@ def _ts(value: str | None) -> dt.datetime | None:
 
 def write_run(record: dict[str, Any], settings: Settings | None = None) -> dict[str, Any]:
     """Persist the run record: run.json (atomic) and the catalog row (upsert)."""
-    from radforge.catalog import writer
-
     settings = settings or get_settings()
     if record.get("status") not in STATUSES:
         raise ValueError(f"invalid run status {record.get('status')!r}")
@@ -104,11 +103,20 @@ def write_run(record: dict[str, Any], settings: Settings | None = None) -> dict[
     tmp = folder / f".{RUN_FILE}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(record, indent=2, sort_keys=False))
     tmp.replace(folder / RUN_FILE)
-    with writer(settings) as con:
+    crash_point("registry:after_json")
+    mirror_run(record, settings)
+    return record
+
+
+def mirror_run(record: dict[str, Any], settings: Settings | None = None) -> None:
+    """Upsert the catalog row of a run from its record (run.json stays the source of truth)."""
+    from radforge.catalog import writer
+
+    with writer(settings or get_settings()) as con:
         ensure_table(con)
         con.execute("DELETE FROM runs WHERE run_id = ?", [record["run_id"]])
         con.execute(f"INSERT INTO runs VALUES ({', '.join('?' for _ in _COLUMNS)})", _row(record))
-    return record
+        crash_point("registry:commit")
 
 
 def update_run(run_id: str, settings: Settings | None = None, **changes: Any) -> dict[str, Any]:

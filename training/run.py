@@ -199,6 +199,8 @@ def resume(run_id: str, settings: Settings | None = None, launcher: str | None =
     settings = settings or get_settings()
     record = registry.get_run(run_id, settings)
     if record["status"] == "completed":
+        # A run killed between its run.json and its catalog row: the catalog still says running.
+        registry.mirror_run(record, settings)
         raise RadforgeError(f"run {run_id} already completed; nothing to resume")
     folder = registry.run_dir(run_id, settings)
     cfg = load_config(folder / "config.yaml")

@@ -156,6 +156,7 @@ def commit_partition(settings: Settings, partition_id: str, batch_id: str, raw_p
                     [partition_id, batch_id, rel(settings, raw_path), rows_in, deid_df.height, q_df.height, paths,
                      rel(settings, q_path), years, engine_version, datetime.now(UTC).replace(tzinfo=None)])
         record_reasons(con, "deid", partition_id, reasons)
+        crash_point("deid:ledger_commit")
     log.info("deid partition=%s rows_in=%d deid=%d quarantined=%d", partition_id, rows_in, deid_df.height, q_df.height)
     return PartitionResult(partition_id, rows_in, deid_df.height, q_df.height, years, reasons)
 

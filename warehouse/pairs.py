@@ -20,6 +20,7 @@ from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
 from warehouse.errors import PairsNotBuilt
+from warehouse.faults import crash_point
 from warehouse.filters import FilterConfig, select_pairs
 from warehouse.ledger import absolute, ensure_tables
 from warehouse.schema import DEID_SCHEMA
@@ -73,7 +74,9 @@ def build_pairs(settings: Settings | None = None, cfg: FilterConfig | None = Non
     if not force:
         last = _last_run(settings)
         if last and last["source_partitions"] == partitions and last["filters"] == cfg.to_dict():
-            return PairsResult(**{**last, "changed": False})
+            result = PairsResult(**{**last, "changed": False})
+            _commit_run(settings, result)  # a run killed after run.json but before its catalog commit
+            return result
     pairs, rejected, funnel = select_pairs(read_deid(files), cfg)
     digest = hashlib.sha256(json.dumps([partitions, cfg.to_dict()]).encode()).hexdigest()[:10]
     created = datetime.now(UTC).replace(tzinfo=None)
@@ -81,24 +84,41 @@ def build_pairs(settings: Settings | None = None, cfg: FilterConfig | None = Non
     zone = atomic.ensure_dir(settings.zone("pairs"))
     pairs_path, rejected_path = zone / "pairs.parquet", zone / "rejected.parquet"
     atomic.write_parquet(pairs, pairs_path)
+    crash_point("pairs:after_parquet")
     atomic.write_parquet(rejected, rejected_path)
     result = PairsResult(run_id, pairs.height + rejected.height, pairs.height, rejected.height, funnel,
                          cfg.to_dict(), partitions, str(pairs_path), str(rejected_path))
     # run.json names its files relative to the site root (the site stays relocatable)
     atomic.write_json({**result.to_dict(), "pairs_path": "pairs/pairs.parquet",
                        "rejected_path": "pairs/rejected.parquet"}, zone / "run.json")
-    with writer(settings) as con:
-        con.execute("INSERT INTO pair_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, result.candidates, result.pairs, result.rejected, json.dumps(cfg.to_dict()),
-                     partitions, created])
-        con.executemany("INSERT INTO funnel VALUES (?, ?, ?, ?, ?, ?)",
-                        [[run_id, f["step"], f["stage"], f["removed"], f["remaining"], created] for f in funnel])
-    from warehouse.views import refresh_views
-
-    refresh_views(settings)
+    crash_point("pairs:after_run_json")
+    _commit_run(settings, result, created)
     log.info("pairs run=%s candidates=%d pairs=%d rejected=%d", run_id, result.candidates, result.pairs,
              result.rejected)
     return result
+
+
+def _commit_run(settings: Settings, result: PairsResult, created: datetime | None = None) -> None:
+    """The catalog side of a pairs run (pair_runs + funnel rows, views); idempotent.
+
+    run.json is the zone's commit marker: a run killed after it but before this commit is
+    completed by the next `build_pairs`, which finds the same partitions and filters.
+    """
+    from warehouse.views import refresh_views
+
+    with writer(settings) as con:
+        ensure_tables(con)
+        if not con.execute("SELECT 1 FROM pair_runs WHERE run_id = ?", [result.run_id]).fetchone():
+            created = created or datetime.now(UTC).replace(tzinfo=None)
+            con.execute("INSERT INTO pair_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [result.run_id, result.candidates, result.pairs, result.rejected,
+                         json.dumps(result.filters), result.source_partitions, created])
+            con.execute("DELETE FROM funnel WHERE run_id = ?", [result.run_id])
+            con.executemany("INSERT INTO funnel VALUES (?, ?, ?, ?, ?, ?)",
+                            [[result.run_id, f["step"], f["stage"], f["removed"], f["remaining"], created]
+                             for f in result.funnel])
+            crash_point("pairs:ledger_commit")
+    refresh_views(settings)
 
 
 def _last_run(settings: Settings) -> dict[str, object] | None:
