@@ -198,7 +198,7 @@ def test_judge_endpoint_redirecting_off_site_is_stopped_by_the_guard(site) -> No
     class Redirect(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             hits.append(self.path)
-            self.send_response(307)
+            self.send_response(302)
             self.send_header("Location", f"http://{TEST_NET}/v1/chat/completions")
             self.end_headers()
 
