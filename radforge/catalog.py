@@ -8,6 +8,7 @@ clear `CatalogBusy` instead of DuckDB's lock error. Readers open `read_only=True
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
 import time
@@ -56,10 +57,21 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
             delay = min(delay * 2, 0.5)
 
 
+def _wait(timeout_s: float | None, default: float) -> float:
+    if timeout_s is not None:
+        return timeout_s
+    return float(os.environ.get("RADFORGE_CATALOG_WAIT_S", default))
+
+
 @contextlib.contextmanager
-def writer(settings: Settings | None = None, timeout_s: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection inside one transaction: committed on success, rolled back on error."""
+def writer(settings: Settings | None = None, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection inside one transaction: committed on success, rolled back on error.
+
+    Waits up to `timeout_s` (default $RADFORGE_CATALOG_WAIT_S, else 120 s) for another process's
+    transaction, then raises `CatalogBusy`.
+    """
     settings = settings or get_settings()
+    timeout_s = _wait(timeout_s, 120.0)
     settings.catalog_path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(settings.catalog_path, False, timeout_s)
     try:
@@ -75,9 +87,10 @@ def writer(settings: Settings | None = None, timeout_s: float = 120.0) -> Iterat
 
 
 @contextlib.contextmanager
-def reader(settings: Settings | None = None, timeout_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection (analysts, reports, DAG sensors)."""
+def reader(settings: Settings | None = None, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection (analysts, reports, DAG sensors); waits like `writer` (default 60 s)."""
     settings = settings or get_settings()
+    timeout_s = _wait(timeout_s, 60.0)
     con = _open(settings.catalog_path, True, timeout_s)
     try:
         yield con
