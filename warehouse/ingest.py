@@ -27,10 +27,11 @@ from radforge.catalog import writer
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
+from warehouse.archives import ArchiveRefused, check_archive
 from warehouse.errors import IngestError
 from warehouse.faults import crash_point
 from warehouse.ledger import ensure_tables, record_reasons, rel
-from warehouse.readers import DEFAULT_MAX_RECORD_CHARS, SourceRow, detect_format, read_rows
+from warehouse.readers import DEFAULT_MAX_RECORD_CHARS, FORMATS, SourceRow, detect_format, is_export_name, read_rows
 from warehouse.schema import QUARANTINE_SCHEMA, RAW_SCHEMA, resolve_mapping
 
 log = get_logger("warehouse.ingest")
@@ -212,7 +213,9 @@ def _split_chunk(chunk: list[SourceRow], hash12: str, source: str, site_mapping:
             good.append(clean)
         else:
             bad.append({"row_id": row_id, "source_file": source, "row_number": row.row_number, "stage": "ingest",
-                        "reason": reason, "raw_record": json.dumps(row.record, default=str, ensure_ascii=True)})
+                        "reason": reason, "raw_record": json.dumps(row.record if row.source is None else
+                                                                   {"_message": row.source}, default=str,
+                                                                   ensure_ascii=True)})
     raw = pl.DataFrame(good, schema=RAW_SCHEMA)
     quarantine = pl.DataFrame(bad, schema=QUARANTINE_SCHEMA)
     return raw.select(list(RAW_SCHEMA)), quarantine
@@ -271,6 +274,12 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
                       cfg: object) -> FileResult:
     st0 = os.fstat(fh.fileno())
     content_hash = _fd_sha256(fh)
+    if fmt == "zip" or fmt.endswith("+gzip"):  # checked whole before anything of it is written
+        fh.seek(0)
+        try:
+            check_archive(fh, fmt, st0.st_size, path.name, FORMATS)
+        except ArchiveRefused as exc:
+            raise _Refused(exc.reason) from None
     hash12 = content_hash[:12]
     batch_id = hash12
     source = str(path)
@@ -297,7 +306,7 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
     n_chunks = 0
     fh.seek(0)
     hashing = _HashingReader(fh)
-    stream = fh if fmt == "parquet" else io.BufferedReader(hashing, 1 << 20)
+    stream = fh if fmt in _RANDOM_ACCESS else io.BufferedReader(hashing, 1 << 20)
     limit = max(DEFAULT_MAX_RECORD_CHARS, 4 * cfg.max_text_chars)  # a whole valid row always fits
     rows = read_rows(stream, fmt, limit)
     try:
@@ -344,7 +353,7 @@ def _write_chunks(rows: Iterator[SourceRow], cfg: object, done_chunks: set[int],
 def _changed_while_read(fh: io.BufferedReader, fmt: str, st0: os.stat_result, content_hash: str,
                         stream: io.BufferedReader, hashing: _HashingReader) -> bool:
     """True when the bytes read are not the bytes hashed first (the file was rewritten or grew meanwhile)."""
-    if fmt == "parquet":  # read at random offsets: compare the descriptor's state and hash it again
+    if fmt in _RANDOM_ACCESS:  # read at random offsets: compare the descriptor's state and hash it again
         st1 = os.fstat(fh.fileno())
         if (st1.st_size, st1.st_mtime_ns) != (st0.st_size, st0.st_mtime_ns):
             return True
@@ -353,6 +362,9 @@ def _changed_while_read(fh: io.BufferedReader, fmt: str, st0: os.stat_result, co
     while stream.read(1 << 20):  # whatever the reader left unread still belongs to the file
         pass
     return hashing.sha.hexdigest() != content_hash
+
+
+_RANDOM_ACCESS = ("parquet", "zip")
 
 
 def _fd_sha256(fh: io.BufferedReader) -> str:
@@ -472,13 +484,11 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
 
 def _walk(paths: Iterable[Path | str]) -> list[tuple[Path, Path | None]]:
     """(file, the folder it was found in, or None when named directly)."""
-    from warehouse.readers import FORMATS
-
     out: list[tuple[Path, Path | None]] = []
     for p in map(Path, paths):
         if p.is_dir():  # rglob does not descend into symlinked folders; symlinked files are checked at ingest
-            out.extend((q, p) for q in sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in FORMATS
-                                              and not q.name.startswith(".") and q.name not in NOT_REPORTS))
+            out.extend((q, p) for q in sorted(q for q in p.rglob("*") if q.is_file() and is_export_name(q.name)
+                                              and q.name not in NOT_REPORTS))
         else:
             out.append((p, None))
     return out

@@ -44,13 +44,27 @@ class SourceRow:
     row_number: int  # 1-based record number in the file (CSV record, JSONL line, Parquet row, HL7 message)
     record: dict[str, object]
     problem: str | None = None  # 'undecodable' | 'malformed' | 'oversize' | None
+    source: str | None = None  # the record as the export wrote it, when `record` is already a mapping of it (HL7)
 
 
 def detect_format(path: Path) -> str:
-    fmt = FORMATS.get(path.suffix.lower())
+    """'csv', 'jsonl', 'parquet', 'hl7', or an archive of them: 'csv+gzip' (reports.csv.gz), 'zip'."""
+    from warehouse.archives import archive_format
+
+    fmt = FORMATS.get(path.suffix.lower()) or archive_format(path, FORMATS)
     if fmt is None:
-        raise IngestError(f"{path.name}: unknown export format {path.suffix!r} (csv, jsonl, parquet, hl7)")
+        raise IngestError(f"{path.name}: unknown export format {path.suffix!r} (csv, jsonl, parquet, hl7; "
+                          ".gz or .zip of csv, jsonl, hl7)")
     return fmt
+
+
+def is_export_name(name: str) -> bool:
+    """Whether a folder walk takes this file (dot files are uploads in progress)."""
+    try:
+        detect_format(Path(name))
+    except IngestError:
+        return False
+    return not name.startswith(".")
 
 
 def has_surrogates(value: object) -> bool:
@@ -62,7 +76,26 @@ def read_rows(source: Path | BinaryIO, fmt: str, max_record_chars: int = DEFAULT
     """Rows of an export given as a path or an open binary file (read from its current position)."""
     if fmt == "parquet":
         return _read_parquet(source)
+    if fmt == "zip" or fmt.endswith("+gzip"):
+        return _read_archive(source, fmt, max_record_chars)
     return _read_text(source, fmt, max_record_chars)
+
+
+def _read_archive(source: Path | BinaryIO, fmt: str, limit: int) -> Iterator[SourceRow]:
+    """Rows of every export in an archive (checked first by ingest), numbered on across members."""
+    from warehouse.archives import open_members
+
+    fh = open(source, "rb") if isinstance(source, (str, Path)) else source  # noqa: SIM115 - closed below
+    try:
+        n = 0
+        for inner, stream in open_members(fh, fmt, FORMATS):
+            for row in _read_text(stream, inner, limit):
+                n += 1
+                row.row_number = n
+                yield row
+    finally:
+        if fh is not source:
+            fh.close()
 
 
 def _read_text(source: Path | BinaryIO, fmt: str, limit: int) -> Iterator[SourceRow]:
@@ -359,4 +392,5 @@ def _read_hl7(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
         except (ValueError, IndexError):
             yield SourceRow(n, {"_message": "\r".join(segments)}, "malformed")
             continue
-        yield SourceRow(n, record, "undecodable" if undecodable else None)
+        # a quarantined message is kept as sent, not as mapped (a bad MSH maps to nothing a reviewer could use)
+        yield SourceRow(n, record, "undecodable" if undecodable else None, "\r".join(segments))
