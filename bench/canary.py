@@ -652,10 +652,11 @@ def run(reports: int, seed: int, home: Path, direct: bool, train: bool, real_mod
     cmd = [PY, __file__, "--_child", "--eval-limit", str(eval_limit), "--judge-limit", str(judge_limit)]
     cmd += (["--direct"] if direct else []) + (["--train"] if train else [])
     say(f"pipeline ({'direct entry points' if direct else 'Airflow DAGs'}) → {log_path}")
-    with open(log_path, "w") as log:
-        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=str(work))
+    out_path = home / "logs" / "pipeline.stdout.log"  # Airflow prints task output here: scanned like the rest
+    with open(log_path, "w") as log, open(out_path, "w") as out:
+        p = subprocess.run(cmd, env=env, stdout=out, stderr=log, text=True, cwd=str(work))
     stages = []
-    for line in p.stdout.splitlines():
+    for line in out_path.read_text().splitlines():
         if line.startswith("STAGES "):
             stages = json.loads(line[7:])
     if p.returncode != 0:
