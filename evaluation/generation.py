@@ -73,10 +73,18 @@ def length_buckets(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+SECTION_END = "\n###"  # the next section header of the instruction / Alpaca prompt formats
+
+
 def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int,
              add_special_tokens: bool = True, on_batch: Callable[[int], None] | None = None
              ) -> list[tuple[str, int]]:
-    """Greedy completions of `prompts` (same order): (text, number of new tokens) each."""
+    """Greedy completions of `prompts` (same order): (text, number of new tokens) each.
+
+    A completion ends at EOS or at the next `### ` section header: the instruction and Alpaca
+    formats mark sections that way and no training target contains one, so an under-trained model
+    that runs on into "### Additional Notes:" is cut where its answer ended (and stops costing tokens).
+    """
     import torch
 
     encoded = tokenizer(list(prompts), add_special_tokens=add_special_tokens)["input_ids"]
@@ -89,11 +97,13 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_toke
         with torch.inference_mode():
             gen = model.generate(input_ids=enc["input_ids"].to(dev), attention_mask=enc["attention_mask"].to(dev),
                                  max_new_tokens=max_new_tokens, do_sample=False, use_cache=True,
-                                 pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None, top_k=None)
+                                 pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None, top_k=None,
+                                 stop_strings=[SECTION_END], tokenizer=tokenizer)
         new = gen[:, enc["input_ids"].shape[1]:].tolist()
         for row, ids in zip(batch, new, strict=True):
             n = next((k + 1 for k, t in enumerate(ids) if t in eos_ids), len(ids))
-            out[row] = (tokenizer.decode(ids[:n], skip_special_tokens=True).strip(), n)
+            text = tokenizer.decode(ids[:n], skip_special_tokens=True).split(SECTION_END)[0]
+            out[row] = (text.strip(), n)
         if on_batch:
             on_batch(len(batch))
     return out
