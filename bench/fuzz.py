@@ -83,7 +83,8 @@ TEMPLATE = ("EXAM: CT CHEST\nFINDINGS: The lungs are clear without focal consoli
 
 # --- generation (Hypothesis, seeded) ---------------------------------------------------------------
 
-def case_strategy():  # noqa: ANN201 - a Hypothesis strategy
+def case_strategy_for(fmt: str):  # noqa: ANN201 - a Hypothesis strategy
+    """One generated row of format `fmt`: hostile field values plus up to three row mutations."""
     from hypothesis import strategies as st
 
     noise = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=6)), max_size=5).map("".join)
@@ -97,18 +98,20 @@ def case_strategy():  # noqa: ANN201 - a Hypothesis strategy
                      st.text(max_size=10))
     text = st.one_of(st.tuples(noise, noise).map(lambda t: TEMPLATE.format(noise=t[0], noise2=t[1])),
                      st.text(max_size=60), st.sampled_from(["", "   ", "\r\n", "FINDINGS:"]))
+    return st.fixed_dictionaries({
+        "fmt": st.just(fmt), "accession": ident, "mrn": ident, "dup_ids": st.integers(0, 9).map(lambda i: i == 0),
+        "exam": date, "dob": st.one_of(st.none(), date), "version": st.sampled_from(VERSIONS), "text": text,
+        "size": st.integers(0, 399),  # 0: a 250k-char text (oversize), 1: exactly max_text_chars
+        "muts": st.lists(st.sampled_from(MUTATIONS[fmt]), max_size=3, unique=True),
+        "pos": st.integers(0, 1 << 16), "blob": st.binary(min_size=1, max_size=6),
+        "nl": st.sampled_from(["\n", "\n", "\r\n", "\r"]),
+    })
 
-    def per_format(fmt: str):  # noqa: ANN202
-        return st.fixed_dictionaries({
-            "fmt": st.just(fmt), "accession": ident, "mrn": ident, "dup_ids": st.integers(0, 9).map(lambda i: i == 0),
-            "exam": date, "dob": st.one_of(st.none(), date), "version": st.sampled_from(VERSIONS), "text": text,
-            "size": st.integers(0, 399),  # 0: a 250k-char text (oversize), 1: exactly max_text_chars
-            "muts": st.lists(st.sampled_from(MUTATIONS[fmt]), max_size=3, unique=True),
-            "pos": st.integers(0, 1 << 16), "blob": st.binary(min_size=1, max_size=6),
-            "nl": st.sampled_from(["\n", "\n", "\r\n", "\r"]),
-        })
 
-    return st.sampled_from(sorted(MUTATIONS)).flatmap(per_format)
+def case_strategy():  # noqa: ANN201 - a Hypothesis strategy
+    from hypothesis import strategies as st
+
+    return st.sampled_from(sorted(MUTATIONS)).flatmap(case_strategy_for)
 
 
 def generate_cases(n: int, seed: int) -> list[dict]:
@@ -463,6 +466,12 @@ class Tally:
     max_rss_mb: float = 0.0
     max_rss_case: str = ""
     findings: list[str] = field(default_factory=list)
+    save_dir: Path | None = None  # generated files behind a finding are copied here to replay them
+
+    def save(self, path: str) -> None:
+        if self.save_dir is not None:
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, self.save_dir / Path(path).name)
 
     def rss(self, mb: float, what: str) -> None:
         if mb > self.max_rss_mb:
@@ -519,6 +528,13 @@ def ingest_files(files: list[dict], home: Path, work: Path, timeout_s: float, ta
     return results
 
 
+def file_gaps(f: dict, r: dict, raw: dict[str, int], quar: dict[str, int]) -> tuple[int, list[str]]:
+    """(rows put in minus rows in raw and quarantine, markers found nowhere) for one ingested file."""
+    count_gap = max(0, f["rows"] - (r["rows_written"] + r["rows_quarantined"]))
+    lost = sorted(mk for mk in set(f["markers"]) if not raw.get(mk) and not quar.get(mk))
+    return count_gap, lost
+
+
 def account_round(files: list[dict], results: list[dict], home: Path, tally: Tally, label: str) -> None:
     by_file = {r["file"]: r for r in results}
     raw, quar = zone_markers(home)
@@ -532,6 +548,7 @@ def account_round(files: list[dict], results: list[dict], home: Path, tally: Tal
             tally.finding(f"{label}: {r['outcome']} {r.get('error')} on {Path(f['path']).name} "
                           f"(first case {f['first']}) {r.get('where', '')}")
             tally.rows_unaccounted += f["rows"]
+            tally.save(f["path"])
             continue
         if r["outcome"] in ("refused", "error"):
             tally.files_refused += 1
@@ -542,13 +559,13 @@ def account_round(files: list[dict], results: list[dict], home: Path, tally: Tal
         tally.rows_in += r["rows_in"]
         tally.rows_raw += r["rows_written"]
         tally.rows_quarantined += r["rows_quarantined"]
-        count_gap = max(0, f["rows"] - (r["rows_written"] + r["rows_quarantined"]))
-        lost = sorted(mk for mk in set(f["markers"]) if not raw.get(mk) and not quar.get(mk))
+        count_gap, lost = file_gaps(f, r, raw, quar)
         marker_gap = len(lost)
         gap = max(count_gap, marker_gap)
         if gap:
             tally.finding(f"{label}: {gap} row(s) unaccounted in {Path(f['path']).name} "
                           f"(count gap {count_gap}, marker gap {marker_gap}; e.g. {lost[:5]})")
+            tally.save(f["path"])
         tally.rows_unaccounted += gap
     ok, off = reconcile_site(home)
     if not ok:
@@ -641,8 +658,16 @@ def _hl7_msg(i: int, fs: str = "|", seg: str = "\r", pid: bool = True, obr: bool
     return seg.join(segs)
 
 
-def build_corpus(root: Path, quick: bool) -> list[Handmade]:
+SIZES = {  # the giants of the hand-made corpus per profile: big field chars, tiny rows, HL7 segments, bomb MB
+    "full": {"big": 50_000_000, "tiny": 2_000_000, "segments": 2_000_000, "zip_bomb_mb": 2048, "gz_bomb_mb": 1024},
+    "quick": {"big": 5_000_000, "tiny": 100_000, "segments": 200_000, "zip_bomb_mb": 256, "gz_bomb_mb": 256},
+    "test": {"big": 5_000_000, "tiny": 20_000, "segments": 20_000, "zip_bomb_mb": 80, "gz_bomb_mb": 80},
+}
+
+
+def build_corpus(root: Path, profile: str = "full") -> list[Handmade]:
     """Write the hand-made corpus under root (large files only where the item needs them)."""
+    size = SIZES[profile]
     root.mkdir(parents=True, exist_ok=True)
     items: list[Handmade] = []
 
@@ -683,16 +708,16 @@ def build_corpus(root: Path, quick: bool) -> list[Handmade]:
     put("unbalanced_quote_last.csv", _csv_rows(3, "Q2") + 'Q2x,A,M,N,,20150304,CT,C,F,1,"never closed\n', 4)
     put("quote_storm.csv", ",".join(CSV_HEADER) + "\n" + "".join(f'"{i}""",""",,"\n' for i in range(200)), 200)
     # huge fields and many rows
-    big = 5_000_000 if quick else 50_000_000
+    big = size["big"]
     put("field_50mb.csv", _csv_rows(2, "F1") + f'F1big,F1A,F1M,D,,20150304,CT,C,F,1,"{"x" * big}"\n', 3,
         timeout_factor=3)
     put("field_50mb.jsonl", _jsonl_rows(2, "F2") + '{"id": "F2big", "text": "' + "y" * big + '"}\n', 3,
         timeout_factor=3)
     put("line_50mb_no_newline.hl7", _hl7_msg(1) + "\rOBX|2|TX|R||" + "z" * big, 1, timeout_factor=3)
     put("one_message_many_segments.hl7", _hl7_msg(1) + "".join(f"\rOBX|{i}|TX|R||line {i}"
-                                                                for i in range(2, 200_000 if quick else 2_000_000)), 1,
+                                                                for i in range(2, size["segments"])), 1,
         timeout_factor=3)
-    tiny = 100_000 if quick else 2_000_000
+    tiny = size["tiny"]
     put("tiny_rows.csv", "x\n" + "1\n" * tiny, tiny, timeout_factor=6)
     put("tiny_rows.jsonl", "{}\n" * tiny, tiny, timeout_factor=6)
     put("empty.csv", b"", 0)
@@ -712,7 +737,7 @@ def build_corpus(root: Path, quick: bool) -> list[Handmade]:
         with z.open("bomb.csv", "w", force_zip64=True) as member:
             member.write((",".join(CSV_HEADER) + "\n").encode())
             block = b"0" * (1 << 20)
-            for _ in range(256 if quick else 2048):  # 256 MB / 2 GB of zeros in a few hundred kB / a few MB
+            for _ in range(size["zip_bomb_mb"]):  # 2 GB of zeros in a few MB
                 member.write(block)
         z.writestr("../../escape.jsonl", _jsonl_rows(1, "ZS"))
     put("zip_bomb.zip", zbuf.getvalue(), 1, may_refuse=True, must_refuse=True, timeout_factor=2)
@@ -730,7 +755,7 @@ def build_corpus(root: Path, quick: bool) -> list[Handmade]:
     bomb = io.BytesIO()
     with gzip.GzipFile(fileobj=bomb, mode="wb", compresslevel=9) as g:
         g.write(b"{}\n")
-        for _ in range(256 if quick else 1024):
+        for _ in range(size["gz_bomb_mb"]):
             g.write(b"\n" * (1 << 20))
     put("gzip_bomb.jsonl.gz", bomb.getvalue(), 1, may_refuse=True, must_refuse=True, timeout_factor=2)
     # HL7 structure
@@ -817,7 +842,6 @@ def _judge_cli(name: str, item: Handmade, res: ChildResult, home: Path, tally: T
         tally.rows_unaccounted += rows
         tally.finding(f"{name}: crash rc={res.rc} {_last_line(res.stderr)}")
         return {}
-    refused_at = refusals(home)
     if summary is None:  # a clean one-line refusal of the whole command (nothing recorded per file)
         tally.files_refused += 1
         if not item.may_refuse:
@@ -827,6 +851,13 @@ def _judge_cli(name: str, item: Handmade, res: ChildResult, home: Path, tally: T
             tally.rows_unaccounted += rows
             tally.finding(f"{name}: refused with no reason recorded: {_last_line(res.stderr)}")
         return {}
+    judge_summary(name, item, summary, home, tally, rows)
+    return summary
+
+
+def judge_summary(name: str, item: Handmade, summary: dict, home: Path, tally: Tally, rows: int) -> None:
+    """Account one hand-made item from its ingest summary (IngestSummary.to_dict()) and its site's zones."""
+    refused_at = refusals(home)
     accounted = 0
     refused_files = [f for f in summary["files"] if f["status"] == "refused"]
     for f in summary["files"]:
@@ -865,7 +896,6 @@ def _judge_cli(name: str, item: Handmade, res: ChildResult, home: Path, tally: T
     if not ok:
         tally.rows_unaccounted += off
         tally.finding(f"{name}: reconcile failed ({off} rows off)")
-    return summary
 
 
 def _rows_of(path: Path, default: int) -> int:
@@ -938,7 +968,7 @@ def run_changing_file(work: Path, timeout_s: float, tally: Tally, idx: int) -> N
 def run_corpus(args: argparse.Namespace, work: Path, tally: Tally) -> None:
     t0 = time.monotonic()
     corpus_dir = work / "corpus"
-    items = build_corpus(corpus_dir, args.quick)
+    items = build_corpus(corpus_dir, "quick" if args.quick else "full")
     print(f"(b) hand-made corpus: {len(items)} items written in {time.monotonic() - t0:.1f}s", flush=True)
     for i, item in enumerate(items):
         before = (tally.crashes, tally.hangs, tally.rows_unaccounted, tally.escapes)
@@ -970,6 +1000,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-generated", action="store_true", help="hand-made corpus only")
     ap.add_argument("--workdir", type=Path, default=None, help="where to write (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--findings-dir", type=Path, default=Path(tempfile.gettempdir()) / "radforge-fuzz-findings",
+                    help="where generated files behind a finding are copied (to replay them)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -979,7 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="radforge-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
-    tally = Tally()
+    tally = Tally(save_dir=args.findings_dir)
     try:
         if not args.skip_generated:
             run_generated(args, work, tally)

@@ -200,7 +200,9 @@ class _Lines:
 def _read_csv(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
     csv.field_size_limit(sys.maxsize)  # the line limit above bounds a field, not this
     lines = _Lines(fh, limit)
-    reader = csv.reader(lines)
+    # strict: a quote closed in mid-field (`"abc"def`) is an error, so an unclosed quote cannot quietly join
+    # the next lines onto its row when their field counts happen to add up
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     n = 0
     while True:
