@@ -128,8 +128,9 @@ class Site:
 class Planner:
     """Chooses each kill from what the reference run passed, spreading the kills over the remaining work."""
 
-    def __init__(self, rng: random.Random, ref: dict[str, Any]) -> None:
+    def __init__(self, rng: random.Random, ref: dict[str, Any], hit: set[str]) -> None:
         self.rng = rng
+        self.hit = hit  # named points already killed at (any command): each one gets its turn first
         self.seq = [name for name, _t in ref["passes"]]
         self.ref_len = max(1, len(self.seq))
         self.startup = max(0.3, (ref["passes"][0][1] - ref["t0"]) if ref["passes"] else ref["seconds"] * 0.8)
@@ -139,8 +140,11 @@ class Planner:
         if kills_left <= 0:
             return None
         if self.seq and self.rng.random() < 0.6:
-            window = max(1, len(self.seq) // (kills_left + 1))
-            k = self.rng.randrange(window)
+            untried = sorted(set(self.seq) - self.hit)
+            if untried and self.rng.random() < 0.5:  # coverage: a point no kill has hit yet, at its next pass
+                k = self.seq.index(self.rng.choice(untried))
+            else:  # spread: somewhere in the next 1/(kills left + 1) of the remaining passes
+                k = self.rng.randrange(max(1, len(self.seq) // (kills_left + 1)))
             name = self.seq[k]
             return ("point", name, self.seq[:k].count(name), k)
         remaining = self.work_s * max(len(self.seq), 1) / self.ref_len
@@ -237,6 +241,14 @@ def visible_problems(home: Path, full: bool = False, final: bool = False) -> dic
         for f in _glob(str(view_globs[0])):
             if f not in committed:
                 problems.append(f"uncommitted file visible in the de-identified zone: {Path(f).relative_to(home)}")
+    if settings.catalog_path.exists():  # the DuckDB catalog opens and answers after every kill (WAL replayed)
+        from radforge.catalog import reader
+
+        try:
+            with reader(settings) as con:
+                con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+        except Exception as exc:  # noqa: BLE001 - any failure to open is what we count
+            problems.append(f"catalog does not open: {type(exc).__name__}")
     return {"partial_files": len(problems), "problems": problems[:10], "tmp_leftovers": tmp_leftovers}
 
 
@@ -291,9 +303,12 @@ def catalog_state(home: Path) -> dict[str, Any]:
     run_json = settings.zone("pairs") / "run.json"
     with reader(settings) as con:
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-        for v in ("deid_reports", "pairs", "snapshot_rows"):
+        view_rows = {}
+        for v in ("deid_reports", "pairs", "rejected_pairs", "snapshot_rows"):
             if v not in views:
                 problems.append(f"view {v} missing")
+            else:  # what a reader of the catalog gets
+                view_rows[v] = con.execute(f"SELECT count(*) FROM {v}").fetchone()[0]
         if run_json.exists():
             run_id = json.loads(run_json.read_text())["run_id"]
             if not con.execute("SELECT 1 FROM pair_runs WHERE run_id = ?", [run_id]).fetchone():
@@ -306,7 +321,7 @@ def catalog_state(home: Path) -> dict[str, Any]:
         rec = json.loads(path.read_text())
         if runs.get(rec["run_id"]) != rec["status"]:
             problems.append(f"run {rec['run_id']}: catalog says {runs.get(rec['run_id'])}, run.json {rec['status']}")
-    return {"ok": not problems, "problems": problems}
+    return {"ok": not problems, "problems": problems, "view_rows": view_rows}
 
 
 def train_state(home: Path) -> dict[str, Any]:
@@ -346,9 +361,11 @@ def command_for(key: str, site: Site, corpus: Path, train_cfg: Path) -> list[str
 
 
 def _finished(key: str, result: dict[str, Any]) -> bool:
+    """Done, as an operator re-running the command after a kill reads it."""
     if result["rc"] == 0:
         return True
-    return key == "train" and result["rc"] == 1 and "already completed" in result["output"]
+    return result["rc"] == 1 and ((key == "train" and "already completed" in result["output"])
+                                  or (key == "snapshot" and "already exists" in result["output"]))
 
 
 def reference_run(site: Site, corpus: Path, train_cfg: Path, train: bool = True) -> dict[str, dict[str, Any]]:
@@ -369,9 +386,10 @@ def chaos_run(site: Site, corpus: Path, train_cfg: Path, refs: dict[str, dict[st
                              "resume_failures": [], "mid_run_partial": 0, "mid_run_audit_breaks": 0,
                              "mid_run_problems": []}
     n = 0
+    hit: set[str] = set()
     for stage in STAGES:
         for key in stage_commands(stage):
-            planner = Planner(rng, refs.get(key) or TRAIN_GUESS)
+            planner = Planner(rng, refs.get(key) or TRAIN_GUESS, hit)
             failures = 0
             while True:
                 left = targets[stage] - stats["kills_by_stage"][stage]
@@ -384,6 +402,8 @@ def chaos_run(site: Site, corpus: Path, train_cfg: Path, refs: dict[str, dict[st
                     where = f"{kill[1]} (pass {kill[2] + 1})" if kill[0] == "point" else \
                         f"timer {kill[1]:.2f}s (after {last})"
                     stats["kill_points"][kill[1] if kill[0] == "point" else "timer"] += 1
+                    if kill[0] == "point":
+                        hit.add(kill[1])
                     planner.advance(kill, res["passes"])
                     vis = visible_problems(site.home)
                     audit = audit_status(site.home)
@@ -478,6 +498,10 @@ def main(argv: list[str] | None = None) -> int:
         vis = visible_problems(chaos.home, full=True, final=True)
         audit = audit_status(chaos.home)
         catalog = catalog_state(chaos.home)
+        ref_views = catalog_state(ref.home)["view_rows"]
+        if catalog["view_rows"] != ref_views:  # readers of the catalog views see the same rows in both sites
+            catalog["ok"] = False
+            catalog["problems"].append(f"view rows {catalog['view_rows']} != reference {ref_views}")
         t_ref = {"steps": args.train_steps} if args.no_train_reference else train_state(ref.home)
         t_got = train_state(chaos.home)
         kills = sum(stats["kills_by_stage"].values())
@@ -494,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             "reconcile_ok": rec.ok, "catalog_ok": catalog["ok"], "audit_records": audit["records"],
             "missed_kills": stats["missed_kills"], "resume_failures": len(stats["resume_failures"]),
             "rows_compared": cmp["rows_compared"], "deid_texts_differ": cmp["deid_texts_differ"],
-            "tmp_leftovers": vis["tmp_leftovers"],
+            "tmp_leftovers": vis["tmp_leftovers"], "view_rows": catalog["view_rows"],
         }
         result["ok"] = bool(kills >= 1 and result["rows_lost"] == 0 and result["rows_duplicated"] == 0
                             and result["partial_files"] == 0 and result["audit_ok"] and rec.ok and catalog["ok"]

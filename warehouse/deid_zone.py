@@ -173,7 +173,7 @@ def run_deid_zone(settings: Settings | None = None, workers: int | None = None, 
         done.append(deid_partition(settings, partition_id, batch_id, raw_path, workers, deidentify))
         if progress is not None:
             progress(partition_id)
-    if done:
+    if done or not pending:  # also when nothing was pending: a run killed inside its view refresh is finished
         from warehouse.views import refresh_views
 
         refresh_views(settings)

@@ -197,7 +197,15 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
     from warehouse import atomic
     from warehouse.errors import SnapshotError, SnapshotExists
     from warehouse.ledger import ensure_tables
-    from warehouse.snapshot import _NAME, _exports, _fsync_tree, _make_read_only, split_hash
+    from warehouse.snapshot import (
+        _NAME,
+        BUILDING,
+        _exports,
+        _fsync_tree,
+        _make_read_only,
+        _remove_stale_builds,
+        split_hash,
+    )
     from warehouse.splits import SPLITS
 
     settings = settings or get_settings()
@@ -220,7 +228,9 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
         remaining -= removed
         funnel.append({"step": len(funnel), "stage": f"leaked_into_{split}", "removed": removed,
                        "remaining": remaining})
-    tmp = root / f".{name}.tmp-{os.getpid()}"
+    building = atomic.ensure_dir(root / BUILDING)  # out of every reader glob while it is written (see snapshot.py)
+    _remove_stale_builds(building)
+    tmp = building / f"{name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:

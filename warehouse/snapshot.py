@@ -262,9 +262,16 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
 
 
 def _register(settings: Settings, target: Path, manifest: dict[str, object]) -> SnapshotInfo:
-    """The catalog row of a snapshot folder already renamed into place (its commit), and the views."""
+    """The views, then the catalog row (the commit) of a snapshot folder already renamed into place.
+
+    The row comes last: a run killed before it is finished by the rerun (`_adopt`); after it, the
+    snapshot is complete, views included, and the name is taken.
+    """
+    from warehouse.views import refresh_views
+
     name = str(manifest["name"])
     splits = manifest["splits"]
+    refresh_views(settings)
     with writer(settings) as con:
         ensure_tables(con)
         con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -272,9 +279,6 @@ def _register(settings: Settings, target: Path, manifest: dict[str, object]) -> 
                      splits["validation"], splits["test"], manifest["pair_run_id"], json.dumps(manifest),
                      datetime.now(UTC).replace(tzinfo=None)])
         crash_point("snapshot:ledger_commit")
-    from warehouse.views import refresh_views
-
-    refresh_views(settings)
     log.info("snapshot %s hash=%s splits=%s", name, str(manifest["hash"])[:12], splits)
     return SnapshotInfo(name, str(manifest["hash"]), str(target), splits, manifest)
 

@@ -101,3 +101,27 @@ def test_pairs_killed_after_run_json_commits_on_the_rerun(site):
         assert con.execute("SELECT count(*) FROM funnel WHERE run_id = ?", [run_id]).fetchone()[0] == \
             len(result.funnel)
         assert con.execute("SELECT count(*) FROM pairs").fetchone()[0] == result.pairs  # the view exists
+
+
+def test_snapshot_killed_in_its_view_refresh_is_finished_by_the_rerun(pairs_site):
+    """The views come before the catalog row: a kill between them is finished by rerunning the same command."""
+    _killed("from warehouse.snapshot import create_snapshot; create_snapshot('s1')", "views:commit")
+    with reader(pairs_site) as con:
+        assert con.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+    info = create_snapshot("s1", pairs_site)
+    with reader(pairs_site) as con:
+        assert con.execute("SELECT count(*) FROM snapshot_rows").fetchone()[0] == sum(info.splits.values())
+
+
+def test_deid_zone_rerun_with_nothing_pending_refreshes_the_views(site):
+    """All partitions committed but the final view refresh killed: the rerun has nothing to do but the views."""
+    from warehouse.deid_zone import run_deid_zone
+
+    commit_deid(site, _rows(12))  # commits partitions exactly as run_deid_zone does, without the refresh
+    with reader(site) as con:
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert "deid_reports" not in views
+    summary = run_deid_zone(site, 1)
+    assert summary.pending_before == 0
+    with reader(site) as con:
+        assert con.execute("SELECT count(*) FROM deid_reports").fetchone() == (12,)
