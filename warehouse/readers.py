@@ -111,8 +111,19 @@ def _read_text(source: Path | BinaryIO, fmt: str, limit: int) -> Iterator[Source
         text.detach()  # the caller's file stays open (ingest checks it did not change while being read)
 
 
+def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    """Like surrogateescape (byte b -> U+DC00+b) but for every codec: a UTF-16 unit such as 00 DC has a byte
+    below 0x80, which surrogateescape refuses, and the decoder then raises mid-file."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
+    raise exc
+
+
+codecs.register_error("radforge-undecodable", _mark_undecodable)
+
+
 def _text_stream(binary: BinaryIO) -> io.TextIOWrapper:
-    """Decode by byte-order mark (UTF-8 otherwise); undecodable bytes become surrogate escapes."""
+    """Decode by byte-order mark (UTF-8 otherwise); undecodable bytes become lone surrogates (row quarantined)."""
     buffered = binary if hasattr(binary, "peek") else io.BufferedReader(binary)  # type: ignore[arg-type]
     head = buffered.peek(4)[:4]
     encoding = "utf-8"
@@ -122,7 +133,7 @@ def _text_stream(binary: BinaryIO) -> io.TextIOWrapper:
             encoding = name
             break
     # newline="": lines end at \r, \n or \r\n and keep their ending (the csv module needs it)
-    return io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="radforge-undecodable", newline="")
 
 
 def _bounded_lines(fh: io.TextIOWrapper, limit: int) -> Iterator[tuple[str, bool]]:

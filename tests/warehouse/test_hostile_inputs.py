@@ -82,6 +82,18 @@ def test_a_byte_order_mark_selects_the_encoding(site, tmp_path, encoding):
     assert raw["text"][0] == "FINDINGS: épanchement"
 
 
+def test_broken_utf16_is_undecodable_rows_not_a_crash(site, tmp_path):
+    """Was: an unpaired UTF-16 surrogate unit (00 DC) or an odd trailing byte raised UnicodeDecodeError mid-file
+    (surrogateescape cannot encode a byte below 0x80)."""
+    good = [json.dumps(report(i)) + "\n" for i in (1, 2, 3)]
+    data = b"\xff\xfe" + good[0].encode("utf-16-le") + good[1].encode("utf-16-le").replace(b"F\x00", b"\x00\xdc", 1) \
+        + good[2].encode("utf-16-le") + b"x"
+    path = tmp_path / "u16.jsonl"
+    path.write_bytes(data)
+    result = ingest_paths([path], site).files[0]
+    assert (result.rows_in, result.rows_written, result.reasons) == (4, 2, {"undecodable": 2})
+
+
 def test_an_unclosed_csv_quote_costs_one_row_not_the_rest(site, tmp_path):
     """Was: everything after the quote was swallowed into one malformed record (rows silently gone)."""
     lines = _csv(6).splitlines(keepends=True)
