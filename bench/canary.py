@@ -511,12 +511,29 @@ def pipeline_direct(train: bool, eval_limit: int) -> list[dict]:
     return stages
 
 
+def forced_airflow_failure() -> list[dict]:
+    """Runs inside a child process: a fresh export lands, ingest runs, then the de-id DAG fails on a bad
+    recognizer list — Airflow logs the task failure (traceback included) into this process's output."""
+    from radforge.airflow_local import prepare, run_dag
+    from radforge.settings import get_settings
+
+    prepare(get_settings().root / "airflow")
+    out = []
+    for dag_id in ("radforge_ingest", "radforge_deid"):
+        outcome = run_dag(dag_id)
+        out.append({"stage": dag_id, "ok": outcome.ok, "tasks": outcome.tasks})
+    return out
+
+
 def _child(args: argparse.Namespace) -> int:
     from radforge.egress import install
     from radforge.log import setup_logging
 
     setup_logging()
     install()
+    if args.forced_airflow:
+        print("FORCED " + json.dumps(forced_airflow_failure()))
+        return 0
     stages = pipeline_direct(args.train, args.eval_limit) if args.direct else \
         pipeline_airflow(args.eval_limit, args.judge_limit)
     print("STAGES " + json.dumps(stages))
@@ -526,7 +543,7 @@ def _child(args: argparse.Namespace) -> int:
 # --- forced errors ----------------------------------------------------------------------------
 
 def forced_errors(home: Path, landing: Path, corpus: CanaryCorpus, env: dict[str, str], work: Path,
-                  quick: bool = False) -> list[dict]:
+                  quick: bool = False, airflow: bool = False) -> list[dict]:
     """Break each stage on purpose; return {stage, what, rc, text} with every message and log line produced.
 
     `quick` (the test's sample) leaves out the two slowest repeats: the unknown recognizer (loads the
@@ -627,6 +644,21 @@ def forced_errors(home: Path, landing: Path, corpus: CanaryCorpus, env: dict[str
                        cwd=str(work))
     out.append({"stage": "deid", "what": "engine error on a malformed record", "rc": p.returncode,
                 "text": p.stdout + p.stderr})
+    if airflow:  # a DAG task that fails: Airflow's own failure logging must hold no canary either
+        fresh = [{k: v for k, v in r.items() if k not in ("spans", "sections", "first", "last", "sex")}
+                 | {"id": r["id"] + "a", "accession": r["accession"] + "2"} for r in corpus.records[4:8]]
+        (landing / "late.jsonl").write_text("\n".join(json.dumps(r) for r in fresh) + "\n")
+        log = home / "logs" / "forced-airflow.log"
+        with open(log, "w") as fh:
+            p = subprocess.run([PY, __file__, "--_child", "--forced-airflow"], env={
+                **env, "RADFORGE_DEID__RECOGNIZERS": '["NoSuchRecognizer"]'}, stdout=fh, stderr=subprocess.STDOUT,
+                text=True, timeout=900, cwd=str(work))
+        text = log.read_text()
+        line = next((x for x in text.splitlines() if x.startswith("FORCED ")), "FORCED []")
+        states = json.loads(line[7:])
+        failed = any(not s["ok"] for s in states if s["stage"] == "radforge_deid")
+        out.append({"stage": "airflow_task", "what": "de-id DAG task fails on a bad recognizer list",
+                    "rc": 1 if failed else 0, "text": text})
     return out
 
 
@@ -679,7 +711,7 @@ def run(reports: int, seed: int, home: Path, direct: bool, train: bool, real_mod
     errors: list[dict] = []
     if forced:
         say("forcing errors in every stage")
-        errors = forced_errors(home, landing, corpus, env, work, quick=quick)
+        errors = forced_errors(home, landing, corpus, env, work, quick=quick, airflow=not direct)
     files, found, kinds = scan_tree(home, scanner)
     for e in errors:
         for kind in scanner.find(e["text"]).values():
@@ -718,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--judge-limit", type=int, default=2, help="Predictions for the judge (default 2).")
     ap.add_argument("--keep", action="store_true", help="Keep the temporary site home.")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--forced-airflow", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._child:
         return _child(args)
