@@ -126,37 +126,56 @@ class Site:
 
 # --- kill planning ----------------------------------------------------------------------------------------
 class Planner:
-    """Chooses each kill from what the reference run passed, spreading the kills over the remaining work."""
+    """Plans one command's kills up front on the reference run's trace of crash-point passes.
 
-    def __init__(self, rng: random.Random, ref: dict[str, Any], hit: set[str]) -> None:
+    `m` positions in that sequence are drawn (one at a pass of every distinct point first, so Parquet
+    writes, DuckDB commits, audit appends and checkpoint saves all get killed, then uniformly), and
+    sorted. Each kill is then either that pass's named point (with the skip that reaches it from where
+    the resumed process starts) or a timer set to when the reference run got there, with jitter.
+    """
+
+    def __init__(self, rng: random.Random, ref: dict[str, Any], m: int) -> None:
         self.rng = rng
-        self.hit = hit  # named points already killed at (any command): each one gets its turn first
         self.seq = [name for name, _t in ref["passes"]]
-        self.ref_len = max(1, len(self.seq))
-        self.startup = max(0.3, (ref["passes"][0][1] - ref["t0"]) if ref["passes"] else ref["seconds"] * 0.8)
-        self.work_s = max(0.2, ref["seconds"] - self.startup)
+        self.times = [t - ref["t0"] for _n, t in ref["passes"]]
+        self.startup = max(0.3, self.times[0] if self.times else ref["seconds"] * 0.8)
+        self.seconds = ref["seconds"]
+        self.start = 0  # where in the reference sequence the next attempt starts (about)
+        if self.seq:
+            by_name: dict[str, list[int]] = {}
+            for i, name in enumerate(self.seq):
+                by_name.setdefault(name, []).append(i)
+            cover = [rng.choice(idx) for _name, idx in sorted(by_name.items())]
+            cover = rng.sample(cover, min(m, len(cover)))
+            rest = sorted(set(range(len(self.seq))) - set(cover))
+            self.positions = sorted(cover + rng.sample(rest, min(len(rest), m - len(cover))))
+        else:  # nothing traced (no reference run): timer kills spread over the guessed duration
+            self.positions = sorted(rng.uniform(self.startup * 0.5, self.seconds) for _ in range(m))
 
-    def next_kill(self, kills_left: int) -> tuple | None:
-        if kills_left <= 0:
+    def next_kill(self) -> tuple | None:
+        if self.seq:
+            self.positions = [p for p in self.positions if p >= self.start]
+        if not self.positions:
             return None
-        if self.seq and self.rng.random() < 0.6:
-            untried = sorted(set(self.seq) - self.hit)
-            if untried and self.rng.random() < 0.5:  # coverage: a point no kill has hit yet, at its next pass
-                k = self.seq.index(self.rng.choice(untried))
-            else:  # spread: somewhere in the next 1/(kills left + 1) of the remaining passes
-                k = self.rng.randrange(max(1, len(self.seq) // (kills_left + 1)))
-            name = self.seq[k]
-            return ("point", name, self.seq[:k].count(name), k)
-        remaining = self.work_s * max(len(self.seq), 1) / self.ref_len
-        hi = self.startup + max(0.3, remaining / (kills_left + 1))
-        return ("timer", round(self.rng.uniform(self.startup * 0.5, hi), 3))
+        p = self.positions.pop(0)
+        if not self.seq:
+            return ("timer", round(p, 3), 0, None)
+        if self.rng.random() < 0.6:
+            name = self.seq[p]
+            return ("point", name, self.seq[self.start:p].count(name), p)
+        base = self.times[self.start] if self.start < len(self.times) else self.times[-1]
+        gap = self.times[p] - base
+        delay = self.startup + gap + self.rng.uniform(-0.3, 0.3) * max(gap, 0.5)
+        return ("timer", round(max(0.3, delay), 3), 0, p)
 
     def advance(self, kill: tuple, passes: list) -> None:
-        """Drop the work the killed attempt got through (its last unit is redone by the resume)."""
+        """Where the resumed process will start: about where this one was killed (its unit is redone)."""
+        if kill[3] is None:
+            return
         if kill[0] == "point":
-            self.seq = self.seq[kill[3] + 1:]
+            self.start = kill[3]
         else:
-            self.seq = self.seq[max(0, len(passes) - 1):]
+            self.start = min(len(self.seq), self.start + max(0, len(passes) - 1))
 
 
 # --- what a reader can see ----------------------------------------------------------------------------------
@@ -333,7 +352,17 @@ def train_state(home: Path) -> dict[str, Any]:
     rec = done[-1]
     ckpts = sorted(Path(rec["run_dir"]).glob("checkpoints/checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     state_step = json.loads((ckpts[-1] / "trainer_state.json").read_text())["global_step"] if ckpts else None
+    adapter_ok = True
+    try:  # the final adapter a reader (evaluation, merge) loads: every tensor readable
+        from safetensors import safe_open
+
+        with safe_open(str(Path(rec["adapter_path"]) / "adapter_model.safetensors"), framework="pt") as fh:
+            for key in fh.keys():  # noqa: SIM118 - safe_open has no __iter__
+                fh.get_tensor(key)
+    except Exception:  # noqa: BLE001 - any failure to load is what we count
+        adapter_ok = False
     return {"steps": rec["metrics"].get("global_step"), "checkpoint_step": state_step, "completed": True,
+            "adapter_ok": adapter_ok,
             "run_id": rec["run_id"], "final_loss": rec["metrics"].get("final_loss"), "runs": len(runs)}
 
 
@@ -386,14 +415,15 @@ def chaos_run(site: Site, corpus: Path, train_cfg: Path, refs: dict[str, dict[st
                              "resume_failures": [], "mid_run_partial": 0, "mid_run_audit_breaks": 0,
                              "mid_run_problems": []}
     n = 0
-    hit: set[str] = set()
     for stage in STAGES:
-        for key in stage_commands(stage):
-            planner = Planner(rng, refs.get(key) or TRAIN_GUESS, hit)
+        keys = stage_commands(stage)
+        lengths = {k: max(1, len((refs.get(k) or TRAIN_GUESS)["passes"])) for k in keys}
+        budget = {k: max(1, round(targets[stage] * lengths[k] / sum(lengths.values()))) for k in keys}
+        for key in keys:
+            planner = Planner(rng, refs.get(key) or TRAIN_GUESS, budget[key])
             failures = 0
             while True:
-                left = targets[stage] - stats["kills_by_stage"][stage]
-                kill = planner.next_kill(left)
+                kill = planner.next_kill()
                 res = site.run(command_for(key, site, corpus, train_cfg), kill[:3] if kill else None)
                 if res["rc"] == -signal.SIGKILL:
                     n += 1
@@ -402,8 +432,6 @@ def chaos_run(site: Site, corpus: Path, train_cfg: Path, refs: dict[str, dict[st
                     where = f"{kill[1]} (pass {kill[2] + 1})" if kill[0] == "point" else \
                         f"timer {kill[1]:.2f}s (after {last})"
                     stats["kill_points"][kill[1] if kill[0] == "point" else "timer"] += 1
-                    if kill[0] == "point":
-                        hit.add(kill[1])
                     planner.advance(kill, res["passes"])
                     vis = visible_problems(site.home)
                     audit = audit_status(site.home)
@@ -514,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             "kill_points": dict(sorted(stats["kill_points"].items())),
             "seconds": round(time.time() - t_start, 1), "reports": args.reports, "seed": args.seed,
             "train_steps_expected": t_ref["steps"], "train_steps_reached": t_got["steps"],
-            "train_checkpoint_step": t_got.get("checkpoint_step"),
+            "train_checkpoint_step": t_got.get("checkpoint_step"), "train_adapter_ok": t_got.get("adapter_ok"),
             "reconcile_ok": rec.ok, "catalog_ok": catalog["ok"], "audit_records": audit["records"],
             "missed_kills": stats["missed_kills"], "resume_failures": len(stats["resume_failures"]),
             "rows_compared": cmp["rows_compared"], "deid_texts_differ": cmp["deid_texts_differ"],
@@ -522,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         result["ok"] = bool(kills >= 1 and result["rows_lost"] == 0 and result["rows_duplicated"] == 0
                             and result["partial_files"] == 0 and result["audit_ok"] and rec.ok and catalog["ok"]
-                            and t_got["steps"] == t_ref["steps"] and not stats["resume_failures"])
+                            and t_got["steps"] == t_ref["steps"] and t_got.get("adapter_ok")
+                            and not stats["resume_failures"])
         for name, problems in (("reconcile", rec.mismatches), ("partial", vis["problems"] + stats["mid_run_problems"]),
                                ("catalog", catalog["problems"]),
                                ("lost", [f"{z}={n}" for z, n in cmp["lost_by_zone"].items() if n]),
