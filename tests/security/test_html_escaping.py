@@ -4,6 +4,9 @@ a modality or an audit record's fields is escaped, never a live tag or attribute
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 from shared_data import make_pairs, write_snapshot
 
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "\"><svg onload=alert(3)>",
-            "</td></tr></table><iframe src=javascript:alert(4)>")
+            "</td></tr></table><iframe src=javascript:alert(4)>", "<img src=x onerror=\"document.title='PWNED'\">")
 
 
 class _Tags(HTMLParser):
@@ -95,3 +98,31 @@ def test_audit_month_report_escapes_every_field(site) -> None:
     out = write_month_report(trail, month, site.zone("evals") / "audit")
     html = Path(out["html"]).read_text()
     _assert_inert(html)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Headless Chromium with every network path closed: names resolve to nothing, HTTP goes to a dead
+# loopback proxy, no background services. The report is self-contained; nothing should be fetched.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
+                  "--no-first-run", "--no-default-browser-check", "--dns-prefetch-disable",
+                  "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=3000"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_a_browser_runs_none_of_the_payloads(hostile_eval, tmp_path) -> None:
+    """The payload `onerror="document.title='PWNED'"` would rename the page if it ran; Chromium's DOM says not."""
+    def dom(page: Path) -> str:
+        p = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                            page.as_uri()], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0 and "<html" in p.stdout, p.stderr[-2000:]
+        return p.stdout
+
+    control = tmp_path / "control.html"  # the same payload unescaped does run: the probe works
+    control.write_text(f"<html><head><title>control</title></head><body>{PAYLOADS[-1]}</body></html>")
+    assert "<title>PWNED</title>" in dom(control)
+    _, summary = hostile_eval
+    out = dom(Path(summary["paths"]["report"]))
+    title = re.search(r"<title>(.*?)</title>", out, re.S).group(1)
+    assert "PWNED" not in title and title.startswith("radforge evaluation")
+    assert "document.title='PWNED'" in out.replace("&#39;", "'")  # shown as text
