@@ -120,7 +120,7 @@ def _shape(original: str, first: str, last: str) -> str:
     return out.upper() if upper else out
 
 
-_DATE_RE = (("%m/%d/%Y", re.compile(r"\b\d{2}/\d{2}/\d{4}\b")), ("%Y-%m-%d", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+_DATE_RE = (("%m/%d/%Y", re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")), ("%Y-%m-%d", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
             ("%B %d, %Y", re.compile(r"\b[A-Z][a-z]+ \d{1,2}, \d{4}\b")),
             ("%b %d, %Y", re.compile(r"\b[A-Z][a-z]{2} \d{1,2}, \d{4}\b")),
             ("%d-%b-%Y", re.compile(r"\b\d{2}-[A-Z]{3}-\d{4}\b")),
@@ -261,7 +261,7 @@ _DATE_NEEDLES = tuple(re.compile(rf"(?<![\w/-]){rx}(?![\w/])") for rx in (
 class Scanner:
     """Finds any canary needle in a text: word, digit-run, phone and date needles, each by set look-up."""
 
-    def __init__(self, canaries: list[Canary], ambiguous_dates: set[str]) -> None:
+    def __init__(self, canaries: list[Canary], ambiguous_dates: set[str], preexisting: set[str] = frozenset()) -> None:
         self.by_word: dict[str, str] = {}
         self.by_digits: dict[str, str] = {}
         self.by_phone: dict[str, str] = {}
@@ -269,6 +269,8 @@ class Scanner:
         self.by_phrase: dict[str, str] = {}
         for c in canaries:
             for n in c.needles:
+                if n in preexisting:
+                    continue
                 if c.kind in ("mrn", "accession"):
                     self.by_digits[n] = c.kind
                 elif c.kind == "phone":
@@ -386,7 +388,7 @@ def scan_tree(root: Path, scanner: Scanner, skip: tuple[str, ...] = SKIP_ZONES) 
                 for needle, kind in scanner.find(text).items():
                     if (needle, kind) not in seen:
                         seen.add((needle, kind))
-                        found.append({"file": rel, "canary_kind": kind, "how": how})
+                        found.append({"file": rel, "canary_kind": kind, "how": how, "needle": needle})
     return n, found, kinds
 
 
@@ -706,7 +708,11 @@ def run(reports: int, seed: int, home: Path, direct: bool, train: bool, real_mod
 
     secret = read_secret(home / "secret" / "site.key")
     ambiguous = ambiguous_dates(corpus, secret)
-    scanner = Scanner(corpus.canaries, ambiguous)
+    # a needle already in the base model's own files (a BPE token of the tokenizer) is not data: excluded
+    preexisting: set[str] = set()
+    if model is not None:
+        preexisting = {h["needle"] for h in scan_tree(model, Scanner(corpus.canaries, ambiguous), skip=())[1]}
+    scanner = Scanner(corpus.canaries, ambiguous, preexisting)
     date_needles = sum(len(c.needles) for c in corpus.canaries if c.kind in ("dob", "exam_datetime"))
     errors: list[dict] = []
     if forced:
@@ -726,7 +732,9 @@ def run(reports: int, seed: int, home: Path, direct: bool, train: bool, real_mod
         "canaries": len(corpus.canaries), "reports": len(corpus.records),
         "canary_kinds": dict(sorted(Counter(c.kind for c in corpus.canaries).items())),
         "files_scanned": files, "file_types": dict(sorted(kinds.items())),
-        "canaries_found": len({(f["canary_kind"], f["file"]) for f in found}), "found": found[:50],
+        "canaries_found": len({(f["canary_kind"], f["file"]) for f in found}),
+        "found": [{k: v for k, v in f.items() if k != "needle"} for f in found[:50]],
+        "needles_in_base_model": len(preexisting),
         "stages": [s["stage"] for s in stages], "stage_seconds": {s["stage"]: s["seconds"] for s in stages},
         "forced_errors": len(errors), "forced_error_stages": sorted({e["stage"] for e in errors}),
         "forced_errors_nonzero_rc": sum(1 for e in errors if e["rc"] != 0),
