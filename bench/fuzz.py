@@ -748,13 +748,12 @@ def build_corpus(root: Path, profile: str = "full") -> list[Handmade]:
     zdata = zbuf.getvalue()
     put("truncated.zip", zdata[: len(zdata) // 2], 50, may_refuse=True)
     zbuf = io.BytesIO()
-    with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        with z.open("bomb.csv", "w", force_zip64=True) as member:
-            member.write((",".join(CSV_HEADER) + "\n").encode())
-            block = b"0" * (1 << 20)
-            for _ in range(size["zip_bomb_mb"]):  # 2 GB of zeros in a few MB
-                member.write(block)
-        z.writestr("../../escape.jsonl", _jsonl_rows(1, "ZS"))
+    with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z, \
+            z.open("bomb.csv", "w", force_zip64=True) as member:
+        member.write((",".join(CSV_HEADER) + "\n").encode())
+        block = b"0" * (1 << 20)
+        for _ in range(size["zip_bomb_mb"]):  # 2 GB of zeros in a few MB
+            member.write(block)
     put("zip_bomb.zip", zbuf.getvalue(), 1, may_refuse=True, must_refuse=True, timeout_factor=2)
     zbuf = io.BytesIO()
     with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -799,9 +798,9 @@ def build_corpus(root: Path, profile: str = "full") -> list[Handmade]:
     # names and links
     landing = root / "names"
     landing.mkdir()
-    for nm in ["..\\..\\evil.csv", "...jsonl", "-rf.jsonl", "name\nwith newline.jsonl", "x;rm -rf ~.jsonl",
-               " .jsonl", "über é.jsonl"]:
-        (landing / nm).write_text(_csv_rows(1, "NM") if nm.endswith(".csv") else _jsonl_rows(1, "NM"))
+    for k, nm in enumerate(["..\\..\\evil.csv", "...jsonl", "-rf.jsonl", "name\nwith newline.jsonl",
+                            "x;rm -rf ~.jsonl", " .jsonl", "über é.jsonl"]):
+        (landing / nm).write_text(_csv_rows(1, f"NM{k}x") if nm.endswith(".csv") else _jsonl_rows(1, f"NM{k}x"))
     items.append(Handmade("odd_file_names/", [landing], 5))  # dot files (uploads in progress) are not walked
     dotdot = root / "dotdot" / "sub"
     dotdot.mkdir(parents=True)
@@ -827,7 +826,7 @@ def build_corpus(root: Path, profile: str = "full") -> list[Handmade]:
     return items
 
 
-def run_handmade(item: Handmade, work: Path, timeout_s: float, tally: Tally, idx: int) -> None:
+def run_handmade(item: Handmade, work: Path, timeout_s: float, tally: Tally, idx: int) -> dict:
     home = work / f"hm{idx}"
     env = child_env(home, item.env)
     init = run_child([sys.executable, "-m", "radforge.cli", "init"], env, timeout_s, REPO)
@@ -835,7 +834,7 @@ def run_handmade(item: Handmade, work: Path, timeout_s: float, tally: Tally, idx
         tally.finding(f"{item.name}: site init failed")
     res = run_child([sys.executable, "-m", "radforge.cli", "ingest", *map(str, item.paths), "--json"], env,
                     timeout_s * item.timeout_factor, REPO)
-    _judge_cli(item.name, item, res, home, tally, item.rows)
+    return _judge_cli(item.name, item, res, home, tally, item.rows)
 
 
 def _judge_cli(name: str, item: Handmade, res: ChildResult, home: Path, tally: Tally, rows: int) -> dict:
@@ -988,12 +987,15 @@ def run_corpus(args: argparse.Namespace, work: Path, tally: Tally) -> None:
     for i, item in enumerate(items):
         before = (tally.crashes, tally.hangs, tally.rows_unaccounted, tally.escapes)
         t1 = time.monotonic()
-        run_handmade(item, work, args.timeout_s, tally, i)
+        summary = run_handmade(item, work, args.timeout_s, tally, i)
+        outcome = ", ".join(sorted({f["status"] + (":" + next(iter(f["reasons"]), "") if f["status"] == "refused"
+                                                   else "") for f in summary.get("files", [])}))
         n_files = sum(len(list(p.iterdir())) if p.is_dir() and not p.is_symlink() else 1 for p in item.paths)
         tally.handmade_files += n_files
         tally.cases += n_files
         after = (tally.crashes, tally.hangs, tally.rows_unaccounted, tally.escapes)
-        print(f"  {item.name:34s} {time.monotonic() - t1:6.1f}s {'ok' if after == before else 'PROBLEM'}", flush=True)
+        print(f"  {item.name:34s} {time.monotonic() - t1:6.1f}s {'ok' if after == before else 'PROBLEM':8s}"
+              f"{summary.get('rows_in', 0):>9} rows  {outcome}", flush=True)
         if not args.keep:
             shutil.rmtree(work / f"hm{i}", ignore_errors=True)
     run_changing_file(work, args.timeout_s, tally, len(items))

@@ -303,7 +303,7 @@ def _read_parquet(source: Path | BinaryIO, batch_rows: int = 10_000) -> Iterator
 
 _HL7_ESCAPE = re.compile(r"\\(F|S|T|R|E|\.br|X[0-9A-Fa-f]*)\\")
 _HL7_ESC_MAP = {"F": "|", "S": "^", "T": "&", "R": "~", "E": "\\", ".br": "\n"}
-_MLLP = re.compile(r"[\x0b\x1c]+")
+_HL7_SPLIT = re.compile(r"[\r\n\x0b\x1c]+")
 
 
 def hl7_unescape(value: str) -> str:
@@ -319,15 +319,35 @@ def hl7_unescape(value: str) -> str:
     return _HL7_ESCAPE.sub(sub, value) if "\\" in value else value
 
 
-def _segments(fh: io.TextIOWrapper, limit: int) -> Iterator[tuple[str, bool]]:
-    """(segment, too_long) of an HL7 file, whatever separates them (\\r, \\n, \\r\\n, MLLP framing bytes)."""
-    for line, too_long in _bounded_lines(fh, limit):
-        if too_long:
-            yield line, True
+def _segments(fh: io.TextIOWrapper, limit: int, block: int = 1 << 20) -> Iterator[tuple[str, bool]]:
+    """(segment, too_long) of an HL7 file, whatever separates them (\\r, \\n, \\r\\n, MLLP framing bytes).
+
+    Split on every separator at once, not line by line: an MLLP stream may carry many messages and
+    no line end for megabytes. A segment past `limit` yields its prefix; the rest is dropped unheld.
+    """
+    tail, skipping = "", False
+    while chunk := fh.read(block):
+        parts = _HL7_SPLIT.split(chunk)
+        if len(parts) == 1:  # no separator in this block: the current segment goes on
+            if not skipping:
+                tail += chunk
+                if len(tail) > limit:
+                    yield tail[:_PREFIX_CHARS], True
+                    tail, skipping = "", True
             continue
-        for seg in _MLLP.split(line) if ("\x0b" in line or "\x1c" in line) else (line,):
+        if not skipping and (tail or parts[0]):
+            yield from _bounded_segment(tail + parts[0], limit)
+        skipping = False
+        for seg in parts[1:-1]:
             if seg:
-                yield seg, False
+                yield from _bounded_segment(seg, limit)
+        tail = parts[-1]
+    if tail and not skipping:
+        yield from _bounded_segment(tail, limit)
+
+
+def _bounded_segment(seg: str, limit: int) -> Iterator[tuple[str, bool]]:
+    yield (seg[:_PREFIX_CHARS], True) if len(seg) > limit else (seg, False)
 
 
 def _messages(fh: io.TextIOWrapper, limit: int) -> Iterator[tuple[list[str], bool]]:

@@ -34,4 +34,5 @@ def test_every_handmade_file_is_ingested_or_refused_with_a_reason(tmp_path):
                  "gzip_bomb.jsonl.gz", "fifo.jsonl"):
         assert outcomes[name] == ["refused"], name
     assert outcomes["good_archive.zip"] == outcomes["good_export.csv.gz"] == ["ingested"]
+    assert outcomes["odd_file_names/"] == ["ingested"]
     assert {"ingested", "refused"} <= set(outcomes["symlinks_out_of_landing/"])  # a link inside the folder is fine

@@ -147,6 +147,17 @@ def test_an_hl7_message_that_never_ends_is_bounded(site, tmp_path):
     assert (result.rows_in, result.rows_written, result.reasons) == (2, 1, {"oversize": 1})
 
 
+def test_mllp_framed_messages_after_a_huge_one_are_not_skipped(site, tmp_path):
+    """Was (found by make fuzz): messages framed only by MLLP bytes on one physical line after an oversize one
+    were skipped with the rest of that line and silently merged into it."""
+    msg = ("\x0bMSH|^~\\&|RIS|DGH|RF|S|20200101||ORU^R01|M{i}|P|2.5.1\x1cPID|1||MRN{i}\x1c"
+           "OBR|1|A{i}|A{i}|CT|||20150304\x1cOBX|1|TX|R||{text}\x1c")
+    path = tmp_path / "mllp.hl7"
+    path.write_text(msg.format(i=1, text="y" * 3_000_000) + "".join(msg.format(i=i, text="ok") for i in (2, 3, 4)))
+    result = ingest_paths([path], site).files[0]
+    assert (result.rows_in, result.rows_written, result.reasons) == (4, 3, {"oversize": 1})
+
+
 def test_a_quarantined_hl7_message_is_kept_as_sent(site, tmp_path):
     """Was: the quarantine kept the mapped fields only; a message with a broken MSH kept nothing to review."""
     path = tmp_path / "bad.hl7"
