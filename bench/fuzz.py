@@ -795,6 +795,40 @@ def build_corpus(root: Path, profile: str = "full") -> list[Handmade]:
         '"text": "FINDINGS: \\ud800 bad"}\n' + _jsonl_rows(2, "LS"), 3)
     put("huge_int.jsonl", '{"id": "HI", "version": ' + "9" * 10_000 + "}\n" + _jsonl_rows(1, "HI"), 2)
     put("not_objects.jsonl", '[1, 2]\n"text"\n42\nnull\ntrue\n', 5)
+    # Parquet: strings that are not UTF-8 (Parquet does not check), odd column types, a damaged row group
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def parquet(name: str, table: object, rows: int, damage: bool = False, **kw: object) -> None:
+        p = root / name
+        pq.write_table(table, p, row_group_size=1000)
+        if damage:  # flip bytes inside the second row group's text pages: pyarrow fails half-way through
+            data = bytearray(p.read_bytes())
+            off = pq.ParquetFile(p).metadata.row_group(1).column(3).data_page_offset
+            for k in range(off + 20, off + 200):
+                data[k] ^= 0x5A
+            p.write_bytes(bytes(data))
+        items.append(Handmade(name, [p], rows, **kw))  # type: ignore[arg-type]
+
+    raw_text = pa.array([b"FINDINGS: ok", b"\xff\xfe not utf-8"], type=pa.binary())
+    parquet("parquet_bad_utf8.parquet", pa.table({
+        "accession": ["PQ1", "PQ2"], "mrn": ["M1", "M2"], "exam_datetime": ["2015-01-01", "2015-01-01"],
+        "text": pa.Array.from_buffers(pa.string(), len(raw_text), raw_text.buffers())}), 2)
+    parquet("parquet_odd_types.parquet", pa.table({
+        "accession": pa.array([b"PQB1", b"PQB2", None]), "mrn": [1, 2, 3],
+        "exam_datetime": pa.array([10**18, 0, None], type=pa.timestamp("us")), "text": pa.array([[1, 2], None, [3]]),
+        "version": [1.5, float("nan"), 2.0], "nothing": pa.array([None, None, None], type=pa.null())}), 3)
+    parquet("parquet_no_rows.parquet", pa.table({"accession": pa.array([], type=pa.string())}), 0)
+    n_pq = 3000
+    parquet("parquet_damaged_row_group.parquet", pa.table({
+        "accession": [f"PD{i}" for i in range(n_pq)], "mrn": [f"M{i}" for i in range(n_pq)],
+        "exam_datetime": ["2015-01-01"] * n_pq, "text": [f"FINDINGS: row {i} " + "abc" * 50 for i in range(n_pq)]}),
+        n_pq, damage=True, may_refuse=True, must_refuse=True)
+    put("parquet_truncated.parquet", (root / "parquet_bad_utf8.parquet").read_bytes()[:-40], 2, may_refuse=True,
+        must_refuse=True)
+    parquet("parquet_big_field.parquet", pa.table({"accession": ["PBF"], "mrn": ["M"], "exam_datetime": ["2015"],
+                                                   "text": ["w" * size["big"]]}), 1)
+
     # names and links
     landing = root / "names"
     landing.mkdir()

@@ -287,16 +287,50 @@ def _read_jsonl(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
 def _read_parquet(source: Path | BinaryIO, batch_rows: int = 10_000) -> Iterator[SourceRow]:
     import pyarrow.parquet as pq
 
-    name = source.name if isinstance(source, Path) else "export"
+    name = Path(str(source.name if isinstance(source, Path) else getattr(source, "name", "export"))).name
     try:
         pf = pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise IngestError(f"{Path(str(name)).name}: not a readable Parquet file ({type(exc).__name__})") from None
+        raise IngestError(f"{name}: not a readable Parquet file ({type(exc).__name__})") from None
     n = 0
-    for batch in pf.iter_batches(batch_size=batch_rows):
-        for rec in batch.to_pylist():
+    batches = pf.iter_batches(batch_size=batch_rows)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:  # a damaged page or row group further in: the file is refused whole
+            raise IngestError(f"{name}: not a readable Parquet file ({type(exc).__name__})") from None
+        for rec in _batch_records(batch):
             n += 1
-            yield SourceRow(n, rec)
+            yield SourceRow(n, rec, "undecodable" if any(has_surrogates(v) for v in rec.values()) else None)
+
+
+def _batch_records(batch: object) -> list[dict[str, object]]:
+    """Python rows of a record batch. Strings that are not UTF-8 (Parquet does not check) come back with
+    surrogate escapes; values Python cannot represent (a timestamp in the year 30000) come back as text."""
+    import pyarrow as pa
+
+    try:
+        return batch.to_pylist()  # type: ignore[attr-defined]
+    except (UnicodeDecodeError, ValueError, OverflowError):
+        pass
+    columns: dict[str, list[object]] = {}
+    for field, col in zip(batch.schema, batch.columns, strict=True):  # type: ignore[attr-defined]
+        try:
+            columns[field.name] = col.to_pylist()
+        except UnicodeDecodeError:
+            raw = col.cast(pa.large_binary()) if pa.types.is_large_string(col.type) else col.cast(pa.binary())
+            columns[field.name] = [None if v is None else v.decode("utf-8", "surrogateescape")
+                                   for v in raw.to_pylist()]
+        except (ValueError, OverflowError, pa.ArrowException):
+            try:
+                columns[field.name] = col.cast(pa.string()).to_pylist()
+            except (pa.ArrowException, UnicodeDecodeError):
+                columns[field.name] = ["\udcff"] * len(col)  # unreadable: every row of it is quarantined
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)] \
+        if names else [{} for _ in range(batch.num_rows)]  # type: ignore[attr-defined]
 
 
 # --- HL7 v2 ORU^R01 ------------------------------------------------------------------------------

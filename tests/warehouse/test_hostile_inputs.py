@@ -182,6 +182,43 @@ def test_an_export_without_a_version_column_is_version_1(site, tmp_path):
     assert result.rows_written == 1 and raw_rows(site)["version"].to_list() == [1]
 
 
+def test_parquet_strings_that_are_not_utf8_are_undecodable_rows(site, tmp_path):
+    """Was: pyarrow raised UnicodeDecodeError converting the batch and the whole file crashed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = pa.array([b"FINDINGS: ok", b"\xff\xfe not utf-8"], type=pa.binary())
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"accession": ["A1", "A2"], "mrn": ["M1", "M2"], "exam_datetime": ["2015-01-01"] * 2,
+                             "text": pa.Array.from_buffers(pa.string(), 2, raw.buffers())}), path)
+    result = ingest_paths([path], site).files[0]
+    assert (result.rows_written, result.reasons) == (1, {"undecodable": 1})
+
+
+def test_a_parquet_file_damaged_half_way_is_refused_and_forgotten(site, tmp_path, monkeypatch):
+    """Was: the error from a damaged second row group escaped as a crash after the first chunk was committed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("RADFORGE_WAREHOUSE__CHUNK_ROWS", "500")
+    from radforge.settings import get_settings
+
+    settings = get_settings()
+    n = 3000
+    path = tmp_path / "rg.parquet"
+    pq.write_table(pa.table({"accession": [f"A{i}" for i in range(n)], "mrn": ["M"] * n,
+                             "exam_datetime": ["2015-01-01"] * n, "text": [f"FINDINGS: {i} " + "abc" * 50
+                                                                          for i in range(n)]}), path,
+                   row_group_size=1000)
+    data = bytearray(path.read_bytes())
+    off = pq.ParquetFile(path).metadata.row_group(1).column(3).data_page_offset
+    for k in range(off + 20, off + 200):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
+    assert ingest_file(path, settings).status == "refused"
+    assert _refusals(settings) == {"rg.parquet": "unreadable"} and _nothing_in_zones(settings)
+
+
 # --- whole files ----------------------------------------------------------------------------------
 
 def test_a_symlink_out_of_the_landing_folder_is_refused_and_recorded(site, tmp_path):
