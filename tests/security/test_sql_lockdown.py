@@ -93,3 +93,15 @@ def test_a_failed_cast_does_not_echo_the_value(sql_site) -> None:
     with pytest.raises(ReadOnlyQuery) as info:
         run_sql("SELECT CAST(text_deid AS INTEGER) FROM deid_reports", sql_site)
     assert "clear" not in str(info.value) and "ConversionException" in str(info.value)
+
+
+def test_a_link_from_the_deidentified_zone_into_the_raw_zone_is_refused(sql_site) -> None:
+    """DuckDB checks allowed_directories on the link's target, not only on the path as written."""
+    link = sql_site.zone("deid") / "exam_year=2020" / "part-x-00000.parquet"
+    link.symlink_to(sql_site.zone("raw") / "batch=b" / "part-00000.parquet")
+    with pytest.raises(ReadOnlyQuery, match="PermissionException"):
+        run_sql("SELECT patient_name FROM read_parquet('" + str(link) + "')", sql_site)
+    with pytest.raises(ReadOnlyQuery, match="PermissionException"):
+        run_sql("SELECT count(*) FROM deid_reports", sql_site)
+    link.unlink()
+    assert run_sql("SELECT count(*) FROM deid_reports", sql_site)[1] == [(1,)]
