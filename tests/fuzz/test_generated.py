@@ -20,7 +20,7 @@ from radforge.settings import get_settings
 from radforge.site import init_site
 from warehouse.ingest import ingest_file
 
-SETTINGS = settings(max_examples=12, derandomize=True, deadline=None, database=None,
+SETTINGS = settings(max_examples=25, derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
 
 
