@@ -25,7 +25,7 @@ import polars as pl
 
 from radforge.catalog import writer
 from radforge.log import get_logger
-from radforge.settings import Settings, get_settings
+from radforge.settings import Settings, WarehouseSection, get_settings
 from warehouse import atomic
 from warehouse.archives import ArchiveRefused, check_archive
 from warehouse.errors import IngestError
@@ -271,7 +271,7 @@ class _HashingReader(io.RawIOBase):
 
 
 def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Settings,
-                      cfg: object) -> FileResult:
+                      cfg: WarehouseSection) -> FileResult:
     st0 = os.fstat(fh.fileno())
     content_hash = _fd_sha256(fh)
     if fmt == "zip" or fmt.endswith("+gzip"):  # checked whole before anything of it is written
@@ -321,7 +321,7 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
     return _finish(settings, content_hash, batch_id, fmt, n_chunks, done_chunks)
 
 
-def _write_chunks(rows: Iterator[SourceRow], cfg: object, done_chunks: set[int], hash12: str, source: str,
+def _write_chunks(rows: Iterator[SourceRow], cfg: WarehouseSection, done_chunks: set[int], hash12: str, source: str,
                   mapping_cache: dict[tuple[str, ...], dict[str, str]], settings: Settings, content_hash: str,
                   batch_id: str, raw_dir: Path, q_dir: Path) -> int:
     """Write and commit every chunk not committed yet; returns the number of chunks in the file."""
