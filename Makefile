@@ -7,6 +7,9 @@ STAMP := $(VENV)/.radforge-installed
 TORCH := torch==2.13.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# OpenMP threads sleep instead of spinning while they wait: on a CPU shared with other jobs (CI, a demo
+# beside Airflow) spinning threads starve each other (measured: generation 6.6x slower under load).
+export OMP_WAIT_POLICY ?= PASSIVE
 export RADFORGE_HOME ?= $(CURDIR)/var
 
 .PHONY: venv demo demo-real test bench lint wheelhouse airflow clean chaos fuzz canary
