@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -148,6 +149,23 @@ def _token_table(tokenizer: Any) -> TokenTable:
     return _TABLES[key]
 
 
+class EndpointRedirected(RadforgeError):
+    """The judge endpoint redirected the request; radforge never follows a judge elsewhere."""
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A judge endpoint answers, it does not send the request elsewhere: a redirect is a misconfiguration
+    (or an attempt to move findings off site), refused before any request to the new location."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201, PLR0913 - urllib's
+        parsed = urlparse(newurl)
+        raise EndpointRedirected(f"judge endpoint answered HTTP {code} towards host {parsed.hostname!r}; "
+                                 "set [evaluation] judge endpoint to the final on-site URL (redirects are refused)")
+
+
+_OPENER = urllib.request.build_opener(_RefuseRedirects)
+
+
 def check_endpoint_allowed(url: str, settings: Any) -> str:
     """The endpoint's host if the site allow-lists it; EgressBlocked before any socket is touched."""
     from radforge.egress import EgressPolicy, active_policy
@@ -212,8 +230,13 @@ class EndpointJudge:
         req = urllib.request.Request(f"{self.url}/chat/completions", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json",
                                               **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
-        with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310 - host checked above
-            data = json.loads(resp.read())
+        try:
+            with _OPENER.open(req, timeout=self.timeout_s) as resp:  # host checked above; redirects refused
+                data = json.loads(resp.read())
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, EgressBlocked):  # urllib wraps the guard's refusal: it must stop the run
+                raise exc.reason from None
+            raise
         return str(data["choices"][0]["message"]["content"] or "")
 
     def judge(self, items: Sequence[JudgeItem], on_batch: Any = None) -> list[Verdict]:
@@ -225,7 +248,7 @@ class EndpointJudge:
             for attempt in range(1, self.attempts + 1):
                 try:
                     raw = self._ask(messages, attempt)
-                except EgressBlocked:
+                except (EgressBlocked, EndpointRedirected):
                     raise
                 except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
                     raw = f"<error {type(exc).__name__}>"

@@ -189,8 +189,9 @@ def test_judge_client_refuses_an_outside_endpoint_before_any_socket(site) -> Non
 
 
 def test_judge_endpoint_redirecting_off_site_is_stopped_by_the_guard(site) -> None:
-    """An allowed on-site endpoint that answers 302 → an outside host: urllib follows, the guard stops it."""
-    from evaluation.judge.judges import EndpointJudge, JudgeItem
+    """An allowed on-site endpoint that answers 302 → an outside host: the run stops with a clear error,
+    no request goes to the new location (regression: urllib followed it and the verdict only read "failed")."""
+    from evaluation.judge.judges import EndpointJudge, EndpointRedirected, JudgeItem
     from evaluation.judge.rubrics import get_rubric
 
     hits = []
@@ -210,9 +211,26 @@ def test_judge_endpoint_redirecting_off_site_is_stopped_by_the_guard(site) -> No
     try:
         judge = EndpointJudge(f"http://127.0.0.1:{server.server_port}/v1", get_rubric("mgh-0-10"), site, attempts=1,
                               timeout_s=5)
-        verdicts = judge.judge([JudgeItem("k1", "Lungs clear.", "Normal.", "Normal.")])
+        with pytest.raises(EndpointRedirected, match="HTTP 302") as caught:
+            judge.judge([JudgeItem("k1", "Lungs clear.", "Normal.", "Normal.")])
     finally:
         server.shutdown()
     assert hits  # the on-site server was asked
-    assert verdicts[0].status == "failed" and "URLError" in verdicts[0].raw_output  # refused by the guard
+    assert "Lungs" not in str(caught.value)
+    assert _no_socket_to_test_net()
+
+
+def test_judge_egress_block_wrapped_by_urllib_stops_the_run(site, monkeypatch) -> None:
+    """The guard's refusal arrives inside urllib's URLError: the client unwraps it instead of recording "failed"."""
+    import evaluation.judge.judges as judges
+    from evaluation.judge.rubrics import get_rubric
+    from radforge import egress
+    from radforge.errors import EgressBlocked
+
+    judge = judges.EndpointJudge("http://127.0.0.1:9/v1", get_rubric("mgh-0-10"), site, attempts=1, timeout_s=5)
+    judge.url = f"http://{TEST_NET}/v1"  # as if the site check had passed: the socket-level guard is the last line
+    monkeypatch.setattr(judges, "check_endpoint_allowed", lambda url, settings: None)
+    egress.install()
+    with pytest.raises(EgressBlocked):
+        judge.judge([judges.JudgeItem("k1", "Lungs clear.", "Normal.", "Normal.")])
     assert _no_socket_to_test_net()
