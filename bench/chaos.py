@@ -126,12 +126,13 @@ class Site:
 
 # --- kill planning ----------------------------------------------------------------------------------------
 class Planner:
-    """Plans one command's kills up front on the reference run's trace of crash-point passes.
+    """Plans one command's kills on the reference run's trace of crash-point passes.
 
-    `m` positions in that sequence are drawn (one at a pass of every distinct point first, so Parquet
-    writes, DuckDB commits, audit appends and checkpoint saves all get killed, then uniformly), and
-    sorted. Each kill is then either that pass's named point (with the skip that reaches it from where
-    the resumed process starts) or a timer set to when the reference run got there, with jitter.
+    Every distinct named point gets one kill at its next pass (so Parquet writes, DuckDB commits,
+    audit appends and checkpoint saves are all hit); the other kills go to passes drawn uniformly
+    from the work still ahead, each either that pass's named point (with the skip that reaches it
+    from where the resumed process starts) or a timer set to when the reference run got there, with
+    jitter. Positions a late timer skipped are drawn again further on, so the planned count holds.
     """
 
     def __init__(self, rng: random.Random, ref: dict[str, Any], m: int) -> None:
@@ -141,26 +142,34 @@ class Planner:
         self.startup = max(0.3, self.times[0] if self.times else ref["seconds"] * 0.8)
         self.seconds = ref["seconds"]
         self.start = 0  # where in the reference sequence the next attempt starts (about)
-        if self.seq:
-            by_name: dict[str, list[int]] = {}
-            for i, name in enumerate(self.seq):
-                by_name.setdefault(name, []).append(i)
-            cover = [rng.choice(idx) for _name, idx in sorted(by_name.items())]
-            cover = rng.sample(cover, min(m, len(cover)))
-            rest = sorted(set(range(len(self.seq))) - set(cover))
-            self.positions = sorted(cover + rng.sample(rest, min(len(rest), m - len(cover))))
-        else:  # nothing traced (no reference run): timer kills spread over the guessed duration
-            self.positions = sorted(rng.uniform(self.startup * 0.5, self.seconds) for _ in range(m))
+        self.left = m  # kills still owed
+        self.hit: set[str] = set()  # named points this command was killed at
+        self.positions: list[float] = [] if self.seq else \
+            sorted(rng.uniform(self.startup * 0.5, self.seconds) for _ in range(m))  # timers only
+
+    def _plan(self) -> list[tuple[int, bool]]:
+        """(position, forced named) for the kills still owed, from `start` on."""
+        ahead = range(self.start, len(self.seq))
+        forced = {}
+        for i in ahead:  # the next pass of each point not killed yet
+            if self.seq[i] not in self.hit and self.seq[i] not in forced:
+                forced[self.seq[i]] = i
+        chosen = sorted(forced.values())
+        chosen = sorted(self.rng.sample(chosen, self.left)) if len(chosen) > self.left else chosen
+        rest = sorted(set(ahead) - set(chosen))
+        extra = self.rng.sample(rest, min(len(rest), self.left - len(chosen)))
+        return sorted([(p, True) for p in chosen] + [(p, False) for p in extra])
 
     def next_kill(self) -> tuple | None:
-        if self.seq:
-            self.positions = [p for p in self.positions if p >= self.start]
-        if not self.positions:
+        if self.left <= 0:
             return None
-        p = self.positions.pop(0)
         if not self.seq:
-            return ("timer", round(p, 3), 0, None)
-        if self.rng.random() < 0.6:
+            return ("timer", round(self.positions.pop(0), 3), 0, None) if self.positions else None
+        plan = self._plan()
+        if not plan:
+            return None
+        p, forced = plan[0]
+        if forced or self.rng.random() < 0.5:
             name = self.seq[p]
             return ("point", name, self.seq[self.start:p].count(name), p)
         base = self.times[self.start] if self.start < len(self.times) else self.times[-1]
@@ -170,9 +179,11 @@ class Planner:
 
     def advance(self, kill: tuple, passes: list) -> None:
         """Where the resumed process will start: about where this one was killed (its unit is redone)."""
+        self.left -= 1
         if kill[3] is None:
             return
         if kill[0] == "point":
+            self.hit.add(kill[1])
             self.start = kill[3]
         else:
             self.start = min(len(self.seq), self.start + max(0, len(passes) - 1))
@@ -450,8 +461,9 @@ def chaos_run(site: Site, corpus: Path, train_cfg: Path, refs: dict[str, dict[st
                 failures += 1
                 stats["resume_failures"].append(f"{key}: exit {res['rc']}")
                 say(f"[{stage}] RESUME FAILED {key} (exit {res['rc']}):\n{res['output'][-1500:]}")
-                if failures >= 3:
-                    raise SystemExit(f"{key} cannot be resumed after a kill")
+                if failures >= 3:  # stop killing; the checks below say what state it left
+                    stats["aborted"] = key
+                    return stats
     return stats
 
 
@@ -519,54 +531,70 @@ def main(argv: list[str] | None = None) -> int:
         targets = {s: max(1, round(args.kills * w)) for s, w in WEIGHTS.items()}
         stats = chaos_run(chaos, corpus, train_cfg, refs, targets, rng)
 
-        cmp = compare(ref.home, chaos.home)
-        from warehouse.reconcile import reconcile
-
-        rec = reconcile(settings_for(chaos.home))
-        vis = visible_problems(chaos.home, full=True, final=True)
-        audit = audit_status(chaos.home)
-        catalog = catalog_state(chaos.home)
-        ref_views = catalog_state(ref.home)["view_rows"]
-        if catalog["view_rows"] != ref_views:  # readers of the catalog views see the same rows in both sites
-            catalog["ok"] = False
-            catalog["problems"].append(f"view rows {catalog['view_rows']} != reference {ref_views}")
-        t_ref = {"steps": args.train_steps} if args.no_train_reference else train_state(ref.home)
-        t_got = train_state(chaos.home)
-        kills = sum(stats["kills_by_stage"].values())
-        result = {
-            "kills": kills, "stages": sum(1 for s in STAGES if stats["kills_by_stage"][s] > 0),
-            "rows_lost": cmp["rows_lost"], "rows_duplicated": cmp["rows_duplicated"],
-            "partial_files": vis["partial_files"] + stats["mid_run_partial"],
-            "audit_ok": bool(audit["ok"] and stats["mid_run_audit_breaks"] == 0),
-            "kills_by_stage": {s: stats["kills_by_stage"][s] for s in STAGES},
-            "kill_points": dict(sorted(stats["kill_points"].items())),
-            "seconds": round(time.time() - t_start, 1), "reports": args.reports, "seed": args.seed,
-            "train_steps_expected": t_ref["steps"], "train_steps_reached": t_got["steps"],
-            "train_checkpoint_step": t_got.get("checkpoint_step"), "train_adapter_ok": t_got.get("adapter_ok"),
-            "reconcile_ok": rec.ok, "catalog_ok": catalog["ok"], "audit_records": audit["records"],
-            "missed_kills": stats["missed_kills"], "resume_failures": len(stats["resume_failures"]),
-            "rows_compared": cmp["rows_compared"], "deid_texts_differ": cmp["deid_texts_differ"],
-            "tmp_leftovers": vis["tmp_leftovers"], "view_rows": catalog["view_rows"],
-        }
-        result["ok"] = bool(kills >= 1 and result["rows_lost"] == 0 and result["rows_duplicated"] == 0
-                            and result["partial_files"] == 0 and result["audit_ok"] and rec.ok and catalog["ok"]
-                            and t_got["steps"] == t_ref["steps"] and t_got.get("adapter_ok")
-                            and not stats["resume_failures"])
-        for name, problems in (("reconcile", rec.mismatches), ("partial", vis["problems"] + stats["mid_run_problems"]),
-                               ("catalog", catalog["problems"]),
-                               ("lost", [f"{z}={n}" for z, n in cmp["lost_by_zone"].items() if n]),
-                               ("duplicated", [f"{z}={n}" for z, n in cmp["duplicated_by_zone"].items() if n])):
-            if problems:
-                say(f"PROBLEM {name}: {problems[:10]}")
-        if not audit["ok"]:
-            say(f"PROBLEM audit: {audit}")
-        say(f"wall time {result['seconds']:.1f}s; {kills} kills over {result['stages']} stages; "
-            f"{'all invariants hold' if result['ok'] else 'INVARIANTS BROKEN'}")
-        print(json.dumps(result), flush=True)
-        return 0 if result["ok"] else 1
+        try:
+            return _check_and_report(args, ref, chaos, stats, t_start)
+        except Exception as exc:  # noqa: BLE001 - a site too broken to check still ends with its JSON line
+            kills = sum(stats["kills_by_stage"].values())
+            say(f"PROBLEM checks failed: {type(exc).__name__}: {exc}")
+            print(json.dumps({"kills": kills, "stages": sum(1 for s in STAGES if stats["kills_by_stage"][s] > 0),
+                              "rows_lost": None, "rows_duplicated": None, "partial_files": None, "audit_ok": False,
+                              "kills_by_stage": {s: stats["kills_by_stage"][s] for s in STAGES},
+                              "seconds": round(time.time() - t_start, 1), "reports": args.reports, "seed": args.seed,
+                              "resume_failures": len(stats["resume_failures"]), "aborted": stats.get("aborted"),
+                              "error": type(exc).__name__, "ok": False}), flush=True)
+            return 1
     finally:
         if not args.keep and not args.home:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _check_and_report(args: argparse.Namespace, ref: Site, chaos: Site, stats: dict[str, Any], t_start: float) -> int:
+    """Compare the chaos site with the reference site and print the JSON line."""
+    cmp = compare(ref.home, chaos.home)
+    from warehouse.reconcile import reconcile
+
+    rec = reconcile(settings_for(chaos.home))
+    vis = visible_problems(chaos.home, full=True, final=True)
+    audit = audit_status(chaos.home)
+    catalog = catalog_state(chaos.home)
+    ref_views = catalog_state(ref.home)["view_rows"]
+    if catalog["view_rows"] != ref_views:  # readers of the catalog views see the same rows in both sites
+        catalog["ok"] = False
+        catalog["problems"].append(f"view rows {catalog['view_rows']} != reference {ref_views}")
+    t_ref = {"steps": args.train_steps} if args.no_train_reference else train_state(ref.home)
+    t_got = train_state(chaos.home)
+    kills = sum(stats["kills_by_stage"].values())
+    result = {
+        "kills": kills, "stages": sum(1 for s in STAGES if stats["kills_by_stage"][s] > 0),
+        "rows_lost": cmp["rows_lost"], "rows_duplicated": cmp["rows_duplicated"],
+        "partial_files": vis["partial_files"] + stats["mid_run_partial"],
+        "audit_ok": bool(audit["ok"] and stats["mid_run_audit_breaks"] == 0),
+        "kills_by_stage": {s: stats["kills_by_stage"][s] for s in STAGES},
+        "kill_points": dict(sorted(stats["kill_points"].items())),
+        "seconds": round(time.time() - t_start, 1), "reports": args.reports, "seed": args.seed,
+        "train_steps_expected": t_ref["steps"], "train_steps_reached": t_got["steps"],
+        "train_checkpoint_step": t_got.get("checkpoint_step"), "train_adapter_ok": t_got.get("adapter_ok"),
+        "reconcile_ok": rec.ok, "catalog_ok": catalog["ok"], "audit_records": audit["records"],
+        "missed_kills": stats["missed_kills"], "resume_failures": len(stats["resume_failures"]),
+        "rows_compared": cmp["rows_compared"], "deid_texts_differ": cmp["deid_texts_differ"],
+        "tmp_leftovers": vis["tmp_leftovers"], "view_rows": catalog["view_rows"],
+    }
+    result["ok"] = bool(kills >= 1 and result["rows_lost"] == 0 and result["rows_duplicated"] == 0
+                        and result["partial_files"] == 0 and result["audit_ok"] and rec.ok and catalog["ok"]
+                        and t_got["steps"] == t_ref["steps"] and t_got.get("adapter_ok")
+                        and not stats["resume_failures"])
+    for name, problems in (("reconcile", rec.mismatches), ("partial", vis["problems"] + stats["mid_run_problems"]),
+                           ("catalog", catalog["problems"]),
+                           ("lost", [f"{z}={n}" for z, n in cmp["lost_by_zone"].items() if n]),
+                           ("duplicated", [f"{z}={n}" for z, n in cmp["duplicated_by_zone"].items() if n])):
+        if problems:
+            say(f"PROBLEM {name}: {problems[:10]}")
+    if not audit["ok"]:
+        say(f"PROBLEM audit: {audit}")
+    say(f"wall time {result['seconds']:.1f}s; {kills} kills over {result['stages']} stages; "
+        f"{'all invariants hold' if result['ok'] else 'INVARIANTS BROKEN'}")
+    print(json.dumps(result), flush=True)
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":
