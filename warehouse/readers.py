@@ -75,7 +75,7 @@ def read_rows(source: Path | BinaryIO, fmt: str, max_record_chars: int = DEFAULT
               ) -> Iterator[SourceRow]:
     """Rows of an export given as a path or an open binary file (read from its current position)."""
     if fmt == "parquet":
-        return _read_parquet(source)
+        return _read_parquet(source, max_record_chars)
     if fmt == "zip" or fmt.endswith("+gzip"):
         return _read_archive(source, fmt, max_record_chars)
     return _read_text(source, fmt, max_record_chars)
@@ -284,7 +284,8 @@ def _read_jsonl(fh: io.TextIOWrapper, limit: int) -> Iterator[SourceRow]:
         yield SourceRow(n, obj, "undecodable" if any(has_surrogates(v) for v in obj.values()) else None)
 
 
-def _read_parquet(source: Path | BinaryIO, batch_rows: int = 10_000) -> Iterator[SourceRow]:
+def _read_parquet(source: Path | BinaryIO, limit: int = DEFAULT_MAX_RECORD_CHARS, batch_rows: int = 10_000
+                  ) -> Iterator[SourceRow]:
     import pyarrow.parquet as pq
 
     name = Path(str(source.name if isinstance(source, Path) else getattr(source, "name", "export"))).name
@@ -303,6 +304,11 @@ def _read_parquet(source: Path | BinaryIO, batch_rows: int = 10_000) -> Iterator
             raise IngestError(f"{name}: not a readable Parquet file ({type(exc).__name__})") from None
         for rec in _batch_records(batch):
             n += 1
+            if any(isinstance(v, (str, bytes)) and len(v) > limit for v in rec.values()):
+                # cut here, before validation and the quarantine copy it several times over
+                yield SourceRow(n, {k: v[:_PREFIX_CHARS] if isinstance(v, (str, bytes)) else v
+                                    for k, v in rec.items()}, "oversize")
+                continue
             yield SourceRow(n, rec, "undecodable" if any(has_surrogates(v) for v in rec.values()) else None)
 
 
