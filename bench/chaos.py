@@ -96,7 +96,12 @@ class Site:
         return env
 
     def run(self, cmd: list[str], kill: tuple | None = None) -> dict[str, Any]:
-        """Run one command; `kill` = ("point", name, skip) | ("timer", seconds) | None."""
+        """Run one command; `kill` = ("point", name, skip) | ("timer", passes, seconds) | None.
+
+        A timer kill waits until the process has logged `passes` crash-point passes of its own, then
+        sleeps `seconds` and SIGKILLs it: a random instant inside the work that follows that pass,
+        whatever the machine's load (the first pass of a process is its start: 0 = during startup).
+        """
         self.attempts += 1
         trace = self.work / f"trace-{self.attempts:04d}.tsv"
         out = self.work / f"out-{self.attempts:04d}.log"
@@ -104,23 +109,33 @@ class Site:
         if kill and kill[0] == "point":
             extra.update(RADFORGE_CRASH_AT=kill[1], RADFORGE_CRASH_SKIP=str(kill[2]))
         t0 = time.time()
+        timer_fired = False
         with open(out, "wb") as fh:
             proc = subprocess.Popen(cmd, env=self.env(**extra), cwd=REPO, stdout=fh, stderr=subprocess.STDOUT,
                                     start_new_session=True)
-            timed_out = False
+            if kill and kill[0] == "timer":
+                while proc.poll() is None and time.time() - t0 < ATTEMPT_TIMEOUT_S:
+                    seen = trace.read_bytes().count(b"\n") if trace.exists() else 0
+                    if seen >= kill[1]:
+                        time.sleep(kill[2])
+                        if proc.poll() is None:
+                            os.killpg(proc.pid, signal.SIGKILL)  # the process group this script started
+                            timer_fired = True
+                        break
+                    time.sleep(0.01)
             try:
-                rc = proc.wait(timeout=kill[1] if kill and kill[0] == "timer" else ATTEMPT_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)  # the process group this script started
+                rc = proc.wait(timeout=ATTEMPT_TIMEOUT_S)
+            except subprocess.TimeoutExpired:  # a hang is a finding too: killed, reported as a failed attempt
+                os.killpg(proc.pid, signal.SIGKILL)
                 rc = proc.wait()
+                rc = 124
         passes = []
         if trace.exists():
             for line in trace.read_text().splitlines():
                 name, _, ts = line.partition("\t")
                 if ts:  # a line cut by the kill has no time
                     passes.append((name, float(ts)))
-        return {"rc": rc, "seconds": time.time() - t0, "t0": t0, "passes": passes, "timer_fired": timed_out,
+        return {"rc": rc, "seconds": time.time() - t0, "t0": t0, "passes": passes, "timer_fired": timer_fired,
                 "output": out.read_text(errors="replace")[-3000:]}
 
 
@@ -164,7 +179,7 @@ class Planner:
         if self.left <= 0:
             return None
         if not self.seq:
-            return ("timer", round(self.positions.pop(0), 3), 0, None) if self.positions else None
+            return ("timer", 0, round(self.positions.pop(0), 3), None) if self.positions else None
         plan = self._plan()
         if not plan:
             return None
@@ -172,10 +187,9 @@ class Planner:
         if forced or self.rng.random() < 0.5:
             name = self.seq[p]
             return ("point", name, self.seq[self.start:p].count(name), p)
-        base = self.times[self.start] if self.start < len(self.times) else self.times[-1]
-        gap = self.times[p] - base
-        delay = self.startup + gap + self.rng.uniform(-0.3, 0.3) * max(gap, 0.5)
-        return ("timer", round(max(0.3, delay), 3), 0, p)
+        n = p - self.start  # passes into this attempt; then a random instant before the reference's next pass
+        after = self.times[p] - (self.times[p - 1] if p > 0 else 0.0) if n > 0 else self.startup
+        return ("timer", n, round(self.rng.uniform(0.0, max(0.05, after)), 3), p)
 
     def advance(self, kill: tuple, passes: list) -> None:
         """Where the resumed process will start: about where this one was killed (its unit is redone)."""
@@ -441,7 +455,7 @@ def chaos_run(site: Site, corpus: Path, train_cfg: Path, refs: dict[str, dict[st
                     stats["kills_by_stage"][stage] += 1
                     last = res["passes"][-1][0] if res["passes"] else "startup"
                     where = f"{kill[1]} (pass {kill[2] + 1})" if kill[0] == "point" else \
-                        f"timer {kill[1]:.2f}s (after {last})"
+                        f"timer +{kill[2]:.2f}s after pass {kill[1]} (last: {last})"
                     stats["kill_points"][kill[1] if kill[0] == "point" else "timer"] += 1
                     planner.advance(kill, res["passes"])
                     vis = visible_problems(site.home)
