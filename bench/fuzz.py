@@ -448,7 +448,16 @@ def reconcile_site(home: Path) -> tuple[bool, int]:
     return rep.ok, off
 
 
+def _file_key(home: Path, path: str | Path) -> str:
+    """The key the catalog records for an export path (warehouse.ingest.file_key: no file names in the catalog)."""
+    from radforge.settings import get_settings
+    from warehouse.ingest import file_key
+
+    return file_key(get_settings(home=home), path)
+
+
 def refusals(home: Path) -> dict[str, str]:
+    """file key -> reason, from the site's ingest_refusals table."""
     import duckdb
 
     cat = home / "catalog.duckdb"
@@ -567,7 +576,7 @@ def account_round(files: list[dict], results: list[dict], home: Path, tally: Tal
             continue
         if r["outcome"] in ("refused", "error"):
             tally.files_refused += 1
-            reason = refused.get(f["path"]) or refused.get(str(Path(f["path"]).resolve()))
+            reason = refused.get(_file_key(home, f["path"])) or refused.get(_file_key(home, Path(f["path"]).resolve()))
             tally.finding(f"{label}: generated file refused whole ({reason or r.get('error')}): {Path(f['path']).name}")
             tally.rows_unaccounted += f["rows"]  # a generated export is row-readable: refusing it loses its rows
             continue
@@ -911,7 +920,7 @@ def judge_summary(name: str, item: Handmade, summary: dict, home: Path, tally: T
     for f in summary["files"]:
         if f["status"] == "refused":
             tally.files_refused += 1
-            recorded = f["source_file"] in refused_at
+            recorded = f["file_key"] in refused_at
             if not item.may_refuse or not recorded:
                 tally.finding(f"{name}: {Path(f['source_file']).name} refused ({f['reasons']}), "
                               f"{'unexpected' if recorded else 'no reason recorded'}")

@@ -33,20 +33,24 @@ RAW_REPORTS = Asset("radforge://zones/raw", group="radforge")
 def radforge_ingest():
     @task
     def list_landing_files(params: dict | None = None) -> list[str]:
+        """Keys of the files to ingest (keyed hashes: export file names may be PHI, Airflow keeps task results)."""
         from radforge.orchestration import task_settings
-        from warehouse.ingest import landing_files
+        from warehouse.ingest import landing_file_keys
 
-        settings = task_settings()
-        return landing_files(settings, (params or {}).get("landing_dir") or None)
+        return landing_file_keys(task_settings(), (params or {}).get("landing_dir") or None)
 
     @task(outlets=[RAW_REPORTS], max_active_tis_per_dagrun=4)
-    def ingest_file(path: str) -> dict:
+    def ingest_file(file_key: str, params: dict | None = None) -> dict:
         from radforge.orchestration import task_settings
-        from warehouse.ingest import ingest_paths
+        from warehouse.ingest import IngestSummary, ingest_paths, landing_path
 
-        return ingest_paths([path], task_settings()).to_dict()
+        settings = task_settings()
+        path = landing_path(file_key, settings, (params or {}).get("landing_dir") or None)
+        if path is None:  # ingested by another run meanwhile, or removed from the landing folder
+            return IngestSummary([]).to_dict(paths=False)
+        return ingest_paths([path], settings).to_dict(paths=False)
 
-    ingest_file.expand(path=list_landing_files())
+    ingest_file.expand(file_key=list_landing_files())
 
 
 radforge_ingest()

@@ -41,9 +41,22 @@ _DT_FORMATS = ("%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d", "%m/%d/%Y %H:%M:%S", "%m/
 _MIN_YEAR = 1900
 
 
+def file_key(settings: Settings, path: Path | str) -> str:
+    """What the catalog records for an export file: a keyed hash of its path, never the path itself.
+
+    Hospitals name exports after whatever their RIS job knows, and some jobs name them after the
+    patient or the accession ("Doe_John_12345678.hl7"). The catalog is readable by `radforge sql`
+    users who must see no PHI, so it holds this key; the path stays in the owner-only raw zone
+    (column `source_file`) and on the operator's terminal.
+    """
+    from radforge.secret import keyed_hash
+
+    return "file:" + keyed_hash(settings.secret(), "source-file", str(path))[:24]
+
+
 @dataclass
 class FileResult:
-    source_file: str
+    source_file: str  # the path as given (in-process and on the operator's terminal only)
     content_hash: str
     batch_id: str
     format: str
@@ -52,6 +65,7 @@ class FileResult:
     rows_written: int = 0
     rows_quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    file_key: str = ""  # what the catalog records (file_key()): no file name in the catalog or Airflow's database
 
 
 @dataclass
@@ -74,8 +88,13 @@ class IngestSummary:
     def refused(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "refused"]
 
-    def to_dict(self) -> dict[str, object]:
-        return {"files": [asdict(f) for f in self.files], "rows_in": self.rows_in,
+    def to_dict(self, paths: bool = True) -> dict[str, object]:
+        """JSON-ready summary; `paths=False` drops the file paths (for Airflow's database: file names may be PHI)."""
+        files = [asdict(f) for f in self.files]
+        if not paths:
+            for f in files:
+                f["source_file"] = f["file_key"]
+        return {"files": files, "rows_in": self.rows_in,
                 "rows_written": self.rows_written, "rows_quarantined": self.rows_quarantined,
                 "files_refused": len(self.refused)}
 
@@ -282,7 +301,7 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
             raise _Refused(exc.reason) from None
     hash12 = content_hash[:12]
     batch_id = hash12
-    source = str(path)
+    source = file_key(settings, path)
     now = datetime.now(UTC).replace(tzinfo=None)
     with writer(settings) as con:
         ensure_tables(con)
@@ -294,7 +313,7 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
                                                    [content_hash]).fetchall()}
     if row is not None and row[0] == "done":
         log.info("ingest skip: batch=%s already ingested", batch_id)
-        return _result_from_ledger(settings, content_hash, "skipped")
+        return _result_from_ledger(settings, content_hash, "skipped", path)
 
     raw_dir = settings.zone("raw") / f"batch={batch_id}"
     q_dir = settings.zone("quarantine") / "ingest" / f"batch={batch_id}"
@@ -318,7 +337,7 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
     if _changed_while_read(fh, fmt, st0, content_hash, stream, hashing):
         _forget(settings, content_hash, raw_dir, q_dir)
         raise _Refused("changed_while_reading")
-    return _finish(settings, content_hash, batch_id, fmt, n_chunks, done_chunks)
+    return _finish(settings, content_hash, batch_id, fmt, n_chunks, done_chunks, path)
 
 
 def _write_chunks(rows: Iterator[SourceRow], cfg: WarehouseSection, done_chunks: set[int], hash12: str, source: str,
@@ -407,17 +426,18 @@ def _refuse(settings: Settings, path: Path, reason: str, detail: str = "") -> Fi
         size = os.lstat(path).st_size
     except OSError:
         size = None
+    key = file_key(settings, path)
     with writer(settings) as con:
         ensure_tables(con)
         con.execute("INSERT OR REPLACE INTO ingest_refusals VALUES (?, ?, ?, ?, ?)",
-                    [str(path), size, reason, detail[:200], datetime.now(UTC).replace(tzinfo=None)])
-    log.warning("ingest refused: file=%s reason=%s %s", path.name, reason, detail[:200])
+                    [key, size, reason, detail[:200], datetime.now(UTC).replace(tzinfo=None)])
+    log.warning("ingest refused: file=%s reason=%s %s", key, reason, detail[:200])
     return FileResult(source_file=str(path), content_hash="", batch_id="", format=path.suffix.lstrip("."),
-                      status="refused", reasons={reason: 1})
+                      status="refused", reasons={reason: 1}, file_key=key)
 
 
 def _finish(settings: Settings, content_hash: str, batch_id: str, fmt: str, n_chunks: int,
-            done_chunks: set[int]) -> FileResult:
+            done_chunks: set[int], path: Path) -> FileResult:
     with writer(settings) as con:
         con.execute("""
             UPDATE ledger SET status = 'done', chunks = ?, finished_at = ?,
@@ -428,7 +448,7 @@ def _finish(settings: Settings, content_hash: str, batch_id: str, fmt: str, n_ch
                     [n_chunks, datetime.now(UTC).replace(tzinfo=None), content_hash, content_hash, content_hash,
                      content_hash])
         crash_point("ingest:file_commit")
-    result = _result_from_ledger(settings, content_hash, "resumed" if done_chunks else "ingested")
+    result = _result_from_ledger(settings, content_hash, "resumed" if done_chunks else "ingested", path)
     log.info("ingest batch=%s format=%s rows_in=%d written=%d quarantined=%d", batch_id, fmt, result.rows_in,
              result.rows_written, result.rows_quarantined)
     return result
@@ -440,7 +460,7 @@ def _write_raw(df: pl.DataFrame, target: Path) -> None:
         crash_point("ingest:mid_write")
 
 
-def _result_from_ledger(settings: Settings, content_hash: str, status: str) -> FileResult:
+def _result_from_ledger(settings: Settings, content_hash: str, status: str, path: Path) -> FileResult:
     from radforge.catalog import reader
 
     with reader(settings) as con:
@@ -450,8 +470,8 @@ def _result_from_ledger(settings: Settings, content_hash: str, status: str) -> F
         reasons = dict(con.execute("SELECT reason, sum(n)::BIGINT FROM quarantine_reasons WHERE stage = 'ingest' "
                                    "AND partition_id LIKE ? GROUP BY reason ORDER BY reason",
                                    [f"{batch}-%"]).fetchall())
-    return FileResult(source_file=src, content_hash=content_hash, batch_id=batch, format=fmt, status=status,
-                      rows_in=rin, rows_written=rw, rows_quarantined=rq, reasons=reasons)
+    return FileResult(source_file=str(path), content_hash=content_hash, batch_id=batch, format=fmt, status=status,
+                      rows_in=rin, rows_written=rw, rows_quarantined=rq, reasons=reasons, file_key=src)
 
 
 # Annotation sidecars that synth writes next to its reports (PHI spans, section offsets): not reports.
@@ -474,7 +494,20 @@ def landing_files(settings: Settings | None = None, landing_dir: str | Path | No
         done = set(con.execute("SELECT source_file, size_bytes FROM ledger WHERE status = 'done'").fetchall())
     # A symlink stays a link (ingest checks where it points); everything else is named by its real path.
     return [str(p.absolute() if p.is_symlink() else p.resolve()) for p in candidates
-            if (str(p.resolve()), p.stat().st_size) not in done]
+            if (file_key(settings, p.resolve()), p.stat().st_size) not in done]
+
+
+def landing_file_keys(settings: Settings | None = None, landing_dir: str | Path | None = None) -> list[str]:
+    """`landing_files()` named by `file_key()`: what the ingest DAG passes between its tasks, so that
+    no export file name (possibly PHI) lands in Airflow's database."""
+    settings = settings or get_settings()
+    return [file_key(settings, p) for p in landing_files(settings, landing_dir)]
+
+
+def landing_path(key: str, settings: Settings | None = None, landing_dir: str | Path | None = None) -> Path | None:
+    """The landing file a `landing_file_keys()` key names; None when it is gone or already ingested."""
+    settings = settings or get_settings()
+    return next((Path(p) for p in landing_files(settings, landing_dir) if file_key(settings, p) == key), None)
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:

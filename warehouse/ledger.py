@@ -2,11 +2,13 @@
 
 `ledger` has one row per ingested file (by content hash), `ledger_chunks` one row per committed
 chunk of a file, `partitions` one row per raw partition taken through de-identification,
-`ingest_refusals` one row per file refused whole (path, size, reason: a symlink out of the landing
+`ingest_refusals` one row per file refused whole (file key, size, reason: a symlink out of the landing
 folder, not a regular file, changed while read, unreadable), `funnel` the counts of each pairs
 run, `snapshots` one row per dataset snapshot. A step writes its files atomically first and
 commits its ledger row second: a crash in between leaves files that the resumed step rewrites
 under the same names (so nothing is duplicated), and no step trusts a file that has no ledger row.
+`source_file` in these tables is `ingest.file_key()` (a keyed hash of the path), never the path:
+export file names may carry PHI, and `radforge sql` users read the catalog.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -29,9 +30,20 @@ def _csv(rows: int, start: int = 1, nl: str = "\n") -> str:
 
 
 def _refusals(settings) -> dict[str, str]:  # noqa: ANN001
+    """file name -> refusal reason. The catalog holds keyed file keys, never names: map them back from the
+    files under the test's folder (a key that maps to no file there stays a key, and the test fails)."""
+    from warehouse.ingest import file_key
+
+    names = {}
+    for dirpath, _dirs, files in os.walk(Path(settings.home).parent):
+        for name in files:
+            path = Path(dirpath) / name
+            for spelling in {str(path), str(path.absolute()), str(path.resolve())}:
+                names[file_key(settings, spelling)] = name
     with reader(settings) as con:
         rows = con.execute("SELECT source_file, reason FROM ingest_refusals").fetchall()
-    return {os.path.basename(p): r for p, r in rows}
+    assert all(p.startswith("file:") for p, _ in rows)  # no path or name in the catalog
+    return {names.get(p, p): r for p, r in rows}
 
 
 def _nothing_in_zones(settings) -> bool:  # noqa: ANN001
@@ -352,3 +364,26 @@ def test_the_cli_reports_refusals_with_exit_code_1_and_one_line(site, tmp_path):
     assert summary["files_refused"] == 1 and summary["rows_written"] == 1
     assert pl.DataFrame(summary["files"]).filter(pl.col("status") == "refused")["reasons"].to_list() == [
         {"truncated_archive": 1}]
+
+
+def test_catalog_and_dag_results_hold_no_export_file_name(site) -> None:
+    """Regression (#13 canary review): a RIS job that names exports after the patient put that name in the
+    catalog (`radforge sql` can read it) and in the ingest DAG's task results. Both hold a keyed file key now."""
+    from warehouse.ingest import file_key, ingest_paths, landing_file_keys, landing_path
+
+    site.landing_path.mkdir(parents=True, exist_ok=True)
+    named = site.landing_path / "Doe_Jane_31415926.csv"
+    named.write_text(_csv(3))
+    (site.landing_path / "Roe_Rick_27182818.zip").write_bytes(b"PK\x03\x04 not a zip")
+    keys = landing_file_keys(site)
+    assert len(keys) == 2 and all(k.startswith("file:") and "31415926" not in k for k in keys)
+    assert landing_path(file_key(site, named.resolve()), site) == named.resolve()
+    summary = ingest_paths([site.landing_path], site)
+    assert summary.rows_written == 3 and len(summary.refused) == 1
+    dag_result = json.dumps(summary.to_dict(paths=False))
+    assert "Doe" not in dag_result and "31415926" not in dag_result and "Roe_Rick" not in dag_result
+    with reader(site) as con:
+        catalog = json.dumps([con.execute(f"SELECT * FROM {t}").fetchall() for t in ("ledger", "ingest_refusals")],
+                             default=str)
+    assert "Doe" not in catalog and "31415926" not in catalog and "27182818" not in catalog
+    assert landing_file_keys(site) == [k for k in keys if k != file_key(site, named.resolve())]  # done: not listed
