@@ -38,7 +38,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-# Without a reference training run (--no-train-reference): timer kills only, over a guessed duration.
+# Without a reference training run (--no-train-reference): kills aimed at step ends and early passes.
 TRAIN_GUESS: dict[str, Any] = {"passes": [], "t0": 0.0, "seconds": 15.0}
 STAGES = ("ingest", "deid", "pairs_snapshot", "train")
 WEIGHTS = {"ingest": 0.3, "deid": 0.3, "pairs_snapshot": 0.15, "train": 0.25}
@@ -159,8 +159,7 @@ class Planner:
         self.start = 0  # where in the reference sequence the next attempt starts (about)
         self.left = m  # kills still owed
         self.hit: set[str] = set()  # named points this command was killed at
-        self.positions: list[float] = [] if self.seq else \
-            sorted(rng.uniform(self.startup * 0.5, self.seconds) for _ in range(m))  # timers only
+        self.guessed = 0  # kills made without a reference trace (training, --no-train-reference)
 
     def _plan(self) -> list[tuple[int, bool]]:
         """(position, forced named) for the kills still owed, from `start` on."""
@@ -178,8 +177,11 @@ class Planner:
     def next_kill(self) -> tuple | None:
         if self.left <= 0:
             return None
-        if not self.seq:
-            return ("timer", 0, round(self.positions.pop(0), 3), None) if self.positions else None
+        if not self.seq:  # no trace to aim at: the i-th step end, or just after the process's (i+2)-th pass
+            i, self.guessed = self.guessed, self.guessed + 1
+            if self.rng.random() < 0.5:
+                return ("point", "train:step_end", i, None)
+            return ("timer", 2 + i, round(self.rng.uniform(0.0, 0.3), 3), None)
         plan = self._plan()
         if not plan:
             return None
