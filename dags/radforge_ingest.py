@@ -4,7 +4,10 @@
 Picks up hospital export files (CSV, JSONL, Parquet, HL7 ORU) from the site's landing folder and
 ingests each one into the raw zone — one mapped task per file. Ingest is idempotent: the ledger
 knows every file by content hash, so a re-run or a retry never ingests a file twice. Rows that fail
-validation go to the quarantine zone with a reason.
+validation go to the quarantine zone with a reason. A file refused whole (a symlink out of the
+folder, a truncated archive or zip bomb, a file changed while read) fails its own mapped task, with
+the reason in the catalog's `ingest_refusals`; the other files go on. Tasks pass keyed file keys,
+never file names (a RIS job may name exports after the patient).
 
 Emits the **raw reports** asset, which starts `radforge_deid`.
 """
@@ -48,7 +51,13 @@ def radforge_ingest():
         path = landing_path(file_key, settings, (params or {}).get("landing_dir") or None)
         if path is None:  # ingested by another run meanwhile, or removed from the landing folder
             return IngestSummary([]).to_dict(paths=False)
-        return ingest_paths([path], settings).to_dict(paths=False)
+        summary = ingest_paths([path], settings)
+        if summary.refused:  # this file's task goes red; the other files' tasks are not held up
+            from warehouse.errors import IngestError
+
+            reasons = sorted({r for f in summary.refused for r in f.reasons})
+            raise IngestError(f"file {file_key} refused whole ({', '.join(reasons)}); recorded in ingest_refusals")
+        return summary.to_dict(paths=False)
 
     ingest_file.expand(file_key=list_landing_files())
 

@@ -169,3 +169,25 @@ def test_new_year_with_a_killed_deid_task_then_yearly_retrain(chain_site):
     assert [d["year"] for d in made] == [2023, 2024]
     assert made[-1]["candidate_run"] != made[0]["candidate_run"]
     assert made[-1]["reason"].startswith(("promoted", "kept production"))
+
+
+def test_a_refused_file_fails_its_own_ingest_task_and_names_no_file(chain_site):
+    """A truncated archive beside a good export: the good one is ingested, the bad one's mapped task fails,
+    the reason is in `ingest_refusals`, and no file name reaches Airflow's task results."""
+    from radforge.airflow_local import run_dag
+    from radforge.catalog import reader
+    from radforge.settings import get_settings
+
+    settings = get_settings()  # local Airflow runs have no retries (radforge.airflow_local)
+    good = settings.landing_path / "Doe_Jane_31415926.csv"
+    good.write_bytes((chain_site["home"] / "y2024.csv").read_bytes()[:4000].rsplit(b"\n", 1)[0] + b"\n")
+    bad = settings.landing_path / "Roe_Rick_27182818.jsonl.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 12)  # a gzip header and nothing after it
+    outcome = run_dag("radforge_ingest")
+    assert not outcome.ok
+    states = sorted(s for k, s in outcome.tasks.items() if k.startswith("ingest_file"))
+    assert states == ["failed", "success"], outcome.tasks
+    assert "31415926" not in json.dumps(outcome.returns, default=str)
+    with reader(settings) as con:
+        reasons = [r for (r,) in con.execute("SELECT reason FROM ingest_refusals").fetchall()]
+    assert len(reasons) == 1 and reasons[0] in ("truncated_archive", "corrupt_archive")
