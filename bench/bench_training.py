@@ -57,23 +57,9 @@ def make_pairs(n: int, seed: int = 0) -> list[dict]:
 
 def tiny_llama(dest: Path) -> Path:
     """The tests' tiny Llama (2 layers, 64 wide, SmolLM2 tokenizer), built if missing."""
-    if (dest / "config.json").exists():
-        return dest
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from radforge.models import prepare_tiny_llama
 
-    from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
-
-    smol = prepare_demo_llm(dest.parent / DEMO_LLM_DIRNAME)
-    tok = AutoTokenizer.from_pretrained(smol)
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-                      tie_word_embeddings=True)
-    LlamaForCausalLM(cfg).save_pretrained(dest)
-    tok.save_pretrained(dest)
-    return dest
+    return prepare_tiny_llama(dest)
 
 
 def run_mode(name: str, batches: list, model_path: Path, cfg, warmup: int = 1) -> dict:

@@ -421,25 +421,9 @@ def _env(home: Path, landing: Path, model: Path | None) -> dict[str, str]:
 
 def tiny_model(dest: Path) -> Path:
     """A tiny random Llama with SmolLM2's real tokenizer: the pipeline's code paths in seconds, not minutes."""
-    if (dest / "config.json").exists():
-        return dest
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm, prepare_tiny_llama
 
-    from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
-
-    smol = prepare_demo_llm(REPO / ".venv" / ".test-cache" / DEMO_LLM_DIRNAME)
-    tok = AutoTokenizer.from_pretrained(smol)
-    torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-                      tie_word_embeddings=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    LlamaForCausalLM(cfg).save_pretrained(tmp)
-    tok.save_pretrained(tmp)
-    tmp.rename(dest)
-    return dest
+    return prepare_tiny_llama(dest, tokenizer_from=prepare_demo_llm(REPO / ".venv" / ".test-cache" / DEMO_LLM_DIRNAME))
 
 
 def pipeline_airflow(eval_limit: int, judge_limit: int) -> list[dict]:

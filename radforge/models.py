@@ -70,3 +70,32 @@ def prepare_demo_llm(dest: Path, force: bool = False) -> Path:
         shutil.rmtree(dest)
     tmp.rename(dest)
     return dest
+
+
+TINY_LLAMA_DIRNAME = "tiny-llama"
+
+
+def prepare_tiny_llama(dest: Path, tokenizer_from: Path | None = None) -> Path:
+    """A tiny random Llama (2 layers, 64 wide) with SmolLM2's real tokenizer, built once at `dest`.
+
+    Every code path of training, generation and evaluation in seconds instead of minutes: what tests,
+    `make chaos`, `make canary` and the training bench run when the model's quality is not the point.
+    The tokenizer comes from `tokenizer_from` (default: the demo LLM prepared beside `dest`).
+    """
+    if (dest / "config.json").exists():
+        return dest
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_from or prepare_demo_llm(dest.parent / DEMO_LLM_DIRNAME))
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    LlamaForCausalLM(config).save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    tmp.rename(dest)  # whole or absent: a killed build never leaves a half-written model
+    return dest

@@ -52,24 +52,10 @@ def smollm2_path() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_llama_path(smollm2_path: Path) -> Path:
-    """A tiny random Llama (2 layers, 256 wide) with SmolLM2's real tokenizer: trains in milliseconds."""
-    dest = TEST_CACHE / "tiny-llama"
-    if (dest / "config.json").exists():
-        return dest
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    """A tiny random Llama (2 layers, 64 wide) with SmolLM2's real tokenizer: trains in milliseconds."""
+    from radforge.models import TINY_LLAMA_DIRNAME, prepare_tiny_llama
 
-    tokenizer = AutoTokenizer.from_pretrained(smollm2_path)
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                         pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True)
-    tmp = dest.with_name("tiny-llama.tmp")
-    LlamaForCausalLM(config).save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    tmp.rename(dest)
-    return dest
+    return prepare_tiny_llama(TEST_CACHE / TINY_LLAMA_DIRNAME, tokenizer_from=smollm2_path)
 
 
 @pytest.fixture
