@@ -57,26 +57,10 @@ def cli(*args: str) -> list[str]:
 # --- the tiny model (the same one the tests use, cached in the same place) ----------------------------------
 def tiny_llama() -> Path:
     """A tiny random Llama with SmolLM2's real tokenizer: a training step takes milliseconds."""
+    from radforge.models import prepare_tiny_llama
+
     cache = Path(os.environ.get("RADFORGE_TEST_CACHE", REPO / ".venv" / ".test-cache"))
-    dest = cache / "tiny-llama"
-    if (dest / "config.json").exists():
-        return dest
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
-
-    tokenizer = AutoTokenizer.from_pretrained(prepare_demo_llm(cache / DEMO_LLM_DIRNAME))
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                         pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True)
-    tmp = dest.with_name(f"tiny-llama.tmp-{os.getpid()}")
-    LlamaForCausalLM(config).save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    tmp.rename(dest)
-    return dest
+    return prepare_tiny_llama(cache / "tiny-llama")
 
 
 # --- one site -------------------------------------------------------------------------------------------
