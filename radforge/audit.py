@@ -286,8 +286,9 @@ def month_summary(trail: AuditTrail, month: str) -> dict[str, Any]:
     reasons: Counter[str] = Counter()
     engines: Counter[str] = Counter()
     configs: Counter[str] = Counter()
-    residual_checked = residual_hits = 0
+    residual_checked = residual_hits = repeated = 0
     days: Counter[str] = Counter()
+    seen: set[tuple] = set()
     for rec in trail.records():
         if not str(rec.get("ts", "")).startswith(month):
             continue
@@ -295,6 +296,14 @@ def month_summary(trail: AuditTrail, month: str) -> dict[str, Any]:
         days[str(rec["ts"])[:10]] += 1
         if rec.get("kind") != "deid.report":
             continue
+        # A partition redone after a crash or retry de-identifies the same input again with the same engine:
+        # the chain keeps both records (it is append-only), the volumes count the report once.
+        same = (rec.get("report_key"), rec.get("input_hash"), rec.get("config_hash"), rec.get("engine_version"),
+                rec.get("mode"), rec.get("disposition"))
+        if same in seen:
+            repeated += 1
+            continue
+        seen.add(same)
         entities.update(rec.get("counts", {}))
         dispositions[rec.get("disposition", "?")] += 1
         if rec.get("reason"):
@@ -308,6 +317,7 @@ def month_summary(trail: AuditTrail, month: str) -> dict[str, Any]:
     reports = sum(dispositions.values())
     return {
         "month": month, "records": sum(kinds.values()), "kinds": dict(kinds), "reports": reports,
+        "repeated_reports": repeated,
         "dispositions": dict(dispositions), "quarantine_reasons": dict(reasons), "entities": dict(entities),
         "residual_checked": residual_checked, "residual_hits": residual_hits,
         "residual_rate": residual_hits / residual_checked if residual_checked else 0.0,
@@ -324,6 +334,7 @@ def write_month_report(trail: AuditTrail, month: str, out: Path) -> dict[str, Pa
     html_path = out / f"audit-{month}.html"
     rows: list[tuple[str, str, Any]] = [("summary", "records", summary["records"]),
                                        ("summary", "reports", summary["reports"]),
+                                       ("summary", "repeated_reports", summary["repeated_reports"]),
                                        ("summary", "residual_checked", summary["residual_checked"]),
                                        ("summary", "residual_hits", summary["residual_hits"]),
                                        ("summary", "residual_rate", f"{summary['residual_rate']:.6f}"),
@@ -344,7 +355,8 @@ def write_month_report(trail: AuditTrail, month: str, out: Path) -> dict[str, Pa
              f"{'verified' if summary['chain']['ok'] else 'BROKEN: ' + e(str(summary['chain']['problem']))}</b> "
              f"({summary['chain']['records']} records in the trail)</p>",
              f"<p>Reports processed: <b>{summary['reports']}</b>; residual check run on {summary['residual_checked']}, "
-             f"hits {summary['residual_hits']} (rate {summary['residual_rate']:.4%}).</p>"]
+             f"hits {summary['residual_hits']} (rate {summary['residual_rate']:.4%}). Identical repeats "
+             f"(a partition redone after a crash or retry, counted once above): {summary['repeated_reports']}.</p>"]
     titles = {"dispositions": "Dispositions", "quarantine_reasons": "Quarantine reasons",
               "entities": "Entities removed, by type", "engine_versions": "Engine versions",
               "config_hashes": "Configuration hashes", "kinds": "Record kinds", "per_day": "Records per day"}

@@ -92,6 +92,20 @@ def test_month_report_writes_html_and_csv(tmp_path):
     assert summary["reports"] == 5 and summary["entities"]["PERSON"] == sum(range(5))
 
 
+def test_a_partition_redone_after_a_crash_is_counted_once(tmp_path):
+    """Regression (#13 chaos): a de-id partition killed and redone appends its records again; the chain keeps
+    them, the month's volumes and entity counts do not double, and the repeat is reported."""
+    trail = _trail(tmp_path, n=3)
+    redo = [{k: v for k, v in r.items() if k not in ("seq", "hash", "prev_hash", "ts")} for r in trail.records()]
+    trail.append_many(redo[:2])
+    trail.append({**redo[2], "config_hash": "c2"})  # a new engine configuration is a new de-identification
+    month = next(trail.records())["ts"][:7]
+    summary = month_summary(trail, month)
+    assert summary["records"] == 6 and trail.verify().ok
+    assert summary["reports"] == 4 and summary["repeated_reports"] == 2
+    assert summary["entities"]["PERSON"] == 0 + 1 + 2 + 2
+
+
 def test_cli_verify_exit_codes_and_report(deid_env, tmp_path):
     from radforge.cli import app
 
