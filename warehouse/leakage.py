@@ -180,11 +180,27 @@ def deduplicate_across_splits(splits: Mapping[str, pl.DataFrame], column: str = 
     return out, stats
 
 
+def deduplicate_for_snapshot(frames: Mapping[str, pl.DataFrame], funnel: Sequence[Mapping[str, object]],
+                             threshold: float = DEFAULT_THRESHOLD, near: bool = True
+                             ) -> tuple[dict[str, pl.DataFrame], dict[str, object], list[dict[str, object]]]:
+    """`deduplicate_across_splits` as a snapshot records it: the new splits, the manifest's `leakage` block,
+    and the funnel with one row per split that lost rows (`leaked_into_validation`, `leaked_into_test`)."""
+    deduped, stats = deduplicate_across_splits(frames, threshold=threshold, near=near)
+    rows = [dict(f) for f in funnel]
+    remaining = sum(df.height for df in frames.values())
+    for split in ("validation", "test"):
+        removed = stats[split]["exact"] + stats[split]["near"]
+        remaining -= removed
+        rows.append({"step": len(rows), "stage": f"leaked_into_{split}", "removed": removed, "remaining": remaining})
+    leakage = {"threshold": threshold, "near_duplicates": near, "shingle_words": SHINGLE_WORDS, "removed": stats}
+    return deduped, leakage, rows
+
+
 def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
                          threshold: float = DEFAULT_THRESHOLD, near: bool = True) -> dict[str, object]:
     """Write snapshot `name`: snapshot `source` with cross-split duplicates removed (see deduplicate_across_splits).
 
-    A stopgap until `create_snapshot` takes a `dedup` option (see radforge/datasets/README.md): the new
+    For a snapshot that already exists (a new one takes `create_snapshot(..., dedup=True)`): the new
     snapshot has the same layout, an updated hash and funnel, and a `leakage` block in its manifest.
     """
     import json
@@ -220,14 +236,8 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
         raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
     manifest = json.loads((src / "manifest.json").read_text())
     frames = {s: pl.read_parquet(src / f"{s}.parquet") for s in SPLITS}
-    deduped, stats = deduplicate_across_splits(frames, threshold=threshold, near=near)
-    funnel = [dict(f) for f in manifest.get("funnel", [])]
-    remaining = sum(df.height for df in frames.values())
-    for split in ("validation", "test"):
-        removed = stats[split]["exact"] + stats[split]["near"]
-        remaining -= removed
-        funnel.append({"step": len(funnel), "stage": f"leaked_into_{split}", "removed": removed,
-                       "remaining": remaining})
+    deduped, leakage, funnel = deduplicate_for_snapshot(frames, manifest.get("funnel", []), threshold, near)
+    stats = leakage["removed"]
     building = atomic.ensure_dir(root / BUILDING)  # out of every reader glob while it is written (see snapshot.py)
     _remove_stale_builds(building)
     tmp = building / f"{name}.tmp-{os.getpid()}"
@@ -239,8 +249,7 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
         digest = split_hash(tmp)
         _exports(tmp, deduped, manifest.get("task", "findings-to-impression"))
         manifest.update(name=name, hash=digest, splits={s: deduped[s].height for s in SPLITS}, funnel=funnel,
-                        leakage={"source": source, "source_hash": manifest["hash"], "threshold": threshold,
-                                 "near_duplicates": near, "shingle_words": SHINGLE_WORDS, "removed": stats},
+                        leakage={"source": source, "source_hash": manifest["hash"], **leakage},
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         _fsync_tree(tmp)

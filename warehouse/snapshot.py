@@ -144,23 +144,6 @@ def parse_years(years: str | None) -> tuple[int, int] | None:
     return lo, hi
 
 
-def _deduplicate(frames: dict[str, pl.DataFrame], funnel: list[dict]
-                 ) -> tuple[dict[str, pl.DataFrame], dict[str, object], list[dict]]:
-    """Cross-split dedup (warehouse.leakage): new frames, the manifest's leakage block, the funnel with its rows."""
-    from warehouse.leakage import DEFAULT_THRESHOLD, SHINGLE_WORDS, deduplicate_across_splits
-
-    deduped, stats = deduplicate_across_splits(frames)
-    funnel = list(funnel)
-    remaining = sum(df.height for df in frames.values())
-    for s in ("validation", "test"):
-        removed = stats[s]["exact"] + stats[s]["near"]
-        remaining -= removed
-        funnel.append({"step": len(funnel), "stage": f"leaked_into_{s}", "removed": removed, "remaining": remaining})
-    leakage = {"threshold": DEFAULT_THRESHOLD, "near_duplicates": True, "shingle_words": SHINGLE_WORDS,
-               "removed": stats}
-    return deduped, leakage, funnel
-
-
 def create_snapshot(name: str, settings: Settings | None = None, years: tuple[int, int] | str | None = None,
                     split: str = "patient", test_year: int | None = None, task: str = TASK,
                     dedup: bool | None = None) -> SnapshotInfo:
@@ -218,7 +201,9 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
     frames = {s: assigned.filter(pl.col("split") == s).select(keep).sort("report_key") for s in SPLITS}
     leakage = None
     if dedup:
-        frames, leakage, funnel = _deduplicate(frames, funnel)
+        from warehouse.leakage import deduplicate_for_snapshot
+
+        frames, leakage, funnel = deduplicate_for_snapshot(frames, funnel)
 
     # Built two levels down (`.building/<name>.tmp-<pid>/`): no reader glob (`snapshots/*/*.parquet`,
     # `*/manifest.json`) reaches it, so a build killed half-way is never visible; the rename is atomic.
