@@ -19,7 +19,6 @@ import html
 import json
 import os
 import signal
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from radforge.errors import RadforgeError
+from radforge.faults import crash_hit, crash_point
 
 GENESIS = "0" * 64
 TRAIL = "trail.jsonl"
@@ -64,27 +64,6 @@ class VerifyResult:
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "records": self.records, "first_bad_seq": self.first_bad_seq, "problem": self.problem,
                 "note": self.note}
-
-
-def _crash_hit(name: str) -> bool:
-    """The crash-point contract of warehouse.faults.crash_point (radforge/ imports no domain package):
-    True when RADFORGE_CRASH_AT names this point and its RADFORGE_CRASH_SKIP passes are used up."""
-    trace = os.environ.get("RADFORGE_CRASH_TRACE")
-    if trace:
-        with open(trace, "a", encoding="utf-8") as fh:
-            fh.write(f"{name}\t{time.time():.3f}\n")
-    if os.environ.get("RADFORGE_CRASH_AT") != name:
-        return False
-    skip = int(os.environ.get("RADFORGE_CRASH_SKIP", "0"))
-    if skip > 0:
-        os.environ["RADFORGE_CRASH_SKIP"] = str(skip - 1)
-        return False
-    return True
-
-
-def _crash(name: str) -> None:
-    if _crash_hit(name):
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class AuditTrail:
@@ -187,14 +166,14 @@ class AuditTrail:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 data = b"".join(lines)
-                if _crash_hit("audit:torn_append"):  # a write cut short by SIGKILL (a torn record)
+                if crash_hit("audit:torn_append"):  # a write cut short by SIGKILL (a torn record)
                     os.write(fd, data[: max(1, len(data) // 2)])
                     os.kill(os.getpid(), signal.SIGKILL)
                 os.write(fd, data)
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            _crash("audit:mid_append")  # records written, head not yet moved
+            crash_point("audit:mid_append")  # records written, head not yet moved
             self._write_head(seq - 1, prev)
         return out
 

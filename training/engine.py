@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from radforge.errors import ConfigError, ModelNotFound, RadforgeError
+from radforge.faults import crash_point  # the named crash points bench/chaos.py kills at
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from training import registry
@@ -32,7 +33,6 @@ from training.data import (
     resolve_snapshot,
     tokenize_pairs,
 )
-from warehouse.faults import crash_point  # the named crash points bench/chaos.py kills at
 
 log = get_logger("training.engine")
 FAULT_ENV = "RADFORGE_TRAIN_FAULT_AT_STEP"  # fault injection for the resume test: hard exit after that step

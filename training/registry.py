@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from radforge.errors import RadforgeError
+from radforge.faults import crash_point
 from radforge.settings import Settings, get_settings
-from warehouse.faults import crash_point
 
 STATUSES = ("queued", "running", "completed", "failed")
 RUN_FILE = "run.json"
