@@ -49,9 +49,14 @@ def file_key(settings: Settings, path: Path | str) -> str:
     users who must see no PHI, so it holds this key; the path stays in the owner-only raw zone
     (column `source_file`) and on the operator's terminal.
     """
+    return _keyed_path(settings.secret(), path)
+
+
+def _keyed_path(secret: bytes, path: Path | str) -> str:
+    """file_key() with the secret already read (a landing folder lists many files: one secret read)."""
     from radforge.secret import keyed_hash
 
-    return "file:" + keyed_hash(settings.secret(), "source-file", str(path))[:24]
+    return "file:" + keyed_hash(secret, "source-file", str(path))[:24]
 
 
 @dataclass
@@ -492,22 +497,25 @@ def landing_files(settings: Settings | None = None, landing_dir: str | Path | No
         ensure_tables(con)
     with reader(settings) as con:
         done = set(con.execute("SELECT source_file, size_bytes FROM ledger WHERE status = 'done'").fetchall())
+    secret = settings.secret()
     # A symlink stays a link (ingest checks where it points); everything else is named by its real path.
     return [str(p.absolute() if p.is_symlink() else p.resolve()) for p in candidates
-            if (file_key(settings, p.resolve()), p.stat().st_size) not in done]
+            if (_keyed_path(secret, p.resolve()), p.stat().st_size) not in done]
 
 
 def landing_file_keys(settings: Settings | None = None, landing_dir: str | Path | None = None) -> list[str]:
     """`landing_files()` named by `file_key()`: what the ingest DAG passes between its tasks, so that
     no export file name (possibly PHI) lands in Airflow's database."""
     settings = settings or get_settings()
-    return [file_key(settings, p) for p in landing_files(settings, landing_dir)]
+    secret = settings.secret()
+    return [_keyed_path(secret, p) for p in landing_files(settings, landing_dir)]
 
 
 def landing_path(key: str, settings: Settings | None = None, landing_dir: str | Path | None = None) -> Path | None:
     """The landing file a `landing_file_keys()` key names; None when it is gone or already ingested."""
     settings = settings or get_settings()
-    return next((Path(p) for p in landing_files(settings, landing_dir) if file_key(settings, p) == key), None)
+    secret = settings.secret()
+    return next((Path(p) for p in landing_files(settings, landing_dir) if _keyed_path(secret, p) == key), None)
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
