@@ -13,7 +13,6 @@ Callers (de-id, warehouse, ...) pass only ids, keyed hashes, types, offsets and 
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import html
 import json
@@ -29,6 +28,7 @@ from typing import Any
 
 from radforge.errors import RadforgeError
 from radforge.faults import crash_hit, crash_point
+from radforge.locks import exclusive
 
 GENESIS = "0" * 64
 TRAIL = "trail.jsonl"
@@ -83,14 +83,8 @@ class AuditTrail:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive(self.lock_path):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def _drop_torn_tail(self) -> None:
         """Cut an incomplete last record (no newline: its append was killed mid-write; its caller never

@@ -88,11 +88,29 @@ def write_json(obj: Any, target: Path) -> Path:
 
 
 def remove_stale_tmp(folder: Path) -> int:
-    """Delete `*.tmp-*` leftovers of crashed writers under `folder`; returns how many."""
+    """Delete `*.tmp-<pid>` leftovers of crashed writers under `folder`; returns how many.
+
+    A file whose writer is still alive is left alone: two de-id tasks (or two ingests) may share a
+    folder, and one's sweep must not pull a file from under the other's rename.
+    """
     n = 0
     if folder.exists():
         for p in folder.rglob("*.tmp-*"):
-            if p.is_file():
+            if p.is_file() and not _writer_alive(p):
                 p.unlink(missing_ok=True)
                 n += 1
     return n
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """True when the pid in a temporary file's name is a live process other than this one."""
+    pid = tmp.name.rsplit(".tmp-", 1)[-1]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True

@@ -162,3 +162,49 @@ def test_a_writer_that_cannot_get_the_lock_gets_a_one_line_catalog_busy(site, ex
     assert p.returncode == 0, p.stderr[-2000:]
     ids = _raw_ids(site)
     assert len(ids) == len(set(ids)) == json.loads(p.stdout)["files"][0]["rows_written"]
+
+
+def test_a_second_ingest_of_the_same_file_waits_for_the_first(site, exports) -> None:
+    """The same file ingested twice at once: the second waits on the file's lock, then skips it.
+
+    Without the lock both wrote the same chunks, and one's stale-temp sweep removed the other's file
+    mid-rename (a FileNotFoundError on CI).
+    """
+    import selectors
+
+    from radforge.locks import exclusive
+    from warehouse.ingest import _batch_lock, file_sha256
+
+    lock = _batch_lock(site, file_sha256(exports[0]))
+    with exclusive(lock):
+        proc = _ingest(site, exports[0], RADFORGE_LOG_LEVEL="INFO")
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stderr, selectors.EVENT_READ)
+        deadline, seen = time.monotonic() + 120, ""
+        while "waiting for lock" not in seen and time.monotonic() < deadline and proc.poll() is None:
+            if sel.select(timeout=1.0):
+                seen += proc.stderr.readline()
+        assert "waiting for lock" in seen, seen[-2000:]
+        assert proc.poll() is None and not _raw_ids(site)  # nothing written while the other holds it
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
+    result = json.loads(out)["files"][0]
+    assert result["status"] == "ingested"
+    ids = _raw_ids(site)
+    assert len(ids) == len(set(ids)) == result["rows_written"] > 0
+
+
+def test_the_stale_temp_sweep_spares_a_live_writer(tmp_path) -> None:
+    from warehouse.atomic import remove_stale_tmp
+
+    live = subprocess.Popen(["sleep", "60"])
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    try:
+        (tmp_path / f"part-00000.parquet.tmp-{live.pid}").write_bytes(b"being written")
+        (tmp_path / f"part-00001.parquet.tmp-{dead.pid}").write_bytes(b"left by a crash")
+        assert remove_stale_tmp(tmp_path) == 1
+        assert [p.name for p in tmp_path.iterdir()] == [f"part-00000.parquet.tmp-{live.pid}"]
+    finally:
+        live.kill()
+        live.wait()
