@@ -26,6 +26,7 @@ class ModelUnderTest:
     prompt_format: str
     run_id: str | None = None
     label: str = ""
+    task: str | None = None  # the direction a run was trained for (None: a bare model folder, any direction)
 
     def identity(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "model_path": str(self.model_path),
@@ -103,11 +104,12 @@ def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
         raise EvaluationError(f"run {run_id} is {run.get('status')!r}, not completed")
     model_path, adapter = run.get("model_path"), run.get("adapter_path")
     if model_path:
-        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or "chat-template", run_id, run_id)
+        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or "chat-template", run_id, run_id,
+                              run.get("task"))
     if not adapter or not run.get("base_model"):
         raise EvaluationError(f"run {run_id} has neither model_path nor base_model + adapter_path")
     return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or "chat-template",
-                          run_id, run_id)
+                          run_id, run_id, run.get("task"))
 
 
 def model_from_path(path: Path, prompt_format: str | None = None, adapter: Path | None = None) -> ModelUnderTest:

@@ -68,6 +68,9 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
            model_from_path(Path(model_path), prompt_format, Path(adapter_path) if adapter_path else None))
     manifest = load_manifest(settings, snapshot)
     task = task_of(manifest)
+    if mut.task and mut.task != task:  # the model would be scored on the other direction's references
+        raise EvaluationError(f"run {run_id} was trained for {mut.task}, snapshot {snapshot!r} is a {task} snapshot: "
+                              f"evaluate it on a {mut.task} snapshot")
     test = orient(load_split(settings, snapshot, split, limit), task)
     if test.height == 0:
         raise EvaluationError(f"snapshot {snapshot!r} split {split!r} is empty")

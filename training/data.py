@@ -88,6 +88,11 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
     if ds.hash and ds.hash != digest:
         raise SnapshotError(f"snapshot {folder.name!r} has hash {digest[:12]}, config pins {ds.hash[:12]}: "
                             "snapshots are immutable, so the pinned one was replaced; pin the new hash or restore it")
+    built_for = manifest.get("task") or "findings-to-impression"
+    if built_for != cfg.task:  # same splits either way, but its length filters, exports and evaluation differ
+        raise SnapshotError(f"snapshot {folder.name!r} was built for task {built_for}, the run config asks for "
+                            f"{cfg.task}: set `task: {built_for}` in the config, or build a snapshot of that "
+                            f"direction with `radforge dataset snapshot --task {cfg.task}`")
     return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=digest, manifest=manifest,
                     settings=settings)
 

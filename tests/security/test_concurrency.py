@@ -139,7 +139,7 @@ HOLDER = textwrap.dedent("""
 def test_a_writer_that_cannot_get_the_lock_gets_a_one_line_catalog_busy(site, exports) -> None:
     from radforge.catalog import CatalogBusy, writer
 
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, "12"], env=_env(site), text=True,
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, "600"], env=_env(site), text=True,  # until killed
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert holder.stdout.readline().strip() == "holding"

@@ -67,6 +67,19 @@ def test_both_snapshots_come_from_one_zone_and_differ_in_task_and_template(both)
     assert (i2r["exports"]["input"], i2r["exports"]["output"]) == ("impression", "findings")
 
 
+@pytest.mark.parametrize(("name", "task"), [("f2i", I2R), ("i2r", F2I)])
+def test_a_run_of_the_other_direction_is_refused_with_the_fix(both, name, task) -> None:
+    """Both snapshots have the same hash (same splits), so only the manifest's task tells them apart:
+    a run of the other direction would train on another length filter and be evaluated backwards."""
+    from training.config import load_config
+    from training.data import SnapshotError, resolve_snapshot
+
+    with pytest.raises(SnapshotError, match=f"built for task {F2I if task == I2R else I2R}.*--task {task}"):
+        resolve_snapshot(load_config({"dataset": {"snapshot": name}, "task": task}), both)
+    assert resolve_snapshot(load_config({"dataset": {"snapshot": name}, "task": F2I if task == I2R else I2R}),
+                            both).name == name
+
+
 @pytest.mark.parametrize(("name", "task", "target"), [("f2i", F2I, "impression"), ("i2r", I2R, "findings")])
 @pytest.mark.parametrize("fmt", ["alpaca", "instruction", "chat-template"])
 def test_loss_only_on_the_target_of_each_direction(both, tiny_llama_path, name, task, target, fmt) -> None:
@@ -115,6 +128,11 @@ def test_tiny_lora_per_direction_trains_and_evaluates(both, tiny_llama_path, tmp
     assert history[-1]["loss"] < history[0]["loss"] - 0.1, history
     assert run["prompt_format"] == "alpaca"
 
+    from evaluation.data import EvaluationError
+
+    other = "i2r" if name == "f2i" else "f2i"  # the same splits, the other direction: refused, not scored backwards
+    with pytest.raises(EvaluationError, match=f"trained for {task}"):
+        evaluate(snapshot=other, run_id=run["run_id"], limit=4, settings=both)
     summary = evaluate(snapshot=name, run_id=run["run_id"], limit=4, max_new_tokens=6, batch_size=4,
                        bootstrap_samples=200, settings=both)
     n_test = pl.read_parquet(both.zone("snapshots") / name / "test.parquet").height

@@ -102,7 +102,7 @@ def test_snapshot_pin_and_missing_snapshot(site, tiny_snapshot) -> None:
 
 def test_impression_to_report_task_reverses_the_pair(site, tiny_snapshot, tokenizer) -> None:
     cfg = _cfg(task="impression-to-report")
-    rows = load_split(resolve_snapshot(cfg, site), "train", 5)
+    rows = load_split(resolve_snapshot(_cfg(), site), "train", 5)  # the f2i snapshot's rows, tokenised the other way
     examples, _ = tokenize_pairs(rows, tokenizer, cfg)
     for ex, row in zip(examples, rows, strict=True):
         labelled = [t for t in ex["labels"] if t != -100]
