@@ -15,6 +15,7 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from radforge.orchestration import DEFAULT_ARGS
+from radforge.tasks import DEFAULT_TASK, TASKS
 
 DEID_REPORTS = Asset("radforge://zones/deid", group="radforge")
 PAIRS = Asset("radforge://zones/pairs", group="radforge")
@@ -29,7 +30,7 @@ PAIRS = Asset("radforge://zones/pairs", group="radforge")
     default_args=DEFAULT_ARGS,
     tags=["radforge", "warehouse"],
     params={
-        "task": Param("findings-to-impression", enum=["findings-to-impression", "impression-to-report"]),
+        "task": Param(DEFAULT_TASK, enum=list(TASKS)),
         "split": Param("patient", enum=["patient", "temporal"]),
     },
     doc_md=__doc__,
@@ -49,7 +50,7 @@ def radforge_pairs():
 
         params = params or {}
         return snapshot_if_changed(task_settings(), split=params.get("split", "patient"),
-                                   task=params.get("task", "findings-to-impression"))
+                                   task=params.get("task", DEFAULT_TASK))
 
     @task
     def reconcile(snap: dict) -> dict:

@@ -19,6 +19,7 @@ from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from radforge.orchestration import DEFAULT_ARGS
+from radforge.tasks import DEFAULT_TASK, TASKS
 
 PAIRS = Asset("radforge://zones/pairs", group="radforge")
 PRODUCTION = Asset("radforge://models/production", group="radforge")
@@ -33,7 +34,7 @@ PRODUCTION = Asset("radforge://models/production", group="radforge")
     default_args=DEFAULT_ARGS,
     tags=["radforge", "training", "gpu"],
     params={
-        "task": Param("findings-to-impression", enum=["findings-to-impression", "impression-to-report"]),
+        "task": Param(DEFAULT_TASK, enum=list(TASKS)),
         "preset": Param("", type="string", description="Training preset; empty = the site's default_preset"),
         "year": Param(0, type="integer", description="Test year Y; 0 = the latest complete exam year"),
         "force": Param(False, type="boolean", description="Retrain even if year Y was already decided"),

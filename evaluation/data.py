@@ -11,6 +11,7 @@ import polars as pl
 
 from radforge.errors import RadforgeError
 from radforge.settings import Settings
+from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 
 REQUIRED = ("report_key", "findings", "impression")
 
@@ -62,15 +63,10 @@ def load_split(settings: Settings, name: str, split: str, limit: int | None = No
     return frame.head(limit) if limit else frame
 
 
-DEFAULT_TASK = "findings-to-impression"
-# task -> (source column, target column) of a snapshot split; the splits are the same for both directions
-TASK_COLUMNS = {DEFAULT_TASK: ("findings", "impression"), "impression-to-report": ("impression", "findings")}
-
-
 def task_of(manifest: dict[str, Any]) -> str:
     task = manifest.get("task") or DEFAULT_TASK
-    if task not in TASK_COLUMNS:
-        raise EvaluationError(f"snapshot task {task!r} is not supported (one of {', '.join(TASK_COLUMNS)})")
+    if task not in TASKS:
+        raise EvaluationError(f"snapshot task {task!r} is not supported (one of {', '.join(TASKS)})")
     return task
 
 
@@ -78,13 +74,13 @@ def orient(frame: pl.DataFrame, task: str) -> pl.DataFrame:
     """The split seen through a task: column `findings` holds the source, `impression` the reference.
 
     The rest of the evaluation (baselines, metrics, subsets, judge) is written for
-    source -> reference; for `impression-to-report` the two sections simply trade places, so
-    the model is prompted with the impression and scored against the findings.
+    source -> reference; for the `impression-to-*` tasks the model is prompted with the impression
+    and scored against the findings (or the findings and impression under their headings).
     """
-    source, target = TASK_COLUMNS[task]
-    if (source, target) == ("findings", "impression"):
+    t = get_task(task)
+    if (t.source, t.target) == ("findings", ("impression",)):
         return frame
-    return frame.with_columns(pl.col(source).alias("findings"), pl.col(target).alias("impression"))
+    return frame.with_columns(pl.col(t.source).alias("findings"), t.target_expr().alias("impression"))
 
 
 def run_record(run_id: str, settings: Settings) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import polars as pl
 
 from radforge.errors import ModelNotFound
 from radforge.log import get_logger
+from radforge.tasks import DEFAULT_TASK
 
 log = get_logger("evaluation.generation")
 PARTS_DIR = "predictions.parts"
@@ -125,7 +126,7 @@ def read_generated(eval_dir: Path) -> pl.DataFrame:
 
 def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_dir: Path, *, prompt_format: str,
                          max_new_tokens: int, batch_size: int, chunk_size: int | None = None,
-                         progress: bool = False, task: str = "findings-to-impression") -> GenerationStats:
+                         progress: bool = False, task: str = DEFAULT_TASK) -> GenerationStats:
     """Generate targets for `rows` (report_key, findings) not done yet; one Parquet part per chunk.
 
     `findings` holds the task's source section (the impression for `impression-to-report`).

@@ -19,6 +19,7 @@ from typing import Any
 from radforge.catalog import reader, writer
 from radforge.log import get_logger
 from radforge.settings import Settings
+from radforge.tasks import DEFAULT_TASK
 
 log = get_logger("evaluation.promotion")
 
@@ -65,7 +66,7 @@ def _deid_years(settings: Settings) -> list[int]:
     return sorted(years)
 
 
-def year_to_retrain(settings: Settings, task: str = "findings-to-impression", year: int = 0,
+def year_to_retrain(settings: Settings, task: str = DEFAULT_TASK, year: int = 0,
                     force: bool = False, today: dt.date | None = None) -> int | None:
     """The test year of the next yearly retrain, or None when there is nothing new to decide.
 
@@ -88,7 +89,7 @@ def year_to_retrain(settings: Settings, task: str = "findings-to-impression", ye
 
 
 def evaluate_candidate_and_production(settings: Settings, run_id: str, snapshot: str, limit: int | None = None,
-                                      task: str = "findings-to-impression") -> dict[str, Any]:
+                                      task: str = DEFAULT_TASK) -> dict[str, Any]:
     """Evaluate the candidate run and the production (or base) model on the same test split."""
     from evaluation.data import run_record
     from evaluation.run import evaluate
@@ -139,7 +140,7 @@ def decide_and_promote(settings: Settings, plan: dict[str, Any]) -> dict[str, An
     """Compare candidate vs production; promote when better by the margin and significant; record why."""
     from evaluation.compare import compare
 
-    task = plan.get("task", "findings-to-impression")
+    task = plan.get("task", DEFAULT_TASK)
     result = compare(plan["candidate_eval"], plan["production_eval"], settings)
     primary = result["metrics"][result["primary_metric"]]
     margin = settings.evaluation.promote_margin

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from radforge.tasks import DEFAULT_TASK
+
 DEFAULT_FORMAT = "chat-template"
-DEFAULT_TASK = "findings-to-impression"
 
 try:  # the contract: training.prompts.build_prompt(findings, fmt, tokenizer) -> str
     from training.prompts import build_prompt as _training_build_prompt
@@ -18,7 +19,7 @@ except ImportError:  # pragma: no cover - only without the training package
 
 
 def build_prompt(findings: str, fmt: str = DEFAULT_FORMAT, tokenizer: Any = None, task: str = DEFAULT_TASK) -> str:
-    """The prompt for `findings` (the source section: for `impression-to-report`, the impression)."""
+    """The prompt for `findings` (the task's source section: for `impression-to-*`, the impression)."""
     if _training_build_prompt is not None:
         return _training_build_prompt(findings, fmt, tokenizer, task=task)
     if task != DEFAULT_TASK:  # pragma: no cover - only without the training package

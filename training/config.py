@@ -18,10 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from radforge.errors import ConfigError
+from radforge.tasks import DEFAULT_TASK, TASKS
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PROMPT_FORMATS = ("instruction", "alpaca", "chat-template")
-TASKS = ("findings-to-impression", "impression-to-report")
 
 
 class _Strict(BaseModel):
@@ -91,7 +91,7 @@ class RunConfig(_Strict):
     name: str = "run"
     preset: str | None = None  # which preset this file started from (informational)
     base_model: str = ""  # local HF folder; "" = the site's base LLM (radforge.models.base_llm_path)
-    task: Literal["findings-to-impression", "impression-to-report"] = "findings-to-impression"
+    task: str = DEFAULT_TASK  # one of radforge.tasks.TASKS
     method: Literal["full", "lora", "qlora"] = "lora"
     lora: LoraSection = Field(default_factory=LoraSection)
     quantization: QuantSection = Field(default_factory=QuantSection)
@@ -143,6 +143,8 @@ class RunConfig(_Strict):
 def validate(cfg: RunConfig) -> list[str]:
     """Cross-field rules that need neither model nor data. Returns every problem, each with its fix."""
     errs: list[str] = []
+    if cfg.task not in TASKS:
+        errs.append(f"unknown task {cfg.task!r}: set task to one of {', '.join(TASKS)}")
     if cfg.method == "qlora":
         q = cfg.quantization
         if cfg.deepspeed.stage == 3 and q.quant_storage != q.compute_dtype:

@@ -21,6 +21,7 @@ from typing import Any
 
 from radforge.errors import ConfigError, RadforgeError
 from radforge.settings import Settings, get_settings
+from radforge.tasks import DEFAULT_TASK, get_task
 from training.config import RunConfig
 from training.guard import check_training_path
 from training.prompts import build_prompt, prompt_adds_special_tokens
@@ -88,7 +89,7 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
     if ds.hash and ds.hash != digest:
         raise SnapshotError(f"snapshot {folder.name!r} has hash {digest[:12]}, config pins {ds.hash[:12]}: "
                             "snapshots are immutable, so the pinned one was replaced; pin the new hash or restore it")
-    built_for = manifest.get("task") or "findings-to-impression"
+    built_for = manifest.get("task") or DEFAULT_TASK
     if built_for != cfg.task:  # same splits either way, but its length filters, exports and evaluation differ
         raise SnapshotError(f"snapshot {folder.name!r} was built for task {built_for}, the run config asks for "
                             f"{cfg.task}: set `task: {built_for}` in the config, or build a snapshot of that "
@@ -120,17 +121,15 @@ def tokenize_pairs(rows: list[dict[str, Any]], tokenizer: Any, cfg: RunConfig) -
     if eos is None:
         raise ConfigError("the tokenizer has no eos_token_id; set one in the model folder's tokenizer_config.json")
     add_special = prompt_adds_special_tokens(cfg.prompt_format)
+    task = get_task(cfg.task)  # which section is the prompt and which the target (the same pairs either way)
     out = []
     for idx, row in enumerate(rows):
-        findings, impression = (row.get("findings") or "").strip(), (row.get("impression") or "").strip()
-        if not findings or not impression:
+        if not (row.get("findings") or "").strip() or not (row.get("impression") or "").strip():
             stats.empty_dropped += 1
             continue
-        if cfg.task == "impression-to-report":  # same pairs, the other direction
-            findings, impression = impression, findings
-        prompt = build_prompt(findings, cfg.prompt_format, tokenizer, cfg.task)
+        prompt = build_prompt(task.source_text(row), cfg.prompt_format, tokenizer, cfg.task)
         p_ids = tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
-        c_ids = tokenizer(impression, add_special_tokens=False)["input_ids"] + [eos]
+        c_ids = tokenizer(task.target_text(row), add_special_tokens=False)["input_ids"] + [eos]
         n = len(p_ids) + len(c_ids)
         if n > cfg.max_seq_len:
             stats.overlength_dropped += 1

@@ -10,14 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from radforge.errors import ConfigError
-
-INSTRUCTION = "Summarize the radiology report findings into a concise impression."
-# task -> (instruction, input section name, output section name); the warehouse exports use the same wording
-TASKS = {
-    "findings-to-impression": (INSTRUCTION, "Findings", "Impression"),
-    "impression-to-report": ("Write the findings section of a radiology report consistent with this impression.",
-                             "Impression", "Findings"),
-}
+from radforge.tasks import DEFAULT_TASK, get_task
 
 _INSTRUCTION_TEMPLATE = "### Instruction:\n{instruction}\n\n### {source}:\n{findings}\n\n### {target}:\n"
 _ALPACA_TEMPLATE = (
@@ -25,38 +18,31 @@ _ALPACA_TEMPLATE = (
     "Write a response that appropriately completes the request.\n\n"
     "### Instruction:\n{instruction}\n\n### Input:\n{findings}\n\n### Response:\n"
 )
-SYSTEM_MESSAGE = "You are a radiologist writing the impression section of a radiology report."
 # ChatML, used for `chat-template` only when no tokenizer (or one without a template) is given.
 _CHATML_FALLBACK = ("<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n"
                     "<|im_start|>assistant\n")
 
 
-def _task(task: str) -> tuple[str, str, str]:
-    if task not in TASKS:
-        raise ConfigError(f"unknown task {task!r}; use {' or '.join(TASKS)}")
-    return TASKS[task]
+def chat_messages(findings: str, task: str = DEFAULT_TASK) -> list[dict[str, str]]:
+    t = get_task(task)
+    return [{"role": "system", "content": t.system},
+            {"role": "user", "content": f"{t.instruction}\n\n{t.source_label}:\n{findings.strip()}"}]
 
 
-def chat_messages(findings: str, task: str = "findings-to-impression") -> list[dict[str, str]]:
-    instruction, source, _ = _task(task)
-    system = SYSTEM_MESSAGE if task == "findings-to-impression" else "You are a radiologist writing a radiology report."
-    return [{"role": "system", "content": system},
-            {"role": "user", "content": f"{instruction}\n\n{source}:\n{findings.strip()}"}]
-
-
-def build_prompt(findings: str, fmt: str, tokenizer: Any = None, task: str = "findings-to-impression") -> str:
+def build_prompt(findings: str, fmt: str, tokenizer: Any = None, task: str = DEFAULT_TASK) -> str:
     """The prompt for `findings` in format `instruction | alpaca | chat-template`.
 
     For `chat-template` the tokenizer's own chat template renders the messages with the
-    generation prompt; without a tokenizer (or without a template) ChatML is used. For the
-    `impression-to-report` task the first argument is the impression and the model writes findings.
+    generation prompt; without a tokenizer (or without a template) ChatML is used. `findings` is the
+    task's source section: for the `impression-to-*` tasks it is the impression (radforge.tasks).
     """
     findings = (findings or "").strip()
-    instruction, source, target = _task(task)
+    t = get_task(task)
     if fmt == "instruction":
-        return _INSTRUCTION_TEMPLATE.format(instruction=instruction, findings=findings, source=source, target=target)
+        return _INSTRUCTION_TEMPLATE.format(instruction=t.instruction, findings=findings, source=t.source_label,
+                                            target=t.target_label)
     if fmt == "alpaca":
-        return _ALPACA_TEMPLATE.format(instruction=instruction, findings=findings)
+        return _ALPACA_TEMPLATE.format(instruction=t.instruction, findings=findings)
     if fmt in ("chat-template", "chat"):
         messages = chat_messages(findings, task)
         if tokenizer is not None and getattr(tokenizer, "chat_template", None):

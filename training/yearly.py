@@ -10,6 +10,7 @@ from pathlib import Path
 
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
+from radforge.tasks import DEFAULT_TASK
 from training.config import load_config, load_preset
 from training.registry import list_runs
 from training.run import resolve, train
@@ -18,7 +19,7 @@ log = get_logger("training.yearly")
 
 
 def config_for_snapshot(snapshot: str, settings: Settings, preset: str | None = None,
-                        task: str = "findings-to-impression"):
+                        task: str = DEFAULT_TASK):
     """The resolved RunConfig: `preset` is a preset name or a YAML path; empty = [training].default_preset."""
     preset = preset or settings.training.default_preset
     path = Path(preset)
@@ -31,7 +32,7 @@ def config_for_snapshot(snapshot: str, settings: Settings, preset: str | None = 
 
 
 def train_for_snapshot(snapshot: str, settings: Settings | None = None, preset: str | None = None,
-                       launcher: str | None = None, task: str = "findings-to-impression") -> str:
+                       launcher: str | None = None, task: str = DEFAULT_TASK) -> str:
     """Run id of a completed training run of `preset` on `snapshot` (an earlier identical run is reused)."""
     from training.data import resolve_snapshot
     from training.registry import get_run

@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from radforge.tasks import DEFAULT_TASK, TASKS
+
 console = Console(stderr=True)
 out = Console()
 
@@ -145,8 +147,7 @@ def dataset_snapshot(
     years: str = typer.Option(None, "--years", help="Exam years to keep, e.g. 2008-2023."),
     split: str = typer.Option("patient", "--split", help="patient (keyed hash) or temporal."),
     test_year: int = typer.Option(None, "--test-year", help="Temporal split: the test year (default: latest)."),
-    task: str = typer.Option("findings-to-impression", "--task",
-                             help="findings-to-impression or impression-to-report (direction of the exports)."),
+    task: str = typer.Option(DEFAULT_TASK, "--task", help=f"Direction of the exports: {', '.join(TASKS)}."),
     dedup: bool = typer.Option(None, "--dedup/--no-dedup",
                                help="Drop validation/test rows whose findings (near-)duplicate an earlier split "
                                     "(default: [warehouse].dedup_across_splits)."),

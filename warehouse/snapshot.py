@@ -25,6 +25,7 @@ import polars as pl
 from radforge.catalog import reader, writer
 from radforge.log import get_logger
 from radforge.settings import REPO_ROOT, Settings, get_settings
+from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
 from warehouse.faults import crash_point
@@ -34,14 +35,7 @@ from warehouse.splits import SPLITS, patient_split, temporal_split
 
 log = get_logger("warehouse.snapshot")
 
-TASK = "findings-to-impression"
-INSTRUCTION = "Summarize the radiology report findings into a concise impression."
-# task -> (instruction, export input column, export output column). The Parquet splits are the same for both.
-TASKS = {
-    TASK: (INSTRUCTION, "findings", "impression"),
-    "impression-to-report": ("Write the findings section of a radiology report consistent with this impression.",
-                             "impression", "findings"),
-}
+TASK = DEFAULT_TASK
 ALPACA_TEMPLATE = ("Below is an instruction that describes a task, paired with an input that provides further "
                    "context. Write a response that appropriately completes the request.\n\n"
                    "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n{output}")
@@ -91,11 +85,13 @@ def verify_snapshot(folder: Path) -> bool:
 
 def template_hash(task: str) -> str:
     """sha256 of the task's instruction, columns and export template: a model trained on one never meets another."""
-    return hashlib.sha256(json.dumps([task, *TASKS[task], ALPACA_TEMPLATE]).encode()).hexdigest()
+    t = get_task(task)
+    return hashlib.sha256(json.dumps([t.name, t.instruction, t.source, t.target_name, ALPACA_TEMPLATE]).encode()
+                          ).hexdigest()
 
 
 def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK) -> None:
-    instruction, src, dst = TASKS[task]
+    t = get_task(task)
     for fmt in ("instruction", "alpaca", "chat"):
         (folder / "exports" / fmt).mkdir(parents=True)
     for split, df in frames.items():
@@ -103,14 +99,14 @@ def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK) ->
             handles = {fmt: stack.enter_context(open(folder / "exports" / fmt / f"{split}.jsonl", "w",
                                                      encoding="utf-8"))
                        for fmt in ("instruction", "alpaca", "chat")}
-            for source, target in df.select(src, dst).iter_rows():
-                rec = {"instruction": instruction, "input": source, "output": target}
+            for row in df.select(*dict.fromkeys([t.source, *t.target])).iter_rows(named=True):
+                rec = {"instruction": t.instruction, "input": t.source_text(row), "output": t.target_text(row)}
                 handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
                 handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
                                                    ensure_ascii=False) + "\n")
-                chat = {"messages": [{"role": "system", "content": instruction},
-                                     {"role": "user", "content": source},
-                                     {"role": "assistant", "content": target}]}
+                chat = {"messages": [{"role": "system", "content": t.instruction},
+                                     {"role": "user", "content": rec["input"]},
+                                     {"role": "assistant", "content": rec["output"]}]}
                 handles["chat"].write(json.dumps(chat, ensure_ascii=False) + "\n")
 
 
@@ -227,7 +223,8 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
             "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
             "columns": keep, "leakage": leakage,
             "template_hash": template_hash(task),
-            "exports": {"instruction": TASKS[task][0], "input": TASKS[task][1], "output": TASKS[task][2],
+            "exports": {"instruction": get_task(task).instruction, "input": get_task(task).source,
+                        "output": get_task(task).target_name,
                         "alpaca_template": ALPACA_TEMPLATE},
             "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         }

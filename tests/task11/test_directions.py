@@ -157,3 +157,61 @@ def test_tiny_lora_per_direction_trains_and_evaluates(both, tiny_llama_path, tmp
         systems = summary["systems"]
         assert systems["retrieval"]["corpus"]["bleu"] > systems["constant"]["corpus"]["bleu"]
     assert Path(summary["paths"]["report"]).exists()
+
+
+FULL = "impression-to-full-report"
+
+
+def test_full_report_target_is_findings_then_impression_everywhere(both, tiny_llama_path) -> None:
+    """`impression-to-full-report` (the site wants the whole report body written): the snapshot's exports,
+    the tokens that carry the loss and the evaluation's references are all the same findings + impression text."""
+    from transformers import AutoTokenizer
+
+    from evaluation.run import evaluate
+    from radforge.tasks import get_task
+    from training.config import load_config
+    from training.data import load_split, resolve_snapshot, tokenize_pairs
+    from warehouse.snapshot import create_snapshot
+
+    create_snapshot("full", both, task=FULL)
+    manifest, f2i = _manifest(both, "full"), _manifest(both, "f2i")
+    assert manifest["hash"] == f2i["hash"] and manifest["template_hash"] != f2i["template_hash"]
+    assert (manifest["exports"]["input"], manifest["exports"]["output"]) == ("impression", "findings+impression")
+    test = pl.read_parquet(both.zone("snapshots") / "full" / "test.parquet").sort("report_key")
+    expected = [f"FINDINGS:\n{f.strip()}\n\nIMPRESSION:\n{i.strip()}" for f, i in test.select("findings", "impression")
+                .iter_rows()]
+    exported = [json.loads(line) for line in
+                (both.zone("snapshots") / "full" / "exports" / "alpaca" / "test.jsonl").read_text().splitlines()]
+    assert sorted(r["output"] for r in exported) == sorted(expected)
+    assert sorted(r["input"] for r in exported) == sorted(i.strip() for i in test["impression"])
+    # the Polars form and the row form of the target agree
+    assert test.select(get_task(FULL).target_expr())["target"].to_list() == expected
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama_path)
+    cfg = load_config({"dataset": {"snapshot": "full"}, "task": FULL, "prompt_format": "instruction",
+                       "max_seq_len": 1024})
+    rows = load_split(resolve_snapshot(cfg, both), "train")
+    examples, _ = tokenize_pairs(rows, tokenizer, cfg)
+    for ex, row in zip(examples[:5], rows[:5], strict=True):
+        labelled = [t for t in ex["labels"] if t != -100]
+        assert tokenizer.decode(labelled[:-1]) == f"FINDINGS:\n{row['findings']}\n\nIMPRESSION:\n{row['impression']}"
+
+    summary = evaluate(snapshot="full", model_path=tiny_llama_path, prompt_format="instruction", limit=3,
+                       max_new_tokens=4, batch_size=3, bootstrap_samples=50, settings=both)
+    assert summary["snapshot"]["task"] == FULL
+    written = pl.read_parquet(summary["paths"]["predictions"]).sort("report_key")
+    assert written["reference"].to_list() == expected[: summary["n"]]
+
+
+def test_existing_snapshots_keep_their_template_hash() -> None:
+    """The task table moved to radforge.tasks: the two original tasks hash exactly as before, so snapshots
+    built earlier still match what a run pins."""
+    import hashlib
+
+    from warehouse.snapshot import ALPACA_TEMPLATE, template_hash
+
+    old = {F2I: ("Summarize the radiology report findings into a concise impression.", "findings", "impression"),
+           I2R: ("Write the findings section of a radiology report consistent with this impression.", "impression",
+                 "findings")}
+    for task, fields in old.items():
+        assert template_hash(task) == hashlib.sha256(json.dumps([task, *fields, ALPACA_TEMPLATE]).encode()).hexdigest()

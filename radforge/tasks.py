@@ -1,0 +1,79 @@
+"""The report tasks, as data: which section a model reads, which it writes, and how it is asked.
+
+One table serves the warehouse (a snapshot's exports, its manifest's task and template hash), training
+(the prompt, which tokens carry the loss) and evaluation (what is the source, what is the reference), so
+the three can never disagree. A snapshot's splits are the same for every task: the task only says how a
+FINDINGS → IMPRESSION pair is read.
+
+- `findings-to-impression` (MGH Radiology Llama, Radiology-Llama2): summarise the findings.
+- `impression-to-report`: the radiologist dictates the impression, the model writes the findings.
+- `impression-to-full-report`: the same, but the model writes the whole report body (findings then
+  impression, under their headings), for sites whose reports are read as one text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from radforge.errors import ConfigError
+
+DEFAULT_TASK = "findings-to-impression"
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    instruction: str
+    source: str  # the snapshot column the model is given
+    target: tuple[str, ...]  # the column(s) it writes; several are joined under their section headings
+    source_label: str  # the heading of the source in the `instruction` prompt format
+    target_label: str
+    system: str  # the system message of the `chat-template` format
+
+    @property
+    def target_name(self) -> str:
+        """The target as one word for manifests and exports: `impression`, `findings+impression`."""
+        return "+".join(self.target)
+
+    def source_text(self, row: Mapping[str, Any]) -> str:
+        return (row.get(self.source) or "").strip()
+
+    def target_text(self, row: Mapping[str, Any]) -> str:
+        """The reference the model learns to write (and is scored against)."""
+        if len(self.target) == 1:
+            return (row.get(self.target[0]) or "").strip()
+        return "\n\n".join(f"{col.upper()}:\n{(row.get(col) or '').strip()}" for col in self.target)
+
+    def target_expr(self) -> Any:
+        """`target_text` as a Polars expression (named `target`), for whole splits."""
+        import polars as pl
+
+        if len(self.target) == 1:
+            return pl.col(self.target[0]).fill_null("").str.strip_chars().alias("target")
+        parts: list[Any] = []
+        for i, col in enumerate(self.target):
+            parts += [pl.lit(("\n\n" if i else "") + f"{col.upper()}:\n"), pl.col(col).fill_null("").str.strip_chars()]
+        return pl.concat_str(parts).alias("target")
+
+
+_REPORT_SYSTEM = "You are a radiologist writing a radiology report."
+TASKS: dict[str, Task] = {t.name: t for t in (
+    Task(DEFAULT_TASK, "Summarize the radiology report findings into a concise impression.",
+         "findings", ("impression",), "Findings", "Impression",
+         "You are a radiologist writing the impression section of a radiology report."),
+    Task("impression-to-report", "Write the findings section of a radiology report consistent with this impression.",
+         "impression", ("findings",), "Impression", "Findings", _REPORT_SYSTEM),
+    Task("impression-to-full-report",
+         "Write the findings and impression sections of a radiology report consistent with this impression.",
+         "impression", ("findings", "impression"), "Impression", "Report", _REPORT_SYSTEM),
+)}
+
+
+def get_task(name: str | None) -> Task:
+    """The task called `name` (None or "" = the default), or a ConfigError naming the known ones."""
+    task = TASKS.get(name or DEFAULT_TASK)
+    if task is None:
+        raise ConfigError(f"unknown task {name!r}; use one of {', '.join(TASKS)}")
+    return task
