@@ -141,7 +141,7 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
             reuse = (model, tokenizer)
         del model, tokenizer  # free the model under test before loading another judge
         summary["judge"] = _run_judge(settings, frame, eval_dir, rubric or cfg.judge_rubric, judge_path,
-                                      judge_endpoint, judge_limit, rationale_chars, batch_size, samples, reuse)
+                                      judge_endpoint, judge_limit, rationale_chars, batch_size, samples, reuse, task)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     summary["paths"] = {"dir": str(eval_dir), "predictions": str(eval_dir / "predictions.parquet"),
                         "scores": str(eval_dir / "scores.parquet"), "summary": str(eval_dir / "summary.json"),
@@ -277,12 +277,13 @@ def _subsets(keys: list[str], scores: dict[str, SampleScores], subsets: Mapping[
 
 def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_name: str,
                judge_model: Path | str | None, endpoint: str | None, judge_limit: int | None,
-               rationale_chars: int | None, batch_size: int, samples: int, reuse: tuple | None) -> dict[str, Any]:
+               rationale_chars: int | None, batch_size: int, samples: int, reuse: tuple | None,
+               task: str) -> dict[str, Any]:
     from evaluation.bootstrap import bootstrap_ci
     from evaluation.judge import JudgeItem, get_rubric, make_judge
 
     cfg = settings.evaluation
-    rubric = get_rubric(rubric_name, rationale_chars or cfg.judge_rationale_chars)
+    rubric = get_rubric(rubric_name, rationale_chars or cfg.judge_rationale_chars, task)  # worded for the direction
     loaded = {"model": reuse[0], "tokenizer": reuse[1]} if reuse else {}
     judge = make_judge(settings, rubric, model_path=Path(judge_model) if judge_model else None, endpoint=endpoint,
                        batch_size=batch_size, **loaded)

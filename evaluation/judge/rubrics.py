@@ -1,15 +1,19 @@
 """The two versioned judge rubrics: prompts and verdict schemas.
 
 The version is stored with every verdict; change the text below and bump the version, so that
-scores from different prompts are never averaged together unknowingly.
+scores from different prompts are never averaged together unknowingly. The texts name the sections of
+the task being judged (`{source}`, `{target}`): for findings-to-impression they read "FINDINGS" and
+"impression"; for the report-writing tasks the judge is told it grades a findings section or a report
+written from the IMPRESSION, and the version carries the task (`1+impression-to-report`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evaluation.judge.schema import IntField, IntListField, Schema, StrField
 from radforge.errors import ConfigError
+from radforge.tasks import DEFAULT_TASK, get_task
 
 ERROR_KINDS: tuple[str, ...] = ("false_finding", "missed_finding", "wrong_location", "wrong_severity",
                                 "false_comparison", "omitted_comparison")
@@ -22,16 +26,21 @@ class Rubric:
     system: str
     instructions: str
     fields: tuple[IntField | IntListField | StrField, ...]
+    source: str = "FINDINGS"  # the heading of what the candidate was written from
+    target: str = "impression"  # what the candidate is
 
     def schema(self) -> Schema:
         return Schema(list(self.fields))
 
     def messages(self, findings: str, reference: str, candidate: str) -> list[dict[str, str]]:
-        user = (f"{self.instructions}\n\nFINDINGS:\n{(findings or '').strip() or '(not given)'}\n\n"
-                f"REFERENCE IMPRESSION:\n{(reference or '').strip()}\n\n"
-                f"CANDIDATE IMPRESSION:\n{(candidate or '').strip() or '(empty)'}\n\n"
+        """`findings` is the task's source section (the impression when the candidate is a report)."""
+        names = {"source": self.source, "target": self.target}
+        target = self.target.upper()
+        user = (f"{self.instructions.format(**names)}\n\n{self.source}:\n{(findings or '').strip() or '(not given)'}"
+                f"\n\nREFERENCE {target}:\n{(reference or '').strip()}\n\n"
+                f"CANDIDATE {target}:\n{(candidate or '').strip() or '(empty)'}\n\n"
                 f"Answer with JSON only, in this form: {self.example()}")
-        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+        return [{"role": "system", "content": self.system.format(**names)}, {"role": "user", "content": user}]
 
     def example(self) -> str:
         parts = []
@@ -59,14 +68,14 @@ class Rubric:
                 for i, k in enumerate(ERROR_KINDS)}
 
 
-_SYSTEM = "You are an expert radiologist who grades impressions written by an AI system. You reply in JSON."
+_SYSTEM = "You are an expert radiologist who grades {target}s written by an AI system. You reply in JSON."
 
 MGH_0_10 = Rubric(
     name="mgh-0-10", version="1",
     system=_SYSTEM,
     instructions=(
-        "Grade the CANDIDATE impression against the REFERENCE impression written by the radiologist for the same "
-        "FINDINGS. Give an overall quality score from 0 to 10: 10 = clinically equivalent to the reference; "
+        "Grade the CANDIDATE {target} against the REFERENCE {target} written by the radiologist for the same "
+        "{source}. Give an overall quality score from 0 to 10: 10 = clinically equivalent to the reference; "
         "7-9 = minor omissions or wording differences; 4-6 = a clinically relevant omission or error; "
         "1-3 = several relevant errors (wrong side, wrong severity, invented or missed findings); "
         "0 = unrelated or dangerous. Then give a short rationale."),
@@ -77,7 +86,7 @@ CHEXPROMPT = Rubric(
     name="chexprompt", version="1",
     system=_SYSTEM,
     instructions=(
-        "Compare the CANDIDATE impression with the REFERENCE impression for the same FINDINGS and count its errors "
+        "Compare the CANDIDATE {target} with the REFERENCE {target} for the same {source} and count its errors "
         "of six kinds: false finding (reported but not present), missed finding, wrong location or position, "
         "wrong severity, false comparison (change from a prior that is not there), omitted comparison. Count each "
         "kind separately as clinically significant or clinically insignificant. Give two lists of six counts, "
@@ -89,13 +98,17 @@ CHEXPROMPT = Rubric(
 RUBRICS: dict[str, Rubric] = {r.name: r for r in (MGH_0_10, CHEXPROMPT)}
 
 
-def get_rubric(name: str, rationale_chars: int | None = None) -> Rubric:
-    """A rubric by name; `rationale_chars` shortens mgh-0-10's rationale (faster small-model runs)."""
+def get_rubric(name: str, rationale_chars: int | None = None, task: str = DEFAULT_TASK) -> Rubric:
+    """A rubric by name, worded for `task`; `rationale_chars` shortens mgh-0-10's rationale (faster small-model
+    runs)."""
     try:
         rubric = RUBRICS[name]
     except KeyError:
         raise ConfigError(f"unknown judge rubric {name!r}; use one of {', '.join(RUBRICS)}") from None
     if rationale_chars is not None and rubric is MGH_0_10:
-        rubric = Rubric(rubric.name, rubric.version, rubric.system, rubric.instructions,
-                        (IntField("score", 0, 10), StrField("rationale", rationale_chars)))
+        rubric = replace(rubric, fields=(IntField("score", 0, 10), StrField("rationale", rationale_chars)))
+    if task != DEFAULT_TASK:
+        t = get_task(task)
+        rubric = replace(rubric, version=f"{rubric.version}+{t.name}", source=t.source_label.upper(),
+                         target=t.target_noun)
     return rubric

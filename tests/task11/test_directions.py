@@ -197,10 +197,17 @@ def test_full_report_target_is_findings_then_impression_everywhere(both, tiny_ll
         assert tokenizer.decode(labelled[:-1]) == f"FINDINGS:\n{row['findings']}\n\nIMPRESSION:\n{row['impression']}"
 
     summary = evaluate(snapshot="full", model_path=tiny_llama_path, prompt_format="instruction", limit=3,
-                       max_new_tokens=4, batch_size=3, bootstrap_samples=50, settings=both)
+                       max_new_tokens=4, batch_size=3, bootstrap_samples=50, settings=both, judge=True,
+                       rubric="chexprompt", judge_model=tiny_llama_path, judge_limit=2)
     assert summary["snapshot"]["task"] == FULL
     written = pl.read_parquet(summary["paths"]["predictions"]).sort("report_key")
     assert written["reference"].to_list() == expected[: summary["n"]]
+    # the CheXprompt judge is told what it grades: a report written from the IMPRESSION, not an impression
+    verdicts = pl.read_parquet(Path(summary["paths"]["dir"]) / "verdicts.parquet")
+    assert set(verdicts["rubric_version"]) == {f"1+{FULL}"} and verdicts.height == 2
+    for prompt in verdicts["prompt"]:
+        assert "CANDIDATE REPORT:" in prompt and "\nIMPRESSION:\n" in prompt and "CANDIDATE IMPRESSION" not in prompt
+        assert "REFERENCE REPORT:\nFINDINGS:\n" in prompt
 
 
 def test_existing_snapshots_keep_their_template_hash() -> None:
