@@ -6,8 +6,10 @@ Two parts, both seeded:
     report rows with hostile values (odd dates, missing/duplicate/huge ids, NUL, quotes, HL7
     separators, huge and empty texts, lone surrogates, deep nesting...) and row mutations per
     format (unclosed CSV quotes, truncated JSON, wrong HL7 separators, missing segments, raw
-    bytes...). Rows are rendered as CSV, JSONL and HL7 and batched many to a file, each file with
-    its own encoding (UTF-8, UTF-8 BOM, UTF-16 BOM, latin-1) and mixed CR/LF/CRLF line ends. One
+    bytes...). Rows are rendered as CSV, JSONL, HL7 and Parquet and batched many to a file, each text
+    file with its own encoding (UTF-8, UTF-8 BOM, UTF-16 BOM, latin-1) and mixed CR/LF/CRLF line ends,
+    each Parquet file with its own column shapes (binary or large text, invalid UTF-8, typed dates
+    and versions, list-valued ids, upper-case names, extra nested columns). One
     subprocess ingests a round of files (each file in its own try/except so one crash cannot hide
     another); a subprocess that dies or hangs is re-run file by file. A sample of cases also runs
     as single-row files.
@@ -58,7 +60,7 @@ if str(REPO) not in sys.path:
 MARKER = re.compile(r"ZQ\d{8}")
 CSV_HEADER = ["id", "AccessionNumber", "MRN", "PatientName", "DOB", "ExamDateTime", "Modality", "BodyPart",
               "Facility", "Version", "ReportText"]
-FORMAT_EXT = {"csv": ".csv", "jsonl": ".jsonl", "hl7": ".hl7"}
+FORMAT_EXT = {"csv": ".csv", "jsonl": ".jsonl", "hl7": ".hl7", "parquet": ".parquet"}
 ODD_DATES = ["2015-03-04T10:11:12", "20150304101112", "20150304", "03/04/2015 10:11", "04.03.2015",
              "2015-03-04T10:11:12Z", "2015-03-04T10:11:12+14:00", "1899-12-31", "1900-01-01T00:00:00",
              "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2099-01-01", "2015-02-30", "2015-13-01",
@@ -74,7 +76,12 @@ MUTATIONS = {
     "hl7": ["alt_separators", "wrong_field_sep", "seg_sep_lf", "seg_sep_crlf", "seg_sep_pipe", "mllp",
             "missing_pid", "missing_obr", "missing_obx", "short_msh", "escape_junk", "unescaped_seps", "nul",
             "raw_bytes", "repeat_segments", "garbage_before", "long_field"],
+    "parquet": ["nul", "long_field", "bad_utf8", "null_text", "null_ids", "empty_strings", "newlines"],
 }
+# A Parquet column has one type for the whole file, so its hostile shapes are drawn per file, in the
+# place the text formats draw their encoding: text as binary or large_string, typed version/date columns
+# (values that do not fit become nulls), list-valued ids, upper-case column names, extra nested columns.
+PARQUET_VARIANTS = ["string", "binary", "large_string", "typed", "list_ids", "upper_keys", "extra_columns"]
 NASTY = ['"', ",", "'", "\\", "|", "^", "~", "&", "\r", "\n", "\r\n", "\t", "\x00", "\x0b", "\x1c", "\x1a", "\u2028",
          "\u0085", "é", "\u00a0", "\ufeff", "😀", "\\F\\", "\\X0D\\", "MSH|", '""', "}", "{", "\\u0000"]
 TEMPLATE = ("EXAM: CT CHEST\nFINDINGS: The lungs are clear without focal consolidation. The heart is normal in size. "
@@ -283,12 +290,92 @@ def render_hl7(case: dict, prev: dict | None) -> str:
     return msg + case["nl"]
 
 
+def render_parquet(case: dict, prev: dict | None) -> dict[str, object]:
+    """One generated row as Parquet values: text fields as UTF-8 bytes (not always valid), ids as given."""
+    acc, mrn = _ids(case, prev)
+    m = case["muts"]
+    text = _text_of(case)
+    if "nul" in m:
+        text = _insert(text, case["pos"], "\x00", 0)
+    if "newlines" in m:
+        text += "\nline two\r\nline three\rline four\u2028five"
+    if "empty_strings" in m:
+        acc, mrn = "", ""
+    if "null_ids" in m:
+        acc, mrn = None, None
+    body: bytes | None = text.encode("utf-8", "surrogatepass")
+    if "bad_utf8" in m:  # Parquet does not check UTF-8: the reader must
+        i = case["pos"] % (len(body) + 1)
+        body = body[:i] + b"\xff\xfe" + case["blob"] + body[i:]
+    if "null_text" in m:
+        body = None
+    version = case["version"]
+    return {"id": case["marker"], "accession": acc, "mrn": mrn, "patient_name": "Jane Doe", "dob": case["dob"],
+            "exam_datetime": case["exam"], "modality": "CT", "body_part": "CHEST", "facility": "DGH",
+            "version": json.dumps(version) if isinstance(version, list) else version, "text": body}
+
+
+def encode_parquet(cases: list[dict], variant: str) -> bytes:
+    """Cases as one Parquet file of shape `variant` (PARQUET_VARIANTS), uncompressed and without
+    dictionaries, so the markers stay visible in the bytes for the accounting."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [render_parquet(c, p) for c, p in zip(cases, [None, *cases[:-1]], strict=True)]
+
+    def texts(key: str, kind: object = pa.binary(), view: object = pa.string()) -> object:
+        values = [None if r[key] is None else r[key] if isinstance(r[key], bytes)
+                  else str(r[key]).encode("utf-8", "surrogatepass") for r in rows]
+        arr = pa.array(values, kind)
+        return arr if view is None else arr.view(view)
+
+    def as_int(v: object) -> int | None:
+        return v if isinstance(v, int) and not isinstance(v, bool) and -2**63 <= v < 2**63 else None
+
+    def as_time(v: object) -> datetime | None:
+        try:
+            return datetime.fromisoformat(str(v)).replace(tzinfo=None)
+        except (ValueError, TypeError):
+            return None
+
+    cols: dict[str, object] = {k: texts(k) for k in rows[0] if k != "text"}
+    if variant == "binary":
+        cols["text"] = texts("text", view=None)
+    elif variant == "large_string":
+        cols["text"] = texts("text", pa.large_binary(), pa.large_string())
+    else:
+        cols["text"] = texts("text")
+    if variant == "typed":
+        cols["version"] = pa.array([as_int(r["version"]) for r in rows], pa.int64())
+        cols["exam_datetime"] = pa.array([as_time(r["exam_datetime"]) for r in rows], pa.timestamp("us"))
+        cols["dob"] = pa.array([(t.date() if (t := as_time(r["dob"])) else None) for r in rows], pa.date32())
+    if variant == "list_ids":
+        cols["accession"] = pa.array([None if r["accession"] is None else [str(r["accession"])] for r in rows],
+                                     pa.list_(pa.string()))
+    if variant == "extra_columns":
+        cols["extra_struct"] = pa.array([{"a": i, "b": "x" * (i % 3)} for i in range(len(rows))])
+        cols["extra_float"] = pa.array([float("nan"), float("inf"), -0.0, 1e308][i % 4] for i in range(len(rows)))
+    if variant == "upper_keys":
+        cols = {k.upper(): v for k, v in cols.items()}
+    buf = io.BytesIO()
+    pq.write_table(pa.table(cols), buf, compression="none", use_dictionary=False)
+    return buf.getvalue()
+
+
 RENDER = {"csv": render_csv, "jsonl": render_jsonl, "hl7": render_hl7}
 FILE_ENCODINGS = ["utf-8"] * 5 + ["utf-8-sig", "utf-16", "latin-1"]
 
 
+def file_variants(fmt: str) -> list[str]:
+    """What varies per file: the encoding of a text export, the column shapes of a Parquet one."""
+    return PARQUET_VARIANTS if fmt == "parquet" else FILE_ENCODINGS
+
+
 def encode_file(fmt: str, cases: list[dict], encoding: str) -> bytes:
-    """Render cases into one export file's bytes; raw-byte mutations are spliced in after encoding."""
+    """Render cases into one export file's bytes; raw-byte mutations are spliced in after encoding.
+    For Parquet `encoding` names one of PARQUET_VARIANTS."""
+    if fmt == "parquet":
+        return encode_parquet(cases, encoding)
     parts: list[bytes] = []
     if fmt == "csv":
         parts.append(_enc(",".join(CSV_HEADER) + "\n", encoding, first=True))
@@ -519,9 +606,9 @@ def write_round(cases: list[dict], folder: Path, rows_per_file: int, rng: random
     for fmt, group in sorted(by_fmt.items()):
         for k in range(0, len(group), rows_per_file):
             chunk = group[k:k + rows_per_file]
-            encoding = rng.choice(FILE_ENCODINGS)
+            encoding = rng.choice(file_variants(fmt))
             data = encode_file(fmt, chunk, encoding)
-            if rng.random() < 0.2:  # no line end after the last row
+            if rng.random() < 0.2 and fmt != "parquet":  # no line end after the last row
                 data = data.rstrip(b"\r\n") if not encoding.startswith("utf-16") else data
             path = folder / f"{fmt}-{k // rows_per_file:04d}-{encoding}{FORMAT_EXT[fmt]}"
             path.write_bytes(data)
