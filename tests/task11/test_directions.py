@@ -153,9 +153,15 @@ def test_tiny_lora_per_direction_trains_and_evaluates(both, tiny_llama_path, tmp
                      pl.read_parquet(both.zone("snapshots") / name / "train.parquet")[target].to_list()}
     retrieved = preds.filter(pl.col("system") == "retrieval")["prediction"].to_list()
     assert set(retrieved) <= train_targets
-    if task == I2R:  # the nearest impression's findings: the same nodule, so retrieval beats the constant report
-        systems = summary["systems"]
-        assert systems["retrieval"]["corpus"]["bleu"] > systems["constant"]["corpus"]["bleu"]
+    # retrieval queries with this direction's source and returns the nearest training row's target (whether
+    # that beats the constant report on 4 examples depends on the secret-keyed split, so it is not asserted)
+    from evaluation.baselines import nearest_neighbour_impressions
+    from evaluation.data import load_split as eval_split
+
+    train = eval_split(both, name, "train")  # in the evaluation's order: equally near rows tie the same way
+    direct = nearest_neighbour_impressions(train[source].to_list(), train[target].to_list(), test[source].to_list())
+    by_key = dict(preds.filter(pl.col("system") == "retrieval").select("report_key", "prediction").iter_rows())
+    assert [by_key[k] for k in test["report_key"]] == direct
     assert Path(summary["paths"]["report"]).exists()
 
 
