@@ -9,6 +9,7 @@ of it. flock is released by the kernel when the holder dies, so a kill -9 never 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,3 +35,13 @@ def exclusive(lock_path: Path) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def work_lock(root: Path, kind: str, key: str) -> Path:
+    """The lock file of work item `key` of `kind` (an ingest's content hash, a de-id partition id).
+
+    256 files per kind at most (the first byte of the key's hash): two different items rarely share
+    one, and when they do they only take turns. Lock files are never deleted (unlinking a file
+    another process waits on would let a third take a new lock beside it).
+    """
+    return root / "locks" / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:2]}.lock"

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from radforge.catalog import reader, writer
+from radforge.locks import exclusive, work_lock
 from radforge.log import get_logger
 from radforge.secret import keyed_hash
 from radforge.settings import Settings, get_settings
@@ -125,6 +126,23 @@ def deid_partition(settings: Settings, partition_id: str, batch_id: str, raw_pat
     return commit_partition(settings, partition_id, batch_id, raw_path, rows_in, deid_df, q_df, engine_version)
 
 
+def _deid_once(settings: Settings, partition_id: str, batch_id: str, raw_path: Path, workers: int,
+               deidentify=None) -> PartitionResult | None:  # noqa: ANN001
+    """De-identify a partition under its lock; None when another run (a DAG task beside a shell) did it meanwhile.
+
+    Without the lock both runs de-identified it, and the slower one's stale-file sweep removed the other's
+    committed files before writing them again (missing rows for a while, lost ones if it died there).
+    """
+    with exclusive(work_lock(settings.root, "deid", partition_id)):
+        with reader(settings) as con:
+            done = con.execute("SELECT 1 FROM partitions WHERE partition_id = ? AND status = 'done'",
+                               [partition_id]).fetchone()
+        if done:
+            log.info("deid skip: partition=%s finished by another run", partition_id)
+            return None
+        return deid_partition(settings, partition_id, batch_id, raw_path, workers, deidentify)
+
+
 def _zone_files(settings: Settings, partition_id: str) -> list[Path]:
     return sorted(settings.zone("deid").glob(f"exam_year=*/part-{partition_id}.parquet"))
 
@@ -170,7 +188,9 @@ def run_deid_zone(settings: Settings | None = None, workers: int | None = None, 
     atomic.remove_stale_tmp(settings.zone("deid"))
     done = []
     for partition_id, batch_id, raw_path in pending:
-        done.append(deid_partition(settings, partition_id, batch_id, raw_path, workers, deidentify))
+        result = _deid_once(settings, partition_id, batch_id, raw_path, workers, deidentify)
+        if result is not None:
+            done.append(result)
         if progress is not None:
             progress(partition_id)
     if done or not pending:  # also when nothing was pending: a run killed inside its view refresh is finished
@@ -187,6 +207,7 @@ def run_deid_partition(partition_id: str, settings: Settings | None = None, work
     for pid, batch_id, raw_path in _pending(settings):
         if pid == partition_id:
             atomic.remove_stale_tmp(settings.zone("deid"))
-            result = deid_partition(settings, pid, batch_id, raw_path, workers or settings.deid.workers)
-            return {"skipped": False, **asdict(result)}
+            result = _deid_once(settings, pid, batch_id, raw_path, workers or settings.deid.workers)
+            if result is not None:
+                return {"skipped": False, **asdict(result)}
     return {"skipped": True, "partition_id": partition_id}

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from radforge.catalog import writer
-from radforge.locks import exclusive
+from radforge.locks import exclusive, work_lock
 from radforge.log import get_logger
 from radforge.settings import Settings, WarehouseSection, get_settings
 from warehouse import atomic
@@ -305,7 +305,9 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
             check_archive(fh, fmt, st0.st_size, path.name, FORMATS)
         except ArchiveRefused as exc:
             raise _Refused(exc.reason) from None
-    with exclusive(_batch_lock(settings, content_hash)):  # the same file ingested twice at once: one waits
+    # the same file ingested twice at once: the second waits, then finds it done. Without the lock both wrote the
+    # same chunks, and one's stale-temp sweep or `_forget` could remove the other's files mid-write.
+    with exclusive(work_lock(settings.root, "ingest", content_hash)):
         return _ingest_batch(fh, path, fmt, settings, cfg, st0, content_hash)
 
 
@@ -351,15 +353,6 @@ def _ingest_batch(fh: io.BufferedReader, path: Path, fmt: str, settings: Setting
         _forget(settings, content_hash, raw_dir, q_dir)
         raise _Refused("changed_while_reading")
     return _finish(settings, content_hash, batch_id, fmt, n_chunks, done_chunks, path)
-
-
-def _batch_lock(settings: Settings, content_hash: str) -> Path:
-    """The lock two ingests of the same file share (256 lock files in all, by the hash's first byte).
-
-    Without it both would write the same chunks at once, and one's stale-temp sweep or `_forget` could
-    remove the other's files mid-write.
-    """
-    return settings.root / "locks" / f"ingest-{content_hash[:2]}.lock"
 
 
 def _write_chunks(rows: Iterator[SourceRow], cfg: WarehouseSection, done_chunks: set[int], hash12: str, source: str,

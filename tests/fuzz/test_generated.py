@@ -1,8 +1,9 @@
 """Hypothesis property tests: generated hostile rows in every export format, every row accounted.
 
 Each example renders a few generated rows (markers in their id field) into one file with a drawn
-encoding (for Parquet: a drawn column shape, e.g. binary text, typed dates, list-valued ids), ingests it in-process into a fresh site and checks: no exception, rows put in = rows in
-raw + rows quarantined (ledger, reconciled against the files), and every marker in the input bytes
+encoding (for Parquet: a drawn column shape, e.g. binary text, typed dates, list-valued ids),
+ingests it in-process into a fresh site and checks: no exception, rows put in = rows in raw + rows
+quarantined (ledger, reconciled against the files), and every marker in the input bytes
 is a raw row's own id or inside a quarantined record. Seeded (derandomize) and small; `make fuzz`
 runs the same generators over 10,000 cases.
 """

@@ -172,10 +172,10 @@ def test_a_second_ingest_of_the_same_file_waits_for_the_first(site, exports) -> 
     """
     import selectors
 
-    from radforge.locks import exclusive
-    from warehouse.ingest import _batch_lock, file_sha256
+    from radforge.locks import exclusive, work_lock
+    from warehouse.ingest import file_sha256
 
-    lock = _batch_lock(site, file_sha256(exports[0]))
+    lock = work_lock(site.root, "ingest", file_sha256(exports[0]))
     with exclusive(lock):
         proc = _ingest(site, exports[0], RADFORGE_LOG_LEVEL="INFO")
         sel = selectors.DefaultSelector()
@@ -208,3 +208,30 @@ def test_the_stale_temp_sweep_spares_a_live_writer(tmp_path) -> None:
     finally:
         live.kill()
         live.wait()
+
+
+def test_two_deid_runs_at_once_do_each_partition_once(site, exports) -> None:
+    """A DAG's de-id task and an engineer's `radforge deid-zone` at the same moment: every partition is
+    de-identified by exactly one of them (the other waits on the partition's lock, then skips it)."""
+    from warehouse.reconcile import reconcile
+
+    for path in exports:
+        p = _ingest(site, path)
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+    from warehouse.deid_zone import pending_partitions
+
+    pending = len(pending_partitions(site))
+    assert pending >= 10  # 40-row chunks: enough partitions for the two runs to meet
+    procs = [subprocess.Popen([RADFORGE, "deid-zone", "--json"], env=_env(site), text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    done = []
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err[-2000:]
+        done.append(json.loads(out)["partitions_done"])
+    assert sum(done) == pending, done  # none twice, none left out
+    keys = pl.concat([pl.read_parquet(f, columns=["report_key"])
+                      for f in site.zone("deid").rglob("part-*.parquet")])["report_key"]
+    assert keys.n_unique() == keys.len()
+    assert reconcile(site).ok, [c.__dict__ for c in reconcile(site).checks if not c.ok]
