@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from radforge.catalog import reader, writer
+from radforge.locks import exclusive, work_lock
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
@@ -70,6 +71,13 @@ def build_pairs(settings: Settings | None = None, cfg: FilterConfig | None = Non
     """
     settings = settings or get_settings()
     cfg = cfg or FilterConfig.from_settings(settings)
+    # one build at a time (the DAG beside a shell): two builds over different partitions would interleave their
+    # pairs.parquet, rejected.parquet and run.json; the second waits, then finds the zone current
+    with exclusive(work_lock(settings.root, "pairs", "zone")):
+        return _build_pairs(settings, cfg, force)
+
+
+def _build_pairs(settings: Settings, cfg: FilterConfig, force: bool) -> PairsResult:
     partitions, files = committed_deid(settings)
     if not force:
         last = _last_run(settings)

@@ -164,26 +164,31 @@ def test_a_writer_that_cannot_get_the_lock_gets_a_one_line_catalog_busy(site, ex
     assert len(ids) == len(set(ids)) == json.loads(p.stdout)["files"][0]["rows_written"]
 
 
+def _started_waiting(proc: subprocess.Popen, timeout_s: float = 120) -> str:
+    """Read the process's stderr until it says it waits for a lock (or ends); returns what was read."""
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stderr, selectors.EVENT_READ)
+    deadline, seen = time.monotonic() + timeout_s, ""
+    while "waiting for lock" not in seen and time.monotonic() < deadline and proc.poll() is None:
+        if sel.select(timeout=1.0):
+            seen += proc.stderr.readline()
+    return seen
+
+
 def test_a_second_ingest_of_the_same_file_waits_for_the_first(site, exports) -> None:
     """The same file ingested twice at once: the second waits on the file's lock, then skips it.
 
     Without the lock both wrote the same chunks, and one's stale-temp sweep removed the other's file
     mid-rename (a FileNotFoundError on CI).
     """
-    import selectors
-
     from radforge.locks import exclusive, work_lock
     from warehouse.ingest import file_sha256
 
-    lock = work_lock(site.root, "ingest", file_sha256(exports[0]))
-    with exclusive(lock):
+    with exclusive(work_lock(site.root, "ingest", file_sha256(exports[0]))):
         proc = _ingest(site, exports[0], RADFORGE_LOG_LEVEL="INFO")
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stderr, selectors.EVENT_READ)
-        deadline, seen = time.monotonic() + 120, ""
-        while "waiting for lock" not in seen and time.monotonic() < deadline and proc.poll() is None:
-            if sel.select(timeout=1.0):
-                seen += proc.stderr.readline()
+        seen = _started_waiting(proc)
         assert "waiting for lock" in seen, seen[-2000:]
         assert proc.poll() is None and not _raw_ids(site)  # nothing written while the other holds it
     out, err = proc.communicate(timeout=300)
@@ -192,6 +197,27 @@ def test_a_second_ingest_of_the_same_file_waits_for_the_first(site, exports) -> 
     assert result["status"] == "ingested"
     ids = _raw_ids(site)
     assert len(ids) == len(set(ids)) == result["rows_written"] > 0
+
+
+def test_a_pairs_build_waits_for_the_one_under_way(site, exports) -> None:
+    """Two pairs builds over different partitions would interleave pairs.parquet, rejected.parquet and
+    run.json; the second waits on the zone's lock and writes nothing meanwhile."""
+    from radforge.locks import exclusive, work_lock
+    from warehouse.deid_zone import run_deid_zone
+    from warehouse.ingest import ingest_paths
+    from warehouse.reconcile import reconcile
+
+    ingest_paths([exports[1]], site)
+    run_deid_zone(site)
+    with exclusive(work_lock(site.root, "pairs", "zone")):
+        proc = subprocess.Popen([RADFORGE, "pairs", "--json"], env=_env(site, RADFORGE_LOG_LEVEL="INFO"), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        seen = _started_waiting(proc)
+        assert "waiting for lock" in seen, seen[-2000:]
+        assert proc.poll() is None and not (site.zone("pairs") / "run.json").exists()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
+    assert json.loads(out)["pairs"] > 0 and reconcile(site).ok
 
 
 def test_the_stale_temp_sweep_spares_a_live_writer(tmp_path) -> None:
