@@ -32,6 +32,7 @@ class Task:
     target_label: str
     system: str  # the system message of the `chat-template` format
     target_noun: str  # what the judge is told it grades: "impression", "findings section", "report"
+    short: str  # in automatic snapshot names: auto-<short>-<kind>-<digest>
 
     @property
     def target_name(self) -> str:
@@ -63,12 +64,12 @@ _REPORT_SYSTEM = "You are a radiologist writing a radiology report."
 TASKS: dict[str, Task] = {t.name: t for t in (
     Task(DEFAULT_TASK, "Summarize the radiology report findings into a concise impression.",
          "findings", ("impression",), "Findings", "Impression",
-         "You are a radiologist writing the impression section of a radiology report.", "impression"),
+         "You are a radiologist writing the impression section of a radiology report.", "impression", "f2i"),
     Task("impression-to-report", "Write the findings section of a radiology report consistent with this impression.",
-         "impression", ("findings",), "Impression", "Findings", _REPORT_SYSTEM, "findings section"),
+         "impression", ("findings",), "Impression", "Findings", _REPORT_SYSTEM, "findings section", "i2r"),
     Task("impression-to-full-report",
          "Write the findings and impression sections of a radiology report consistent with this impression.",
-         "impression", ("findings", "impression"), "Impression", "Report", _REPORT_SYSTEM, "report"),
+         "impression", ("findings", "impression"), "Impression", "Report", _REPORT_SYSTEM, "report", "i2fr"),
 )}
 
 

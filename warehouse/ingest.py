@@ -498,9 +498,24 @@ def landing_files(settings: Settings | None = None, landing_dir: str | Path | No
 
     Cheap pre-filter for the ingest DAG; ingest itself stays idempotent by content hash.
     """
+    return [path for _, path in _landing_entries(settings or get_settings(), landing_dir)]
+
+
+def landing_file_keys(settings: Settings | None = None, landing_dir: str | Path | None = None) -> list[str]:
+    """`landing_files()` named by `file_key()`: what the ingest DAG passes between its tasks, so that
+    no export file name (possibly PHI) lands in Airflow's database."""
+    return [key for key, _ in _landing_entries(settings or get_settings(), landing_dir)]
+
+
+def landing_path(key: str, settings: Settings | None = None, landing_dir: str | Path | None = None) -> Path | None:
+    """The landing file a `landing_file_keys()` key names; None when it is gone or already ingested."""
+    return next((Path(p) for k, p in _landing_entries(settings or get_settings(), landing_dir) if k == key), None)
+
+
+def _landing_entries(settings: Settings, landing_dir: str | Path | None) -> list[tuple[str, str]]:
+    """(file key, path) of every landing file not finished yet; the site secret is read once per listing."""
     from radforge.catalog import reader
 
-    settings = settings or get_settings()
     folder = Path(landing_dir) if landing_dir else settings.landing_path
     candidates = expand_paths([folder]) if folder.exists() else []
     with writer(settings) as con:
@@ -508,24 +523,16 @@ def landing_files(settings: Settings | None = None, landing_dir: str | Path | No
     with reader(settings) as con:
         done = set(con.execute("SELECT source_file, size_bytes FROM ledger WHERE status = 'done'").fetchall())
     secret = settings.secret()
-    # A symlink stays a link (ingest checks where it points); everything else is named by its real path.
-    return [str(p.absolute() if p.is_symlink() else p.resolve()) for p in candidates
-            if (_keyed_path(secret, p.resolve()), p.stat().st_size) not in done]
-
-
-def landing_file_keys(settings: Settings | None = None, landing_dir: str | Path | None = None) -> list[str]:
-    """`landing_files()` named by `file_key()`: what the ingest DAG passes between its tasks, so that
-    no export file name (possibly PHI) lands in Airflow's database."""
-    settings = settings or get_settings()
-    secret = settings.secret()
-    return [_keyed_path(secret, p) for p in landing_files(settings, landing_dir)]
-
-
-def landing_path(key: str, settings: Settings | None = None, landing_dir: str | Path | None = None) -> Path | None:
-    """The landing file a `landing_file_keys()` key names; None when it is gone or already ingested."""
-    settings = settings or get_settings()
-    secret = settings.secret()
-    return next((Path(p) for p in landing_files(settings, landing_dir) if _keyed_path(secret, p) == key), None)
+    entries = []
+    for p in candidates:
+        real_key = _keyed_path(secret, p.resolve())
+        if (real_key, p.stat().st_size) in done:
+            continue
+        if p.is_symlink():  # a link stays a link: ingest checks where it points
+            entries.append((_keyed_path(secret, p.absolute()), str(p.absolute())))
+        else:  # everything else is named by its real path
+            entries.append((real_key, str(p.resolve())))
+    return entries
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 
 import polars as pl
 
+from radforge.tasks import DEFAULT_TASK
+
 SHINGLE_WORDS = 3
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_NUM_PERM = 128
@@ -247,7 +249,7 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
         for s in SPLITS:
             deduped[s].write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
         digest = split_hash(tmp)
-        _exports(tmp, deduped, manifest.get("task", "findings-to-impression"))
+        _exports(tmp, deduped, manifest.get("task", DEFAULT_TASK))
         manifest.update(name=name, hash=digest, splits={s: deduped[s].height for s in SPLITS}, funnel=funnel,
                         leakage={"source": source, "source_hash": manifest["hash"], **leakage},
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"))

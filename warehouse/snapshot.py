@@ -154,6 +154,7 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
     dedup = settings.warehouse.dedup_across_splits if dedup is None else dedup
     if task not in TASKS:
         raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
+    t = get_task(task)
     if not _NAME.match(name):
         raise SnapshotError(f"invalid snapshot name {name!r} (letters, digits, . _ -; at most 64 characters)")
     if split not in ("patient", "temporal"):
@@ -223,8 +224,7 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
             "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
             "columns": keep, "leakage": leakage,
             "template_hash": template_hash(task),
-            "exports": {"instruction": get_task(task).instruction, "input": get_task(task).source,
-                        "output": get_task(task).target_name,
+            "exports": {"instruction": t.instruction, "input": t.source, "output": t.target_name,
                         "alpaca_template": ALPACA_TEMPLATE},
             "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         }
@@ -333,8 +333,7 @@ def catalog_snapshots(settings: Settings) -> list[tuple]:
 def _auto_name(settings: Settings, kind: str, task: str) -> tuple[str, dict[str, object]]:
     run = current_run(settings)
     digest = hashlib.sha256(json.dumps([run["source_partitions"], run["filters"], task, kind]).encode()).hexdigest()
-    short = "f2i" if task == TASK else "i2r"
-    return f"auto-{short}-{kind}-{digest[:12]}", run
+    return f"auto-{get_task(task).short}-{kind}-{digest[:12]}", run
 
 
 def _existing(settings: Settings, name: str) -> dict[str, object]:
