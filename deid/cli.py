@@ -113,17 +113,31 @@ def deid_main(
 
 @deid_app.command("eval")
 def deid_eval(
-    gold: Path = typer.Option(..., "--gold", help="gold.jsonl: {id, spans: [{start, end, type}]}."),
-    reports: Path = typer.Option(..., "--reports", help="reports.jsonl: {id, text, ...}."),
+    gold: Path = typer.Option(None, "--gold", help="gold.jsonl: {id, spans: [{start, end, type}]} (with --reports)."),
+    reports: Path = typer.Option(None, "--reports", help="reports.jsonl: {id, text, ...} (with --gold)."),
+    corpus: str = typer.Option(None, "--corpus", help="A named evaluation corpus instead of files: presidio-research, "
+                                                     "iu-xray, synthetic, style-matrix[:<casing>-<style>], or all."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
-    limit: int = typer.Option(None, "--limit", help="Only the first N reports."),
+    limit: int = typer.Option(None, "--limit", min=0, help="Only the first N reports (a corpus: at most N documents)."),
     use_metadata: bool = typer.Option(False, "--use-metadata", help="Also give the engine MRN/name/DOB/accession."),
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
 ) -> None:
     """Score the engine against gold PHI spans: token- and span-level recall, precision, F2 per type; misses by type.
 
-    Example: radforge deid eval --gold corpus/gold.jsonl --reports corpus/reports.jsonl --limit 500
+    Either gold/report files, or a named corpus (text nobody tuned the recognizers on; see deid/corpora).
+    Examples: radforge deid eval --gold corpus/gold.jsonl --reports corpus/reports.jsonl --limit 500
+              radforge deid eval --corpus presidio-research
+              radforge deid eval --corpus all --json
     """
+    if corpus is not None:
+        if gold is not None or reports is not None or use_metadata:
+            typer.echo("error: --corpus takes no --gold, --reports or --use-metadata", err=True)
+            raise typer.Exit(2)
+        _eval_corpora(corpus, workers=workers, limit=limit, as_json=as_json)
+        return
+    if gold is None or reports is None:
+        typer.echo("error: give --gold and --reports, or --corpus NAME", err=True)
+        raise typer.Exit(2)
     from deid.quality import evaluate
 
     result = evaluate(gold, reports, workers=workers, limit=limit, use_metadata=use_metadata)
@@ -145,6 +159,54 @@ def deid_eval(
     console.print(f"misses by type: {result['misses_by_type']}")
     for miss in result["misses"][:50]:
         console.print(f"  miss {miss['type']} id={miss['id']} [{miss['start']}:{miss['end']}]")
+
+
+# `--corpus all`: each top-level corpus once (the style-matrix cells are inside `style-matrix`)
+ALL_CORPORA = ("presidio-research", "iu-xray", "synthetic", "style-matrix")
+
+
+def _eval_corpora(name: str, workers: int, limit: int | None, as_json: bool) -> None:
+    """Score the engine on one named corpus, or on each of ALL_CORPORA in turn; token-level table per corpus."""
+    from deid.corpora import load_corpus
+    from deid.quality import evaluate_corpus
+    from radforge.settings import get_settings
+
+    settings = get_settings()
+    names = ALL_CORPORA if name == "all" else (name,)
+    corpora = [load_corpus(n, limit=limit) for n in names]  # every name checked before any engine time
+    results = []
+    for c in corpora:
+        result = evaluate_corpus(c, workers=workers, settings=settings)
+        results.append(result)
+        if not as_json:
+            _print_corpus_result(result)
+    if as_json:
+        print(json.dumps(results[0] if name != "all" else {"corpora": results}))
+
+
+def _print_corpus_result(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{result['corpus']}: token-level ({result['docs']} documents"
+                        f"{', no PHI left: every entity is false' if result['zero_phi'] else ''})")
+    for col in ("type", "recall", "precision", "gold", "missed", "predicted", "false+"):
+        table.add_column(col, no_wrap=True)
+    for t, m in result["token"].items():
+        recall = f"{m['recall']:.4f}" if m["gold"] else "-"
+        precision = f"{m['precision']:.4f}" if m["predicted"] else "-"
+        table.add_row(t, recall, precision, str(m["gold"]), str(m["missed"]), str(m["predicted"]),
+                      str(m["false_positive"]))
+    console.print(table)
+    ignored = result["ignored"]
+    if ignored:
+        parts = ", ".join(f"{t} {v['redacted']}/{v['tokens']}" for t, v in ignored.items() if t != "ALL")
+        console.print(f"ignored (annotated, not identifiers) tokens redacted: {ignored['ALL']['redacted']}/"
+                      f"{ignored['ALL']['tokens']} ({parts})")
+    if result["zero_phi"]:
+        console.print(f"false entities: {result['false_entities']} ({result['false_entities_per_100']} per 100 "
+                      f"documents) {result['false_entities_by_type']}")
 
 
 @audit_app.command("verify")
