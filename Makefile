@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_WAIT_POLICY ?= PASSIVE
 export RADFORGE_HOME ?= $(CURDIR)/var
 
-.PHONY: venv demo demo-real test bench lint wheelhouse airflow clean chaos fuzz canary
+.PHONY: venv demo demo-real test bench bench-deps nltk-tagger lint wheelhouse airflow clean chaos fuzz canary
 
 venv: $(STAMP)
 
@@ -41,8 +41,22 @@ demo-real: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
-bench: $(STAMP)
+bench: $(STAMP) bench-deps
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The bench's optional peers (pyproject's `bench` extra: philter-lite), never needed by radforge itself.
+BENCH_STAMP := $(VENV)/.radforge-bench
+bench-deps: $(BENCH_STAMP)
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["bench"]))' > $(VENV)/bench-requirements.txt
+	$(BIN)/pip install -q -r $(VENV)/bench-requirements.txt
+	touch $(BENCH_STAMP)
+
+# philter-lite needs nltk's English tagger, which nltk cannot download offline: copy it from a copy of the
+# nltk_data repository (a checkout, a bare git dir, or a folder of its zips) into var/nltk_data (git-ignored).
+nltk-tagger: $(STAMP)
+	@test -n "$(NLTK_DATA_SRC)" || { echo "usage: make nltk-tagger NLTK_DATA_SRC=/path/to/nltk_data"; exit 2; }
+	$(BIN)/python bench/nltk_tagger.py "$(NLTK_DATA_SRC)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
