@@ -4,34 +4,74 @@ Presidio's own `n_process` parallelises spaCy only; here each worker owns a whol
 (recognizers + NER) built once by the pool initializer. Workers are forked when the platform
 allows (fast start, shared pages), spawned otherwise. At most `workers * 4` chunks are in
 flight, so a million-row partition streams in bounded memory.
+
+Workers fail loudly. `multiprocessing.Pool` replaces a worker that dies, so a worker that cannot
+start (no site secret) or is killed was respawned and failed again forever, and the run hung. A
+`ProcessPoolExecutor` replaces nobody: a dead worker breaks the pool and every waiting chunk fails
+at once (`WorkerFailed`). A worker whose start fails stays up and answers each chunk with that
+error, so the parent raises the very error one in-process engine would have (same one-line message).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
 from deid.schema import DeidResult, RawReport
+from radforge.errors import RadforgeError, WorkerFailed
+from radforge.faults import crash_point
 from radforge.procs import fork_is_safe
 
 CHUNK = 32
 RAW_META = ("row_id", "report_id", "accession", "version", "exam_datetime", "modality", "body_part", "facility",
             "source_file", "row_number")
+WORKER_DIED = ("a de-id worker process died mid-run (killed by a signal or the out-of-memory killer); "
+               "the run stopped unfinished: run it again")
 
 _worker_engine = None
+_start_error: Exception | None = None
 
 
-def _init_worker(settings, mode: str | None) -> None:
-    global _worker_engine
+def _init_worker(settings, mode: str | None, engine=None) -> None:  # noqa: ANN001
+    """Build this worker's engine; on failure keep the error for `_run_chunk` instead of raising it.
+
+    A raising initializer only kills the worker: the parent would learn "terminated abruptly", not why.
+    `engine` is the parent's loaded engine, passed only to forked workers (inherited pages, nothing pickled).
+    """
+    global _worker_engine, _start_error
     _one_blas_thread()
-    if _worker_engine is not None and _worker_engine.mode == (mode or _worker_engine.section.mode):
-        return  # forked from a parent that already loaded an engine: the pages are shared, nothing to load
-    from deid.engine import Deidentifier
+    try:
+        if engine is not None and engine.mode == (mode or engine.section.mode):
+            _worker_engine = engine  # forked from a parent that already loaded an engine: nothing to load
+            return
+        from deid.engine import Deidentifier
 
-    _worker_engine = Deidentifier(settings=settings, mode=mode)
+        _worker_engine = Deidentifier(settings=settings, mode=mode)
+    except Exception as exc:  # noqa: BLE001 - any start failure is reported to the parent, see _portable
+        _start_error = _portable(exc)
+
+
+def _portable(exc: Exception) -> Exception:
+    """The start error as the parent will raise it: the same `RadforgeError` when it survives pickling
+    (the message an in-process engine gives), else a `WorkerFailed` with its type and first line.
+
+    The initializer never sees a report, so its messages carry paths and settings, not PHI.
+    """
+    if isinstance(exc, RadforgeError):
+        try:
+            copy = pickle.loads(pickle.dumps(exc))
+        except Exception:  # noqa: BLE001 - an error class with a custom __init__: fall back to WorkerFailed
+            copy = None
+        if type(copy) is type(exc) and str(copy) == str(exc):
+            return exc
+    first_line = (str(exc).splitlines() or [""])[0][:300]
+    return WorkerFailed(f"a de-id worker could not start: {type(exc).__name__}: {first_line}")
 
 
 def _one_blas_thread() -> None:
@@ -44,6 +84,9 @@ def _one_blas_thread() -> None:
 
 
 def _run_chunk(chunk: list[RawReport]) -> list[DeidResult]:
+    if _start_error is not None:
+        raise _start_error.with_traceback(None)
+    crash_point("deid:worker_chunk")
     return _worker_engine.deidentify_batch(chunk)
 
 
@@ -55,7 +98,10 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings=None, mode: str | None = None,
                         chunk_size: int | None = None, engine=None) -> Iterator[DeidResult]:
-    """De-identify `reports` with `workers` processes; yields one DeidResult per report, in order."""
+    """De-identify `reports` with `workers` processes; yields one DeidResult per report, in order.
+
+    Raises the workers' start error (e.g. `SecretError`) or `WorkerFailed` when a worker dies; never hangs on one.
+    """
     from radforge.settings import get_settings
 
     settings = settings or get_settings()
@@ -70,24 +116,24 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
         for chunk in _chunks(reports, size):
             yield from engine.deidentify_batch(chunk)
         return
-    global _worker_engine
     method = "fork" if fork_is_safe() else "spawn"
-    ctx = mp.get_context(method)
-    inherited = _worker_engine
-    if method == "fork" and engine is not None:
-        _worker_engine = engine
+    if method == "fork":
+        import deid.engine  # noqa: F401 - Presidio + spaCy imported once (5 s) and inherited, not once per worker
+    inherited = engine if method == "fork" else None  # a spawned worker would unpickle a whole engine: it loads one
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init_worker,
+                               initargs=(settings, mode, inherited))
     try:
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(settings, mode))
-    finally:
-        _worker_engine = inherited
-    with pool:
         pending: deque = deque()
         for chunk in _chunks(reports, size):
-            pending.append(pool.apply_async(_run_chunk, (chunk,)))
+            pending.append(pool.submit(_run_chunk, chunk))
             while len(pending) >= workers * 4:
-                yield from pending.popleft().get()
+                yield from pending.popleft().result()
         while pending:
-            yield from pending.popleft().get()
+            yield from pending.popleft().result()
+    except BrokenProcessPool:
+        raise WorkerFailed(WORKER_DIED) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _raw_files(path: Path) -> list[Path]:

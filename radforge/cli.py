@@ -165,6 +165,14 @@ def config_problems(exc: ValidationError) -> str:
     return f"invalid site configuration: {'; '.join(problems)} (check site.toml and RADFORGE_* variables)"
 
 
+def print_error(message: str) -> None:
+    """One line on stderr, whatever the width: unwrapped (rich wraps at 80 columns off a terminal, and a log or
+    a test reads lines) and escaped (a message's `[security]` would otherwise be taken for markup and vanish)."""
+    from rich.markup import escape
+
+    console.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
+
+
 def main() -> None:
     """Console entry point: domain errors become one line on stderr and exit code 1."""
     try:
@@ -174,14 +182,14 @@ def main() -> None:
     except RadforgeError as exc:
         if os.environ.get("RADFORGE_DEBUG"):
             raise
-        console.print(f"[red]error:[/] {exc}")
+        print_error(str(exc))
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except ValidationError as exc:  # the site configuration (site.toml / RADFORGE_* variables) is invalid
         if os.environ.get("RADFORGE_DEBUG"):
             raise
-        console.print(f"[red]error:[/] {config_problems(exc)}")
+        print_error(config_problems(exc))
         sys.exit(1)
     except typer.Abort:
         console.print("aborted")

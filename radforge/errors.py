@@ -45,3 +45,10 @@ class ZoneViolation(RadforgeError):
 
 class ModelNotFound(RadforgeError):
     """A configured local model path does not exist (radforge never downloads models)."""
+
+
+class WorkerFailed(RadforgeError):
+    """A worker process could not start or died mid-run (killed, out of memory): the run stops, it never waits.
+
+    Its message names the worker's error type and first line, or how it ended; never report text.
+    """

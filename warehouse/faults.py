@@ -8,6 +8,7 @@ DuckDB transaction, before COMMIT), `deid:mid_write`, `deid:after_write`, `deid:
 `train:mid_checkpoint` (model saved into the checkpoint, optimizer and trainer state not yet),
 `train:after_checkpoint`, `registry:after_json`, `registry:commit`, and in the audit trail
 `audit:torn_append` (half the records written), `audit:mid_append` (records written, head not moved).
+In a de-id worker process (deid/parallel.py, more than one worker): `deid:worker_chunk`, before each chunk.
 """
 
 from __future__ import annotations
