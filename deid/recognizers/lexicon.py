@@ -7,9 +7,13 @@ MONTH_NAMES = (
     "November", "December",
 )
 # Full names first so that the alternation prefers the longest form.
-MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST"
-         r"|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)\.?")
+# Any casing: dictation is lower case, old RIS exports are upper case ("june 12", "OCT, 97").
+MONTH = (r"(?i:January|February|March|April|May|June|July|August|September|October|November|December"
+         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+# Title or upper case only: for patterns where a lower-case "may"/"mar" would be a verb ("this may be").
+MONTH_CASED = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+               r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST"
+               r"|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)\.?")
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 MONTH_NUM = r"(?:0?[1-9]|1[0-2])"
 YEAR4 = r"(?:19|20)\d{2}"

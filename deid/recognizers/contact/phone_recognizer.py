@@ -16,6 +16,20 @@ class PhoneRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("us phone (strong)", r"(?<![\w.\-])(?:\+?1[\s.\-]{0,2})?(?:\(\d{3}\)\s{0,2}|\d{3}[\s.\-]{1,2})\d{3}"
                 r"[\s.\-]{1,2}\d{4}" + _EXT + r"(?![\w\-])", 0.85),
+        Pattern("area code and seven digits (strong)", r"(?<![\w.\-])(?:\(\d{3}\)\s{0,2}|\d{3}[\s.\-]{1,2})\d{7}"
+                + _EXT + r"(?![\w\-])", 0.8),
+        Pattern("extension alone (medium)", r"(?<![\w.])(?<!\d[ \t])(?i:x|ext\.?)[ \t]?(?P<phi>\d{4,5})\b(?![.,]\d)",
+                0.6),
+        Pattern("grouped digits (medium)", r"(?<![\w.,/:+\-])(?=(?:[^\d\n]{0,2}\d){8})"
+                r"(?!(?:19|20)\d{2}[ \t]?[\-\u2013][ \t]?(?:19|20)\d{2}\b)(?:\(\d{2,4}\)[ \t]?)?\d{2,4}"
+                r"(?:[ \t\-.]\d{2,4}){1,4}"
+                r"(?![\w,/:]|\.\d|[ \t]?(?i:mm|cm|mg|ml|kg|g|%|x\b|hu|mcg|units?|meq|mmol))", 0.5),
+        Pattern("number after a calling cue (strong)", r"\b(?i:call(?:\s{1,2}me)?\s{1,2}(?:on|at)|answering\s{1,2}at|"
+                r"reach(?:\s{1,2}(?:me|him|her|them))?\s{1,2}at|number\s{1,2}is|dial)\s{1,2}"
+                r"(?P<phi>\+?\(?\d{1,4}\)?(?:[\s.\-]{1,2}\(?\d{1,5}\)?){1,5})", 0.85),
+        Pattern("number before a line label (medium)",
+                r"(?<![\w.])(?P<phi>\+?\(?\d{1,4}\)?(?:[\s.\-]{1,2}\(?\d{1,5}\)?){1,5})"
+                r"[ \t]{1,2}(?i:office|fax|mobile|cell|home|work|pager|tel|phone)\b", 0.7),
         Pattern("local number (medium)", r"(?<![\w\-/.:])\d{3}-\d{4}" + _EXT + r"(?![\w\-/]|\.\d)", 0.6),
         Pattern("international phone (medium)", r"(?<![\w.])\+\d{1,3}(?:[\s.\-]\(?\d{1,5}\)?){2,5}(?![\w])", 0.7),
         Pattern("phone after cue (strong)", r"\b(?i:phone|tel|telephone|fax|facsimile|pager|page|beeper|beep|cell|"

@@ -8,13 +8,29 @@ import regex
 from presidio_analyzer import Pattern
 
 from deid.recognizers.base import RadPatternRecognizer
-from deid.recognizers.lexicon import DAY, MONTH, MONTH_NUM, ORDINAL, TIME, YEAR4
+from deid.recognizers.lexicon import DAY, MONTH, MONTH_CASED, MONTH_NUM, ORDINAL, TIME, YEAR4
 
 _SEP = r"[/\-.]"
 _UNIT_AFTER = regex.compile(r"\s{0,2}(?:cm|mm|m|kg|g|mg|ml|mL|cc|units?|of|th|x|mGy|mSv|Gy|%|\d|strength|power|motor|"
                          r"reflex|pulses?|murmur|views?|systolic|diastolic)", regex.IGNORECASE)
 _RATIO_BEFORE = regex.compile(r"(?:grade|ratio|score|gleason|level|dose|bp|blood pressure|x)\s{0,2}$",
                               regex.IGNORECASE)
+
+_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+_SPELLED_DAY = (rf"(?i:{_UNITS}|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+                rf"eighteenth|nineteenth|twentieth|thirtieth|(?:twenty|thirty)[\s\-]{{1,2}}{_UNITS})")
+_DATE_CUE_BEFORE = regex.compile(r"(?i:on|since|from|until|till|dated|of|by|before|after|thru|through|to)\s{1,2}$")
+_MONTH_YY = regex.compile(r"(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\d)")
+_FRACTION = regex.compile(r"(\d{1,2})/(\d{1,2})")
+
+
+def _score_shaped(value: str) -> bool:
+    """a/b with b a usual scale (2, 3, 4, 5, 10) and a <= b, or a == b: a score or fraction more than a date."""
+    m = _FRACTION.fullmatch(value.strip())
+    if not m:
+        return False
+    a, b = int(m.group(1)), int(m.group(2))
+    return a == b or (b in (2, 3, 4, 5, 10) and a <= b)
 
 
 class DateRecognizer(RadPatternRecognizer):
@@ -46,8 +62,19 @@ class DateRecognizer(RadPatternRecognizer):
                 rf"\b{DAY}{ORDINAL}(?:\s{{1,3}}|-)(?:of\s{{1,3}})?{MONTH}(?:,?\s{{1,3}}|-){YEAR4}{TIME}(?!\d)", 0.95),
         Pattern("day-mon-yy (medium)", rf"\b{DAY}-{MONTH}-\d{{2}}{TIME}(?!\d)", 0.85),
         Pattern("month-name day (medium)", rf"\b{MONTH}\s{{1,3}}{DAY}{ORDINAL}\b(?![:.]\d|\s{{0,2}}(?:mm|cm|%))", 0.7),
-        Pattern("day month-name (medium)", rf"\b{DAY}{ORDINAL}\s{{1,3}}(?:of\s{{1,3}})?{MONTH}(?![A-Za-z])", 0.7),
+        Pattern("day month-name (medium)", rf"\b{DAY}{ORDINAL}\s{{1,3}}(?:of\s{{1,3}})?{MONTH_CASED}(?![A-Za-z])", 0.7),
         Pattern("month-name year (medium)", rf"\b{MONTH},?\s{{1,3}}{YEAR4}\b", 0.85),
+        Pattern("month-name spelled day (medium)", rf"\b{MONTH}\s{{1,3}}(?:the\s{{1,3}})?{_SPELLED_DAY}\b", 0.75),
+        Pattern("ordinal day of month-name (medium)", rf"\b(?:(?i:the)\s{{1,3}})?"
+                rf"(?:{DAY}(?i:st|nd|rd|th)|{_SPELLED_DAY})\s{{1,3}}(?i:of)\s{{1,3}}{MONTH}(?![A-Za-z])", 0.75),
+        Pattern("ordinal day month-name (medium)", rf"\b{DAY}(?i:st|nd|rd|th)\s{{1,3}}{MONTH}(?![A-Za-z])", 0.7),
+        Pattern("hour with am/pm (medium)", r"(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s{0,2}(?i:a\.m\.|p\.m\.|am|pm)"
+                r"(?![\w])", 0.6),
+        Pattern("month-name two-digit year (medium)", rf"\b{MONTH},?\s{{0,3}}['\u2019]?\d{{2}}(?![\w:/]|\.\d|"
+                rf"\s{{0,2}}(?i:mm|cm|mg|%))", 0.7),
+        Pattern("numeric month/two-digit year (medium)", r"(?<![\w/.\-])(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\d|0\d)"
+                r"(?![\w/\-]|\.\d)", 0.7),
+        Pattern("apostrophe year (medium)", r"(?<![\w'\u2019])['\u2019](?:[0-9]\d)(?![\w'\u2019\"]|\.\d)", 0.6),
         Pattern("numeric month/year (medium)", rf"(?<![\d/.\-]){MONTH_NUM}/{YEAR4}\b(?!/)", 0.75),
         Pattern("partial m/d (weak)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}(?![\w/\-]|\.\d)", 0.6),
         Pattern("partial m/d with time (medium)", rf"(?<![\w/.\-]){MONTH_NUM}/{DAY}\s{{1,3}}(?:at\s{{1,2}})?"
@@ -57,7 +84,8 @@ class DateRecognizer(RadPatternRecognizer):
         Pattern("military time with unit (medium)", r"(?<![\d:.])(?:[01]\d|2[0-3])[0-5]\d\s{0,2}(?i:hours|hrs|"
                                                     r"h)\b", 0.7),
         Pattern("relative month (medium)", rf"\b(?i:last|this|next|past|early|late|"
-                                           rf"mid-?)\s{{1,2}}{MONTH}(?![\w])", 0.6),
+                                           rf"mid-?)\s{{1,2}}(?:{MONTH_CASED}|(?i:january|february|april|june|july|august|september|october|"
+                rf"november|december))(?![\w])", 0.6),
         Pattern("relative period with month (medium)", rf"\b(?i:earlier|later|early|late)\s{{1,2}}(?i:this|last|next)"
                 rf"\s{{1,2}}(?i:month|week|year)(?:\s{{0,2}}\({MONTH}\))?", 0.6),
         Pattern("month name alone (weak)", r"\b(?:January|February|March|April|June|July|August|September|October"
@@ -72,6 +100,8 @@ class DateRecognizer(RadPatternRecognizer):
         # A lone m/d is a fraction or ratio if a unit follows or a score word precedes.
         if lone_md and (_UNIT_AFTER.match(text, end) or _RATIO_BEFORE.search(text[max(0, start - 20):start])):
             return True
+        if lone_md and _score_shaped(value) and not _DATE_CUE_BEFORE.search(text[max(0, start - 12):start]):
+            return True  # "strength 5/5", "pain 10/10", "1/2": a score or fraction, unless "on 3/4"
         if value.rstrip(".") in ("May", "MAY", "Mar", "MAR"):
             return True
         return None
@@ -79,6 +109,8 @@ class DateRecognizer(RadPatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool | None:
         from deid.dates import parse_date
 
+        if _MONTH_YY.fullmatch(pattern_text):
+            return None  # "3/91": month and two-digit year (no day 91); the shifter writes [DATE] for it
         parsed = parse_date(pattern_text)
         if parsed is None:
             return None

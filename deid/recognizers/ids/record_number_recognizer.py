@@ -27,6 +27,9 @@ class RecordNumberRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("identifier with label (strong)", rf"\b{_LABELS}{_SUFFIX}[\s:#=]{{1,4}}"
                 r"(?P<phi>[A-Z0-9](?:[A-Z0-9\-/.]{1,28}[A-Z0-9])?)\b", 0.9),
+        Pattern("iban (strong)",
+                r"(?<![\w\-])(?i:[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,4})?)(?![\w\-])",
+                0.8),
         Pattern("dicom uid (strong)", r"(?<![\w.])[012](?:\.\d{1,20}){4,30}(?![\w.]|\.\d)", 0.85),
         Pattern("long digit run (medium)", r"(?<![\w.\-/:])(?P<phi>[A-Z]{0,4}-?\d{6,20}(?:-\d{1,10}){0,3})(?![\w.]\d|"
                                            r"[\w])",

@@ -9,9 +9,14 @@ from presidio_analyzer import Pattern
 from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.lexicon import STREET_SUFFIX
 
-_WORD = r"[A-Z0-9][A-Za-z0-9'\-]{0,24}\.?"
+_WORD = r"[A-Za-z0-9][A-Za-z0-9'\-]{0,24}\.?"  # lower case too: dictation writes "18 mill road"
 _UNIT = (r"(?:,?\s{1,2}(?i:apt|apartment|suite|ste|unit|#|floor|fl|room|rm|bldg|"
          r"building)\.?\s{0,2}#?\s{0,2}[A-Z0-9\-]{1,6})?")
+
+
+_UNITS = frozenset({"cm", "mm", "m", "ml", "cc", "mg", "kg", "g", "x", "by", "of", "in", "the", "a", "and", "with",
+                    "level", "levels", "view", "views", "image", "images", "series", "lesion", "lesions", "loop",
+                    "loops", "small", "large", "bowel", "vessel", "vessels", "node", "nodes"})
 
 
 class StreetAddressRecognizer(RadPatternRecognizer):
@@ -27,4 +32,9 @@ class StreetAddressRecognizer(RadPatternRecognizer):
     def invalidate_result(self, pattern_text: str) -> bool | None:
         # "2 Dr" in "discussed with 2 Dr" and measurement phrases: a street needs a name word before the suffix.
         words = pattern_text.split()
-        return len(words) < 3 and not pattern_text.lower().startswith(("po", "p.o", "post"))
+        if len(words) < 3 and not pattern_text.lower().startswith(("po", "p.o", "post")):
+            return True
+        from deid.vocabulary import is_clinical_word
+
+        # "2 cm lesion close to", "3 small loops": a measurement, not a street ("18 mill road" is one)
+        return any(w.lower().strip(".,") in _UNITS or is_clinical_word(w, eponyms=False) for w in words[1:-1])

@@ -70,6 +70,17 @@ class PersonCueRecognizer(RadPatternRecognizer):
                                                             "name before credential (strong)"})
     CONTEXT: ClassVar[list[str]] = ["dr", "doctor", "discussed", "dictated", "signed", "physician", "radiologist"]
 
+    def refine_span(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """In an all-caps or all-lower-case match, keep the leading words that can be a name ("OVER" cannot)."""
+        value = text[start:end]
+        if not (value.isupper() or value.islower()):
+            return start, end
+        from deid import lexicons
+
+        if "," in value and any(lexicons.name_kind(w) for w in value.replace(",", " ").split()):
+            return start, end  # "BOWEL, HÉLÈNE": the LAST, FIRST shape is the evidence, whatever the surname means
+        return start, start + lexicons.leading_name_words(value)
+
     def invalidate_result(self, pattern_text: str) -> bool | None:
         from deid.vocabulary import is_clinical_phrase
 

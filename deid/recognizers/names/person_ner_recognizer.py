@@ -22,6 +22,15 @@ _NEVER_PERSON = frozenset({"hounsfield", "foley", "ct", "mri", "mr", "cta", "pet
                            "findings", "impression", "comparison", "technique", "indication", "history"})
 
 
+def only_safe_words(value: str) -> bool:
+    """Is every word of an NER span a known safe word (clinical, English, a drug) and none a name or town?"""
+    from deid import lexicons
+
+    words = regex.findall(r"\p{L}[\p{L}'\u2019]*", value)
+    return bool(words) and all(len(w) < 2 or (lexicons.is_safe_word(w) and not lexicons.name_kind(w)
+                                              and not lexicons.is_city(w)) for w in words)
+
+
 class PersonNerRecognizer(SpacyRecognizer):
     """spaCy's PERSON / GPE / LOC / FAC / ORG entities, with clinical eponyms and terms removed."""
 
@@ -57,6 +66,8 @@ class PersonNerRecognizer(SpacyRecognizer):
                 continue  # "Xray Chest PA" in an exam caption: no word of it could be a surname
             if label != "PERSON" and (stripped.isupper() or any(c.isdigit() for c in stripped)):
                 continue  # "CT", "LLL", "T12": NER calls acronyms organisations
+            if only_safe_words(stripped):
+                continue  # "Calcified", "Sequelae", "Comparison": NER's guesses at capitalised clinical words
             results.append(make_result(self, label, ent.start_char, ent.end_char, self.SCORES.get(label, 0.6),
                                        f"spacy ner {label.lower()}"))
         return results

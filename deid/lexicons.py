@@ -1,0 +1,189 @@
+"""Word lists that tell a name from a word, whatever the casing: Philter's lexicons plus radforge's vocabulary.
+
+Why: spaCy's small model finds almost no names in all-caps or all-lower-case text, and a report
+written that way is common (dictation, old RIS exports, nursing notes). The PhysioNet deid package
+and Philter reach high recall on such text with lexicons and context, not with NER. We take the
+lexicons Philter (philter-lite, BSD-3) ships — 97k first names, 161k surnames and a 195k-word
+whitelist of words that are safe in clinical text — and add spaCy's English lemma list, radforge's
+clinical terms and a packaged drug list (drug-named-entity-recognition, MIT).
+
+A word is a
+- **strong name** when it is a first name or surname and no kind of ordinary or clinical word
+  ("okafor", "kowalski", "smith"): PHI in any casing, anywhere;
+- **ambiguous name** when it is a name that is also a word ("hope", "grant", "will", "baker"):
+  PHI only with a cue (a title, a kinship word, an initial or another name beside it);
+- **safe** when it is a known non-name word: never PHI on its own.
+
+The lists are copied into `deid/data/lexicons/` by `build_lexicons.py` there (reading the packages at
+run time cost seconds per process); loaded once per process, forked de-id workers share the copy.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).parent / "data" / "lexicons"
+_WORD = re.compile(r"[^\W\d_][^\W\d_'\u2019\-]*(?:['\u2019\-][^\W\d_]+)*")
+
+
+def _read_words(path: Path) -> set[str]:
+    """One entry per line (or several per line in the hand-kept lists), lower-cased; '#' starts a comment."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    words: set[str] = set()
+    for line in raw.decode("utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            words.update(line.split())
+    return words
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(strong names, ambiguous names, first names, safe words), computed once per process."""
+    from deid.vocabulary import clinical_terms
+
+    first = _read_words(_DATA / "first_names.txt.gz") | _read_words(_DATA / "names.txt")
+    names = first | _read_words(_DATA / "surnames.txt.gz")
+    safe = (_read_words(_DATA / "philter_safe_words.txt.gz") | _read_words(_DATA / "drug_names.txt.gz")
+            | _read_words(_DATA / "safe_words.txt") | clinical_terms(eponyms=False))
+    safe |= {c for c in _countries() if " " not in c}
+    # eponyms ("Fleischner", "Bankart", "Hodgkin") are names in a report only with a cue
+    ambiguous_extra = _read_words(_DATA / "ambiguous_names.txt") | (clinical_terms() - clinical_terms(eponyms=False))
+    frequent = _frequent()
+    common = _english()
+    # An everyday English word that is only a rare name ("swimmer", "nones", "hodgkin") needs a cue too;
+    # a frequent name stays a name even when English lists it ("john", "smith", "tom").
+    strong = frozenset(n for n in names if n not in safe and n not in ambiguous_extra
+                       and (n not in common or n in frequent))
+    ambiguous = frozenset((names - strong) | ambiguous_extra)
+    return strong, ambiguous, frozenset(first), frozenset(safe)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> frozenset[str]:
+    """Town and city names (lower case, one to four words), minus those that are safe words ("mobile", "reading")."""
+    raw = gzip.decompress((_DATA / "cities.txt.gz").read_bytes()).decode("utf-8")
+    safe = _lexicon()[3]
+    return frozenset(line for line in raw.splitlines() if line and not line.startswith("#") and line not in safe)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    raw = gzip.decompress((_DATA / "countries.txt.gz").read_bytes()).decode("utf-8")
+    return frozenset(line for line in raw.splitlines() if line and not line.startswith("#"))
+
+
+def is_country(phrase: str) -> bool:
+    """A country name: not PHI under Safe Harbor (the issue's 'countries are not identifiers')."""
+    return " ".join(phrase.lower().split()) in _countries()
+
+
+def is_city(phrase: str) -> bool:
+    """Is this (one to four words, any casing) a town or city name that is not also an ordinary word?"""
+    return " ".join(phrase.lower().split()) in _cities()
+
+
+def load() -> None:
+    """Load the lexicons now (a parent process before forking workers; a bench before timing)."""
+    _lexicon()
+    _cities()
+
+
+def name_kind(word: str) -> str | None:
+    """'strong', 'ambiguous' or None for one word (any casing; a possessive 's is ignored)."""
+    w = _norm(word)
+    strong, ambiguous, _, _ = _lexicon()
+    if w not in strong and w not in ambiguous:
+        w = _fold(w)  # "Hélène", "Jörg": the lists are mostly written without accents
+    if w in strong:
+        return "strong"
+    if w in ambiguous:
+        return "ambiguous"
+    parts = w.split("-")
+    if len(parts) > 1 and all(len(p) > 2 and (p in strong or p in ambiguous) for p in parts):  # "Marie-Claude"
+        return "strong" if any(p in strong for p in parts) else "ambiguous"
+    return None
+
+
+def is_frequent_name(word: str) -> bool:
+    """Among the 1,000 most frequent US first names or 5,000 most frequent surnames (1990 Census)."""
+    return _norm(word) in _frequent()
+
+
+@lru_cache(maxsize=1)
+def _frequent() -> frozenset[str]:
+    return frozenset(_read_words(_DATA / "frequent_names.txt.gz"))
+
+
+def is_first_name(word: str) -> bool:
+    w = _norm(word)
+    return w in _lexicon()[2] or _fold(w) in _lexicon()[2]
+
+
+def is_safe_word(word: str) -> bool:
+    """A known word that is not a strong name: English, clinical, a drug, or on Philter's whitelist."""
+    w = _norm(word)
+    strong, _, _, safe = _lexicon()
+    return w in safe and w not in strong
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    from deid.candidates import english_words
+
+    return frozenset(english_words())
+
+
+def is_common_word(word: str) -> bool:
+    """An everyday English word (spaCy's lemma list and stop words), which many names also are ("mercy", "john")."""
+    return _norm(word) in _english()
+
+
+_PARTICLES = frozenset({"de", "la", "le", "del", "della", "der", "den", "van", "von", "da", "di", "du", "dos", "das",
+                        "st", "mc", "mac", "al", "el", "bin", "ibn"})
+
+
+def leading_name_words(value: str) -> int:
+    """Length of the prefix of `value` made of words that can be part of a name or place (not safe words).
+
+    An all-caps or all-lower-case match of a capitalised-name pattern runs on through ordinary words
+    ("MERCY HOSPITAL WITH", "OVER FROM"); this is where it should stop. 0 when the first word cannot.
+    """
+    keep = 0
+    for m in _WORD.finditer(value):
+        word = m.group()
+        if not (len(word) == 1 or word.lower() in _PARTICLES or name_kind(word) or is_city(word)
+                or not is_known_word(word)):
+            break
+        keep = m.end()
+    if value[keep:keep + 1] == "." and keep and value[keep - 2: keep - 1] in ("", " "):
+        keep += 1  # the period of a last initial ("JOHN A.")
+    return keep
+
+
+def is_known_word(word: str) -> bool:
+    """In any lexicon at all (a name or a safe word): an unknown word after a title is most likely a surname."""
+    w = _norm(word)
+    strong, ambiguous, _, safe = _lexicon()
+    return w in safe or w in strong or w in ambiguous
+
+
+_NOT_DECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss",
+                                 "ı": "i"})
+
+
+def _fold(word: str) -> str:
+    import unicodedata
+
+    word = word.translate(_NOT_DECOMPOSED)
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _norm(word: str) -> str:
+    w = word.lower().strip(".,;:'\u2019")
+    if w.endswith("'s") or w.endswith("\u2019s"):
+        w = w[:-2]
+    return w

@@ -1,0 +1,235 @@
+"""Person names from lexicons and context, in any casing: how the PhysioNet deid package and Philter reach recall.
+
+spaCy's NER and the capitalised-name patterns miss names in all-caps reports and lower-case
+dictation or nursing notes ("dr smith", "MRS. PEREZ", "daughter anna visited", "b. lane, rn").
+Here each word is looked up in the name lexicons (`deid.lexicons`) and read with its neighbours:
+
+- a **strong** name (a first name or surname that is no ordinary or clinical word) is PHI when it is
+  capitalised, when its line has no casing to go by (all caps or all lower case), or with a cue;
+- an **ambiguous** name ("hope", "grant", "will") needs a cue: a title before it (`Dr`, `mrs.`),
+  a kinship word before a first name (`wife mary`, `son, tom,`), an initial before it (`a. lane`),
+  a credential after it (`grant rn`), or a name beside it (`john baker`);
+- an **unknown** word (in no lexicon) is a surname after a title (`Dr.Okafor`);
+- a known safe word never is ("dr aware", "ms lesions", "son at bedside").
+
+Neighbouring name words, initials between them and HL7 `LAST^FIRST^M` separators make one span.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from deid.recognizers.base import make_result
+
+_TOKEN = regex.compile(r"\p{L}[\p{L}'\u2019]*(?:-\p{L}[\p{L}'\u2019]*)?")
+TITLES = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "mister", "madam"})
+KIN = frozenset({"wife", "husband", "son", "daughter", "dtr", "mother", "mom", "father", "dad", "brother", "sister",
+                 "sibling", "spouse", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "niece", "nephew",
+                 "aunt", "uncle", "cousin", "grandson", "granddaughter", "grandmother", "grandfather", "grandma",
+                 "grandpa", "friend", "neighbor", "neighbour", "guardian", "caregiver", "hcp", "poa", "stepson",
+                 "stepdaughter", "stepmother", "stepfather", "sil", "dil", "children", "kids", "family"})
+CREDENTIALS = frozenset({"md", "do", "rn", "np", "pa", "rrt", "crt", "rt", "lpn", "cna", "msw", "lcsw", "licsw", "phd",
+                         "pharmd", "crna", "aprn", "fnp", "anp", "cnm", "dpt", "otr", "slp", "rd", "ccc", "mbbs",
+                         "facr", "bsn", "msn", "dnp", "rph", "emt", "paramedic", "pac"})
+# Words that name a person's role right before the name ("resident jones", "attending: smith").
+_ROLE = frozenset({"attending", "resident", "fellow", "intern", "nurse", "rn", "np", "pa", "md", "physician",
+                   "surgeon", "radiologist", "technologist", "tech", "sonographer", "pcp", "cardiologist",
+                   "neurologist", "oncologist", "intensivist", "hospitalist", "pharmacist", "chaplain",
+                   "therapist", "sw", "cm"})
+_VERB_BEFORE = frozenset({"per", "with", "by", "to", "notified", "paged", "called", "informed", "discussed", "spoke",
+                          "aware", "contacted", "cc", "d/w", "dw", "visited", "seen", "from", "contact", "and", "that"})
+# Words that are never part of a name themselves, however a lexicon lists them ("daughter", "with", "rn").
+NEVER_NAME = TITLES | KIN | CREDENTIALS | _ROLE | _VERB_BEFORE | frozenset({
+    "a", "an", "the", "and", "or", "of", "in", "on", "at", "for", "is", "was", "are", "were", "be", "been", "has",
+    "had", "have", "he", "she", "his", "her", "him", "they", "them", "their", "we", "you", "it", "its", "who", "this",
+    "that",
+    "not", "no", "yes", "will", "would", "can", "could", "may", "might", "should", "shall", "did", "does", "do",
+    "re", "pt", "pts", "patient", "today", "tonight", "tomorrow", "yesterday", "am", "pm", "also", "all", "up"})
+_JOIN = regex.compile(r"[ \t]{1,3}|[ \t]{0,2}[,^][ \t]{0,2}|\^")
+_AND = regex.compile(r"[ \t]{1,2}(?:and|&)[ \t]{1,2}|,[ \t]{1,2}")
+_INITIAL = regex.compile(r"(?<![\p{L}\d])\p{L}\.(?=[ \t]{0,2}\p{L})")
+
+
+class PersonLexiconRecognizer(EntityRecognizer):
+    """Names by lexicon lookup and context words, case-insensitive."""
+
+    ENTITY: ClassVar[str] = "PERSON"
+    SCORE: ClassVar[float] = 0.75
+
+    def __init__(self, supported_entities: list[str] | None = None, name: str | None = None, **_: object) -> None:
+        super().__init__(supported_entities=supported_entities or [self.ENTITY],
+                         name=name or "PersonLexiconRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        from deid import lexicons
+
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        if not tokens:
+            return []
+        casing = _line_casing(text)
+        lows = [w.lower() for _, _, w in tokens]
+        kinds = [lexicons.name_kind(w) for _, _, w in tokens]
+        person = [False] * len(tokens)
+        for i, (start, end, word) in enumerate(tokens):
+            kind = kinds[i]
+            if len(word) < 2 or lows[i] in NEVER_NAME:
+                continue
+            prev = lows[i - 1] if i and _adjacent(text, tokens[i - 1][1], start, loose=True) else ""
+            nxt = lows[i + 1] if i + 1 < len(tokens) and _adjacent(text, end, tokens[i + 1][0], loose=True) else ""
+            after_title = prev in TITLES and not _modality(text, tokens[i - 1])
+            if not after_title and _eponym_use(text, word, end):
+                continue  # "Barrett's esophagus", "Hodgkin lymphoma", "Foley catheter"
+            credential = nxt in CREDENTIALS and nxt not in ("pa", "do", "pt", "rd")
+            named = prev in ("named", "nee", "aka") or (prev in ("is", "me") and i > 1
+                                                          and lows[i - 2] in ("name", "call", "called"))
+            if kind is None:  # a word in no lexicon: a surname after a title ("Dr.Okafor"), a foreign name
+                unknown = not lexicons.is_known_word(word) and not lexicons.is_common_word(word)
+                person[i] = unknown and (after_title or named or _foreign_name_shape(word, casing(start)))
+            elif kind == "strong":
+                if casing(start) == "mixed":
+                    written_as_name = word[0].isupper() and not word.isupper()
+                else:  # no casing to go by: an everyday word ("MERCY", "john") or an acronym ("HIDA") needs more
+                    written_as_name = lexicons.is_frequent_name(word) or (
+                        not lexicons.is_common_word(word) and (len(word) >= 6 or prev in _VERB_BEFORE))
+                person[i] = (written_as_name or after_title or named or prev in KIN or credential
+                             or _initial_before(text, start))
+            else:  # ambiguous: a name only with a cue
+                person[i] = (after_title or named or (prev in KIN and lexicons.is_first_name(word)) or credential
+                             or _initial_before(text, start))
+        # a first name then a surname, in any casing: "JOHN SMITH", "mary jones"
+        for i in range(len(tokens) - 1):
+            if (not person[i] and kinds[i] and kinds[i + 1] and lows[i] not in NEVER_NAME
+                    and lows[i + 1] not in NEVER_NAME and lexicons.is_first_name(tokens[i][2])
+                    and _adjacent(text, tokens[i][1], tokens[i + 1][0]) and len(tokens[i][2]) > 1
+                    and _name_shaped(tokens[i][2], casing(tokens[i][0]))
+                    and _name_shaped(tokens[i + 1][2], casing(tokens[i + 1][0]))
+                    and "strong" in (kinds[i], kinds[i + 1])):
+                person[i] = person[i + 1] = True
+        # "moore, mark x" at a line start or after "by"/a label: the LAST, FIRST shape, any casing
+        for i in range(len(tokens) - 1):
+            if (kinds[i] and lexicons.is_first_name(tokens[i + 1][2]) and lows[i] not in NEVER_NAME
+                    and lows[i + 1] not in NEVER_NAME
+                    and regex.fullmatch(r",[ \t]{1,2}", text[tokens[i][1]:tokens[i + 1][0]])
+                    and _field_start(text, tokens[i][0], lows[i - 1] if i else "")
+                    and _name_shaped(tokens[i][2], casing(tokens[i][0]))):
+                person[i] = person[i + 1] = True
+        # a name beside a name: "john baker", "BAKER, JOHN", "LANE^HOPE^M"
+        changed = True
+        while changed:
+            changed = False
+            for i in range(len(tokens)):
+                if person[i] or kinds[i] is None or len(tokens[i][2]) < 2 or lows[i] in NEVER_NAME:
+                    continue
+                left = i > 0 and person[i - 1] and _adjacent(text, tokens[i - 1][1], tokens[i][0])
+                right = i + 1 < len(tokens) and person[i + 1] and _adjacent(text, tokens[i][1], tokens[i + 1][0])
+                if (left or right) and _name_shaped(tokens[i][2], casing(tokens[i][0])):
+                    person[i] = changed = True
+                elif (i > 0 and person[i - 1] and casing(tokens[i][0]) == "mixed"
+                      and _name_shaped(tokens[i][2], "mixed")
+                      and tokens[i - 1][2][0].isupper() and _AND.fullmatch(text[tokens[i - 1][1]:tokens[i][0]])):
+                    person[i] = changed = True  # "Dale and White", "Bowman and White": names listed together
+        return self._spans(text, tokens, person)
+
+    def _spans(self, text: str, tokens: list[tuple[int, int, str]], person: list[bool]) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        i = 0
+        while i < len(tokens):
+            if not person[i]:
+                i += 1
+                continue
+            start, end = tokens[i][0], tokens[i][1]
+            init = _INITIAL_BEFORE.search(text, max(0, start - 8), start)
+            if init:
+                start = init.start()
+            j = i
+            while j + 1 < len(tokens) and person[j + 1] and _adjacent(text, tokens[j][1], tokens[j + 1][0]):
+                j += 1
+                end = tokens[j][1]
+            results.append(make_result(self, self.ENTITY, start, end, self.SCORE, "lexicon name with context"))
+            i = j + 1
+        return results
+
+
+_INITIAL_BEFORE = regex.compile(r"(?<![\p{L}\d])\p{L}\.[ \t]{0,2}(?:\p{L}\.[ \t]{0,2})?$")
+
+
+def _foreign_name_shape(word: str, casing: str) -> bool:
+    """A capitalised word of a mixed-case line that no lexicon knows: Philter's rule (what is not known to be
+    safe is PHI) for the names no list holds ("Halldór", "Koppány", "Roeterdink")."""
+    if casing != "mixed" or len(word) < 3 or not word[0].isupper() or not word[1:].isalpha() or not word[1:].islower():
+        return False  # "I'm", "They're", "X-ray": contractions and compounds are not names
+    from deid.candidates import is_english_word, is_medical_shape
+
+    # "Capitalized": inflected English the lemma list misses; "Neurointerventional": a medical compound
+    return not is_english_word(word) and not is_medical_shape(word)
+
+
+_FIELD_START = regex.compile(r"(?:^|\n|[:|\t]|[ \t]{2})[ \t]*$")
+
+
+def _field_start(text: str, start: int, prev: str) -> bool:
+    """At a line or field start ("\nmoore, mark", "pt: black, art") or after "by" ("ordered by black, art")."""
+    return prev == "by" or bool(_FIELD_START.search(text, max(0, start - 40), start))
+
+
+def _modality(text: str, token: tuple[int, int, str]) -> bool:
+    """"MR C-SPINE", "MS lesions": capitalised MR/MS without a period is a modality or a disease, not a title."""
+    start, end, word = token
+    return word in ("MR", "MS") and text[end:end + 1] != "."
+
+
+def _eponym_use(text: str, word: str, end: int) -> bool:
+    """A clinical eponym written as one: possessive, or followed by the disease, sign or device it names."""
+    from deid.recognizers.names.person_ner_recognizer import EPONYM_FOLLOWER
+    from deid.vocabulary import is_clinical_word
+
+    if not is_clinical_word(word):
+        return False
+    return word.endswith(("'s", "\u2019s")) or bool(EPONYM_FOLLOWER.match(text, end))
+
+
+def _initial_before(text: str, start: int) -> bool:
+    return bool(_INITIAL_BEFORE.search(text, max(0, start - 8), start))
+
+
+def _adjacent(text: str, end: int, start: int, loose: bool = False) -> bool:
+    """Are two words next to each other in one name ("Smith, John", "LANE^ANN", "J. Smith", "Dr.Okafor")?"""
+    gap = text[end:start]
+    if not gap:
+        return False
+    if _JOIN.fullmatch(gap):
+        return True
+    # an initial between them ("John A. Smith") or a title's period ("Dr. Smith", "mr.jones")
+    return bool(regex.fullmatch(r"\.?[ \t]{0,3}(?:\p{L}\.[ \t]{0,2})?", gap)) or (loose and gap in (": ", ", "))
+
+
+def _name_shaped(word: str, casing: str) -> bool:
+    """An ambiguous name beside another name counts when written like a name in its line (not "OH", "WA":
+    a short all-caps word in a mixed-case line is a state or an abbreviation)."""
+    if casing == "mixed":
+        return word[0].isupper() and not (word.isupper() and len(word) <= 3)
+    return True
+
+
+def _line_casing(text: str):
+    """A function: offset -> 'upper' | 'lower' | 'mixed', the casing of the line holding that offset."""
+    cache: dict[int, str] = {}
+
+    def casing(pos: int) -> str:
+        line_start = text.rfind("\n", 0, pos) + 1
+        if line_start not in cache:
+            line_end = text.find("\n", pos)
+            line = text[line_start: line_end if line_end >= 0 else len(text)]
+            upper = sum(c.isupper() for c in line)
+            lower = sum(c.islower() for c in line)
+            cache[line_start] = "upper" if upper >= 3 and lower == 0 else "lower" if upper == 0 else \
+                "upper" if lower * 10 < upper else "mixed"
+        return cache[line_start]
+
+    return casing
