@@ -327,8 +327,8 @@ _WORDS = regex.compile(r"[\p{L}\d]+")
 
 def _meaningful(piece: str, etype: str) -> bool:
     """Is what is left of a header value, once finer entities are cut out, still a value (not "Dr." or "(F)")?"""
-    if piece.lstrip().startswith("("):
-        return False  # a parenthetical after the value: "(F)", "(Age 73)", "(pager 1234)"
+    if piece.lstrip().startswith("(") and not (etype == "PHONE" and sum(c.isdigit() for c in piece) >= 7):
+        return False  # a parenthetical after the value: "(F)", "(Age 73)", "(pager 1234)"; not "(99) 645-791"
     words = [w for w in _WORDS.findall(piece) if (len(w) > 1 or w.isdigit()) and w.lower() not in _NOISE]
     if etype in ("ID", "PHONE", "AGE", "IP"):
         return any(any(c.isdigit() for c in w) for w in words)

@@ -64,10 +64,12 @@ def _lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozense
 
 @lru_cache(maxsize=1)
 def _cities() -> frozenset[str]:
-    """Town and city names (lower case, one to four words), minus those that are safe words ("mobile", "reading")."""
+    """Town and city names (lower case, one to four words), minus everyday, clinical and drug words ("mobile")."""
+    from deid.vocabulary import clinical_terms
+
     raw = gzip.decompress((_DATA / "cities.txt.gz").read_bytes()).decode("utf-8")
-    safe = _lexicon()[3]
-    return frozenset(line for line in raw.splitlines() if line and not line.startswith("#") and line not in safe)
+    words = _english() | clinical_terms() | _read_words(_DATA / "drug_names.txt.gz") | _countries()
+    return frozenset(line for line in raw.splitlines() if line and not line.startswith("#") and line not in words)
 
 
 @lru_cache(maxsize=1)
@@ -162,6 +164,52 @@ def leading_name_words(value: str) -> int:
     if value[keep:keep + 1] == "." and keep and value[keep - 2: keep - 1] in ("", " "):
         keep += 1  # the period of a last initial ("JOHN A.")
     return keep
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""),
+             ("er", ""), ("ers", ""), ("ation", "e"), ("ations", "e"))
+
+
+@lru_cache(maxsize=1)
+def _words_not_names() -> frozenset[str]:
+    """Safe and English words that are no name: what a typo is measured against ("irenka" is not a typo of "irena")."""
+    strong, ambiguous, _, safe = _lexicon()
+    return frozenset((safe | _english()) - strong - ambiguous)
+
+
+def near_known_word(word: str, typos: bool = True) -> bool:
+    """A misspelling, inflection or compound of a known word ("Ramicade", "Lucencies", "Overexpanded", "Roomate").
+
+    Philter's rule (a word no lexicon knows is PHI) redacts every typo in a report; real reports are full of
+    them. A word one edit from a safe or English word, an inflection of one, or two known words run together,
+    is taken for a word. Names one edit from a word exist ("Halldór" is not one): recall on those stays with
+    NER and the cue recognizers.
+    """
+    w = _fold(_norm(word))
+    if len(w) < 6:
+        return False
+    known = _words_not_names()
+    for suffix, repl in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and w[: len(w) - len(suffix)] + repl in known:
+            return True
+    for cut in range(4, len(w) - 3):
+        if w[:cut] in known and w[cut:] in known:
+            return True
+    if not typos:
+        return False
+    splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
+    for a, b in splits:
+        if b and a + b[1:] in known:  # a letter too many
+            return True
+        if len(b) > 1 and a + b[1] + b[0] + b[2:] in known:  # two letters swapped
+            return True
+        for c in _LETTERS:
+            if b and a + c + b[1:] in known:  # a wrong letter
+                return True
+            if a + c + b in known:  # a letter missing
+                return True
+    return False
 
 
 def is_known_word(word: str) -> bool:

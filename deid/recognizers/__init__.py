@@ -21,10 +21,11 @@ from deid.recognizers.ids.accession_recognizer import AccessionRecognizer
 from deid.recognizers.ids.mrn_recognizer import MrnRecognizer
 from deid.recognizers.ids.record_number_recognizer import RecordNumberRecognizer
 from deid.recognizers.ids.ssn_recognizer import SsnRecognizer
+from deid.recognizers.location.address_block_recognizer import AddressBlockRecognizer
 from deid.recognizers.location.address_recognizer import StreetAddressRecognizer
 from deid.recognizers.location.city_recognizer import CityStateRecognizer
 from deid.recognizers.location.hospital_recognizer import HospitalRecognizer
-from deid.recognizers.location.place_recognizer import PlaceRecognizer
+from deid.recognizers.location.place_recognizer import PlaceRecognizer, TownRecognizer
 from deid.recognizers.names.person_cue_recognizer import PersonCueRecognizer
 from deid.recognizers.names.person_lexicon_recognizer import PersonLexiconRecognizer
 from deid.recognizers.names.person_ner_recognizer import PersonNerRecognizer
@@ -34,7 +35,7 @@ REGISTRY: dict[str, type[EntityRecognizer]] = {cls.__name__: cls for cls in (
     HeaderFieldRecognizer, PersonCueRecognizer, PersonLexiconRecognizer, PersonNerRecognizer, DateRecognizer,
     AgeRecognizer, MrnRecognizer, AccessionRecognizer, SsnRecognizer, RecordNumberRecognizer, PhoneRecognizer,
     PhoneNumberRecognizer, EmailRecognizer, UrlRecognizer, IpRecognizer, StreetAddressRecognizer, CityStateRecognizer,
-    HospitalRecognizer, PlaceRecognizer,
+    HospitalRecognizer, PlaceRecognizer, TownRecognizer, AddressBlockRecognizer,
 )}
 PATTERN_ONLY = tuple(name for name, cls in REGISTRY.items() if issubclass(cls, RadPatternRecognizer))
 
@@ -62,7 +63,7 @@ def build_recognizers(section, names: list[str] | None = None) -> list[EntityRec
         context = section.context.get(name)
         if name == "HeaderFieldRecognizer":
             out.append(cls(extra_fields=section.header_fields))
-        elif name in ("PersonNerRecognizer", "PersonLexiconRecognizer"):
+        elif name in ("PersonNerRecognizer", "PersonLexiconRecognizer", "AddressBlockRecognizer"):
             out.append(cls())
         elif name == "HospitalRecognizer":
             out.append(cls(gazetteer=section.hospital_gazetteer, context=context))

@@ -9,14 +9,16 @@ from presidio_analyzer import Pattern
 from deid.recognizers.base import RadPatternRecognizer
 from deid.recognizers.lexicon import STREET_SUFFIX
 
-_WORD = r"[A-Za-z0-9][A-Za-z0-9'\-]{0,24}\.?"  # lower case too: dictation writes "18 mill road"
+# lower case too (dictation writes "18 mill road"); a period only after an abbreviation ("N.", "Mt.")
+_WORD = r"(?:[A-Za-z0-9][A-Za-z0-9'\-]{0,24}|[A-Za-z]{1,3}\.)"
 _UNIT = (r"(?:,?\s{1,2}(?i:apt|apartment|suite|ste|unit|#|floor|fl|room|rm|bldg|"
          r"building)\.?\s{0,2}#?\s{0,2}[A-Z0-9\-]{1,6})?")
 
 
 _UNITS = frozenset({"cm", "mm", "m", "ml", "cc", "mg", "kg", "g", "x", "by", "of", "in", "the", "a", "and", "with",
                     "level", "levels", "view", "views", "image", "images", "series", "lesion", "lesions", "loop",
-                    "loops", "small", "large", "bowel", "vessel", "vessels", "node", "nodes"})
+                    "loops", "small", "large", "bowel", "vessel", "vessels", "node", "nodes", "minutes", "minute",
+                    "min", "hours", "hour", "seconds", "days", "weeks", "dose", "low-dose"})
 
 
 class StreetAddressRecognizer(RadPatternRecognizer):

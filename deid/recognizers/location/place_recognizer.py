@@ -20,7 +20,8 @@ from deid.recognizers.base import RadPatternRecognizer
 _MOVE = (r"(?i:transferred|transfer|xfer|xferred|txfr|txf|tx|sent|discharged|d/c'?d|d/c|dc'?d|admitted|admit|returned|"
          r"return|returning|back|going|went|moved|brought|taken|transported|came|arrived|presented|rehab|"
          r"lives|living|resides|residing|home|visiting|visited|flew|drove|travel(?:l?ed)?|trip|vacation|born|"
-         r"originally|relocated|osh|outside\s{1,2}hospital|admission|readmission|readmitted)")
+         r"originally|relocated|osh|outside\s{1,2}hospital|admission|readmission|readmitted|records?|films?|images|"
+         r"studies|reports?|labs|chart)")
 _DEST_WORD = r"(?:\p{Lu}[\p{L}'\u2019\-]{1,24}|\p{Lu}{2,8}|\p{Ll}[\p{Ll}'\-]{2,24})"
 
 
@@ -38,7 +39,8 @@ class PlaceRecognizer(RadPatternRecognizer):
                 r"currently|locally|independently)\s{1,2})?(?i:to|from|at|in|into|"
                 rf"near|of)\s{{1,3}}(?:(?i:the|an?)\s{{1,2}})?(?P<phi>{_DEST_WORD}(?:[ \t]{{1,2}}{_DEST_WORD}){{0,2}})",
                 0.6),
-        Pattern("abbreviation before a unit (medium)", r"\b(?i:from|to|at|via)\s{1,3}(?P<phi>\p{Lu}{2,8})\s{1,2}"
+        Pattern("abbreviation before a unit (medium)",
+                r"\b(?i:from|to|at|via)\s{1,3}(?P<phi>\p{Lu}{2,8}|\p{Ll}{2,8})\s{1,2}"
                 r"(?i:er|ed|icu|ccu|micu|sicu|hospital|clinic|rehab|nursing\s{1,2}home|snf|ltac|ltach|ambulance)\b",
                 0.7),
     ]
@@ -80,3 +82,29 @@ _NOT_PLACE = frozenset({"home", "rehab", "hospital", "floor", "unit", "icu", "er
                         "ltac", "ltach", "hospice", "bed", "room", "his", "her", "their", "this", "that", "be", "see",
                         "have", "baseline", "normal", "sinus", "him", "them", "me", "dialysis", "surgery",
                         "ambulance", "ems", "clinic", "office", "pcp", "osh"})
+
+
+class TownRecognizer(RadPatternRecognizer):
+    """A town from the GeoNames lexicon after a preposition, any casing: "lives in fairview", "from OAKDALE".
+
+    Only the longest leading words that form a known town are kept ("in fairview. hcp is" -> "fairview");
+    towns that are also everyday words ("Mobile", "Reading") are not in the lexicon (`deid.lexicons`).
+    """
+
+    ENTITY = "LOCATION"
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern("town after a preposition (medium)", r"\b(?i:in|from|near|to|of|at|outside)\s{1,3}"
+                r"(?P<phi>\p{L}[\p{L}'\u2019\-]{2,24}(?:[ \t]\p{L}[\p{L}'\u2019\-.]{1,24}){0,3})", 0.6),
+    ]
+    CONTEXT: ClassVar[list[str]] = ["lives", "resides", "from", "home", "town", "city"]
+
+    def refine_span(self, text: str, start: int, end: int) -> tuple[int, int]:
+        from deid import lexicons
+
+        value = text[start:end]
+        words = list(_WORD.finditer(value))
+        for n in range(len(words), 0, -1):
+            phrase = value[:words[n - 1].end()]
+            if lexicons.is_city(phrase):
+                return start, start + words[n - 1].end()
+        return start, start

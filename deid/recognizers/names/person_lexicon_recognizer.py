@@ -17,6 +17,7 @@ Neighbouring name words, initials between them and HL7 `LAST^FIRST^M` separators
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import ClassVar
 
 import regex
@@ -30,7 +31,8 @@ KIN = frozenset({"wife", "husband", "son", "daughter", "dtr", "mother", "mom", "
                  "sibling", "spouse", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "niece", "nephew",
                  "aunt", "uncle", "cousin", "grandson", "granddaughter", "grandmother", "grandfather", "grandma",
                  "grandpa", "friend", "neighbor", "neighbour", "guardian", "caregiver", "hcp", "poa", "stepson",
-                 "stepdaughter", "stepmother", "stepfather", "sil", "dil", "children", "kids", "family"})
+                 "stepdaughter", "stepmother", "stepfather", "sil", "dil", "children", "kids", "family", "kid",
+                 "child", "baby", "grandchild"})
 CREDENTIALS = frozenset({"md", "do", "rn", "np", "pa", "rrt", "crt", "rt", "lpn", "cna", "msw", "lcsw", "licsw", "phd",
                          "pharmd", "crna", "aprn", "fnp", "anp", "cnm", "dpt", "otr", "slp", "rd", "ccc", "mbbs",
                          "facr", "bsn", "msn", "dnp", "rph", "emt", "paramedic", "pac"})
@@ -88,15 +90,23 @@ class PersonLexiconRecognizer(EntityRecognizer):
             credential = nxt in CREDENTIALS and nxt not in ("pa", "do", "pt", "rd")
             named = prev in ("named", "nee", "aka") or (prev in ("is", "me") and i > 1
                                                           and lows[i - 2] in ("name", "call", "called"))
+            speaker = _speaker(text, start, end, word) and (kind is not None or not lexicons.is_known_word(word))
+            subject = (nxt in _PERSON_VERBS and word[0].isupper() and casing(start) == "mixed"
+                       and (kind is not None or not lexicons.is_known_word(word)) and _sentence_start(text, start))
+            if speaker or subject:  # "Amy: Remember me", "Jacob lives on", "Irenka is very reliable"
+                person[i] = True
+                continue
             if kind is None:  # a word in no lexicon: a surname after a title ("Dr.Okafor"), a foreign name
                 unknown = not lexicons.is_known_word(word) and not lexicons.is_common_word(word)
-                person[i] = unknown and (after_title or named or _foreign_name_shape(word, casing(start)))
+                person[i] = (unknown and (after_title or named or prev in KIN or credential
+                                          or _foreign_name_shape(word, casing(start))))
+                person[i] |= named and word[0].isupper() and lows[i] not in NEVER_NAME  # "maiden name is Key"
             elif kind == "strong":
                 if casing(start) == "mixed":
                     written_as_name = word[0].isupper() and not word.isupper()
                 else:  # no casing to go by: an everyday word ("MERCY", "john") or an acronym ("HIDA") needs more
                     written_as_name = lexicons.is_frequent_name(word) or (
-                        not lexicons.is_common_word(word) and (len(word) >= 6 or prev in _VERB_BEFORE))
+                        not lexicons.is_common_word(word) and (len(word) >= 4 or prev in _VERB_BEFORE))
                 person[i] = (written_as_name or after_title or named or prev in KIN or credential
                              or _initial_before(text, start))
             else:  # ambiguous: a name only with a cue
@@ -124,16 +134,26 @@ class PersonLexiconRecognizer(EntityRecognizer):
         while changed:
             changed = False
             for i in range(len(tokens)):
-                if person[i] or kinds[i] is None or len(tokens[i][2]) < 2 or lows[i] in NEVER_NAME:
+                if person[i] or len(tokens[i][2]) < 2 or lows[i] in NEVER_NAME:
                     continue
                 left = i > 0 and person[i - 1] and _adjacent(text, tokens[i - 1][1], tokens[i][0])
                 right = i + 1 < len(tokens) and person[i + 1] and _adjacent(text, tokens[i][1], tokens[i + 1][0])
-                if (left or right) and _name_shaped(tokens[i][2], casing(tokens[i][0])):
+                if kinds[i] is None:
+                    if (left or right) and casing(tokens[i][0]) != "mixed" and len(tokens[i][2]) >= 3 \
+                            and not lexicons.is_known_word(tokens[i][2]):
+                        person[i] = changed = True  # "nijito asano": a word no lexicon knows beside a name
+                elif (left or right) and _name_shaped(tokens[i][2], casing(tokens[i][0])):
                     person[i] = changed = True
-                elif (i > 0 and person[i - 1] and casing(tokens[i][0]) == "mixed"
-                      and _name_shaped(tokens[i][2], "mixed")
-                      and tokens[i - 1][2][0].isupper() and _AND.fullmatch(text[tokens[i - 1][1]:tokens[i][0]])):
+                elif casing(tokens[i][0]) == "mixed" and _name_shaped(tokens[i][2], "mixed") and any(
+                        person[j] for j in _coordinated(text, tokens, lows, i)):
                     person[i] = changed = True  # "Dale and White", "Bowman and White": names listed together
+        for i in range(1, len(tokens) - 1):  # "Brad L Key": a bare middle initial between two names
+            if (len(tokens[i][2]) == 1 and tokens[i][2].isupper() and (person[i - 1] or person[i + 1])
+                    and kinds[i + 1 if person[i - 1] else i - 1] is not None
+                    and _adjacent(text, tokens[i - 1][1], tokens[i][0])
+                    and _adjacent(text, tokens[i][1], tokens[i + 1][0])
+                    and tokens[i - 1][2][0].isupper() and tokens[i + 1][2][0].isupper()):
+                person[i - 1] = person[i] = person[i + 1] = True
         return self._spans(text, tokens, person)
 
     def _spans(self, text: str, tokens: list[tuple[int, int, str]], person: list[bool]) -> list[RecognizerResult]:
@@ -159,15 +179,54 @@ class PersonLexiconRecognizer(EntityRecognizer):
 _INITIAL_BEFORE = regex.compile(r"(?<![\p{L}\d])\p{L}\.[ \t]{0,2}(?:\p{L}\.[ \t]{0,2})?$")
 
 
-def _foreign_name_shape(word: str, casing: str) -> bool:
+_PERSON_VERBS = frozenset({"lives", "lived", "began", "spent", "says", "said", "states", "stated", "works", "worked",
+                           "went", "came", "wrote", "writes", "died", "married", "moved", "visited", "arrived",
+                           "agreed", "refused", "declined", "wants", "wanted", "asked", "told", "knows", "likes",
+                           "loves", "called", "denies", "reports", "thinks", "feels", "needs"})
+_SPEAKER = regex.compile(r"[ \t]{0,2}:[ \t\"]")
+
+
+def _speaker(text: str, start: int, end: int, word: str) -> bool:
+    """A first name opening a line and followed by a colon: a speaker in a transcript ("Amy: ...")."""
+    from deid import lexicons
+    from deid.vocabulary import is_clinical_word
+
+    line_start = text.rfind("\n", 0, start) + 1
+    return (word[0].isupper() and not word.isupper() and not text[line_start:start].strip(" \t>*-")
+            and bool(_SPEAKER.match(text, end))
+            and (lexicons.is_first_name(word) or _foreign_name_shape(word, "mixed", typos=False))
+            and not is_clinical_word(word))  # "Impression:", "Neuro:" are section heads
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start]
+    return start == 0 or before.endswith("\n") or bool(regex.search(r"[.!?]\s{1,2}$", before))
+
+
+def _coordinated(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> list[int]:
+    """Tokens listed with token i: "X, Y", "X & Y", "X and Y" (either side)."""
+    out = []
+    for j, k in ((i - 1, i), (i, i + 1)):
+        if j >= 0 and k < len(tokens) and _AND.fullmatch(text[tokens[j][1]:tokens[k][0]]):
+            out.append(j if k == i else k)
+    if i >= 2 and lows[i - 1] == "and" and tokens[i - 2][2][:1].isupper():
+        out.append(i - 2)
+    if i + 2 < len(tokens) and lows[i + 1] == "and" and tokens[i + 2][2][:1].isupper():
+        out.append(i + 2)
+    return out
+
+
+def _foreign_name_shape(word: str, casing: str, typos: bool = True) -> bool:
     """A capitalised word of a mixed-case line that no lexicon knows: Philter's rule (what is not known to be
     safe is PHI) for the names no list holds ("Halldór", "Koppány", "Roeterdink")."""
     if casing != "mixed" or len(word) < 3 or not word[0].isupper() or not word[1:].isalpha() or not word[1:].islower():
         return False  # "I'm", "They're", "X-ray": contractions and compounds are not names
+    from deid import lexicons
     from deid.candidates import is_english_word, is_medical_shape
 
-    # "Capitalized": inflected English the lemma list misses; "Neurointerventional": a medical compound
-    return not is_english_word(word) and not is_medical_shape(word)
+    # "Capitalized": inflected English the lemma list misses; "Neurointerventional": a medical compound;
+    # "Ramicade", "Roomate": a typo of a word
+    return not is_english_word(word) and not is_medical_shape(word) and not lexicons.near_known_word(word, typos)
 
 
 _FIELD_START = regex.compile(r"(?:^|\n|[:|\t]|[ \t]{2})[ \t]*$")
@@ -217,15 +276,23 @@ def _name_shaped(word: str, casing: str) -> bool:
     return True
 
 
+_SEGMENT_END = regex.compile(r"[.!?](?=\s)|\n")
+
+
 def _line_casing(text: str):
-    """A function: offset -> 'upper' | 'lower' | 'mixed', the casing of the line holding that offset."""
+    """A function: offset -> 'upper' | 'lower' | 'mixed', the casing of the sentence (or line) holding that offset.
+
+    Per sentence, not per line: "the true gender of lempi has been..." is lower-case dictation even when the
+    line around it has capitals."""
     cache: dict[int, str] = {}
+    ends = [m.end() for m in _SEGMENT_END.finditer(text)]
 
     def casing(pos: int) -> str:
-        line_start = text.rfind("\n", 0, pos) + 1
+        i = bisect_right(ends, pos)
+        line_start = ends[i - 1] if i else 0
         if line_start not in cache:
-            line_end = text.find("\n", pos)
-            line = text[line_start: line_end if line_end >= 0 else len(text)]
+            line_end = ends[i] if i < len(ends) else len(text)
+            line = text[line_start:line_end]
             upper = sum(c.isupper() for c in line)
             lower = sum(c.islower() for c in line)
             cache[line_start] = "upper" if upper >= 3 and lower == 0 else "lower" if upper == 0 else \
