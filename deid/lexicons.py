@@ -68,7 +68,8 @@ def _cities() -> frozenset[str]:
     from deid.vocabulary import clinical_terms
 
     raw = gzip.decompress((_DATA / "cities.txt.gz").read_bytes()).decode("utf-8")
-    words = _english() | clinical_terms() | _read_words(_DATA / "drug_names.txt.gz") | _countries()
+    # an everyday word only when both spaCy and Philter say so: spaCy's list also holds towns ("bristol")
+    words = (_english() & _lexicon()[3]) | clinical_terms() | _read_words(_DATA / "drug_names.txt.gz") | _countries()
     return frozenset(line for line in raw.splitlines() if line and not line.startswith("#") and line not in words)
 
 
@@ -100,6 +101,8 @@ def name_kind(word: str) -> str | None:
     strong, ambiguous, _, _ = _lexicon()
     if w not in strong and w not in ambiguous:
         w = _fold(w)  # "Hélène", "Jörg": the lists are mostly written without accents
+        if len(w) > 3 and w[1] in "'\u2019":
+            w = w[0] + w[2:]  # "O'Connor", "D'Angelo": the lists write "oconnor"
     if w in strong:
         return "strong"
     if w in ambiguous:

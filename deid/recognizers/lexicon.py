@@ -17,7 +17,7 @@ MONTH_CASED = (r"(?:January|February|March|April|May|June|July|August|September|
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 MONTH_NUM = r"(?:0?[1-9]|1[0-2])"
 YEAR4 = r"(?:19|20)\d{2}"
-ORDINAL = r"(?:st|nd|rd|th)?"
+ORDINAL = r"(?i:st|nd|rd|th)?"
 # A time next to a date: "14:32", "2:30 PM", "at 0930 hrs".
 TIME = (r"(?:,?\s{1,3}(?:at\s{1,3})?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s{0,2}[AaPp]\.?[Mm]\.?)?"
         r"(?:\s{1,2}(?:hrs|hours|EST|EDT|CST|CDT|PST|PDT|UTC|GMT))?)?")

@@ -19,7 +19,9 @@ _RATIO_BEFORE = regex.compile(r"(?:grade|ratio|score|gleason|level|dose|bp|blood
 _UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
 _SPELLED_DAY = (rf"(?i:{_UNITS}|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
                 rf"eighteenth|nineteenth|twentieth|thirtieth|(?:twenty|thirty)[\s\-]{{1,2}}{_UNITS})")
-_DATE_CUE_BEFORE = regex.compile(r"(?i:on|since|from|until|till|dated|of|by|before|after|thru|through|to)\s{1,2}$")
+_DATE_CUE_BEFORE = regex.compile(r"(?i:on|since|from|until|till|dated|of|by|before|after|thru|through|to|placed|"
+                                 r"admitted|changed|seen|done|inserted|removed|started|stopped|discharged|clinic|"
+                                 r"visit|surgery)\s{1,2}$")
 _MONTH_YY = regex.compile(r"(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\d)")
 _FRACTION = regex.compile(r"(\d{1,2})/(\d{1,2})")
 
@@ -77,7 +79,9 @@ class DateRecognizer(RadPatternRecognizer):
                 r"(?:0?[1-9]|[12]\d|3[01])(?![\w/\-]|\.\d|\s{0,2}(?i:days?|weeks?|hours?|hrs?|mins?|times?|%|mg|cc|ml))",
                 0.65),
         Pattern("military time after a cue (medium)", r"(?<=(?:\b(?i:at|off|on|arrived|since|until|from|started|"
-                r"stopped|held|given|by|around|approx|approximately|till|to)|@)\s{0,2})(?:[01]\d|2[0-3])[0-5]\d(?![\w:.]|"
+                r"stopped|held|given|by|around|approx|approximately|till|to|bedside|mon|tue|tues|wed|thu|thur|thurs|fri|sat|"
+                r"sun)|@)\s{0,2})(?:[01]\d|2[0-3])[0-5]\d"
+                r"(?![\w:]|\.\d|"
                 r"\s{0,2}(?i:u/|units?|mg|ml|cc|mcg|kcal|%|/))", 0.6),
         Pattern("hour with am/pm (medium)", r"(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s{0,2}(?i:a\.m\.|p\.m\.|am|pm)"
                 r"(?![\w])", 0.6),

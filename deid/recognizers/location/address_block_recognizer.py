@@ -31,12 +31,14 @@ _ANCHORS = [
         r"\b(?i:apt|apartment|suite|ste|flat|p\.?o\.?[ \t]?box|box)\.?[ \t]{0,2}#?[ \t]{0,2}\d{1,6}[A-Za-z]?\b")),
     ("military unit", regex.compile(r"\b(?i:unit|psc|cmr)[ \t]{1,2}\d{3,5}[ \t,]{1,3}(?i:box)[ \t]{1,2}\d{1,5}\b")),
 ]
+_FUNCTION_WORD = regex.compile(r"(?i)\b(?:her|his|their|with|who|was|is|and|but|since|for|where|when|alone|by|"
+                               r"the|a|an|wife|husband|son|daughter|partner)\b")
 _NUMBERED = "number, street name, number"
 _NEEDS_UNKNOWN = frozenset({_NUMBERED, "street name then number"})
 _NEXT_LINE = regex.compile(r"[ \t]{0,3}\n[ \t>?,]{0,6}")
 _TOWN_LINE = regex.compile(r"(?P<town>\p{L}[\p{L}'\u2019.\-]{1,30}(?:[ \t]{1,2}\p{L}[\p{L}'\u2019.\-]{1,30}){0,3})?"
                            r"[ \t,]{0,3}(?P<code>(?:[A-Z]{2}[ \t]{1,2})?\d{3,6}(?:-\d{3,4})?|\d{2}-\d{3})?[ \t.]*$")
-_LIVES = regex.compile(r"\b(?i:lives|living|resides|residing|located|address\s{1,2}is)[ \t]{1,2}(?i:at|on|in)[ \t]{1,2}"
+_LIVES = regex.compile(r"\b(?i:lives|living|resides|residing|located|address\s{1,2}is)[ \t]{1,2}(?i:at|on)[ \t]{1,2}"
                        r"(?P<phi>[^\n.,;!?]{3,60})")
 
 
@@ -61,8 +63,12 @@ class AddressBlockRecognizer(EntityRecognizer):
                     continue  # "3 cm 4", "via pager 5": no word of it is a street name
                 spans.append((m.start(), m.end(), label))
         for m in _LIVES.finditer(text, timeout=1.0):
-            if any(c.isdigit() for c in m.group("phi")) or _street_words_unknown(m.group("phi")):
-                spans.append((*m.span("phi"), "after lives at/on"))
+            start, end = m.span("phi")
+            stop = _FUNCTION_WORD.search(text, start + 1, end)  # "77 valley road milford 60539 | her daughter"
+            end = stop.start() if stop else end
+            value = text[start:end].rstrip()
+            if any(c.isdigit() for c in value) or _street_words_unknown(value):
+                spans.append((start, start + len(value), "after lives at/on"))
         for _start, end, _label in list(spans):
             spans.extend(self._following_lines(text, end))
         return [make_result(self, self.ENTITY, s, e, self.SCORE, label) for s, e, label in spans if e > s]

@@ -26,17 +26,23 @@ class StreetAddressRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("street address (strong)", rf"(?<![\w/.\-:])\d{{1,6}}[A-Z]?\s{{1,3}}(?:(?:[NSEW]|North|South|East|West|"
                 rf"NE|NW|SE|SW)\.?\s{{1,2}})?(?:{_WORD}\s{{1,3}}){{0,4}}{STREET_SUFFIX}\b\.?{_UNIT}", 0.85),
+        Pattern("zip after a street (strong)", rf"\b{STREET_SUFFIX}\.?,[ \t]{{1,2}}(?P<phi>\d{{5}}(?:-\d{{4}})?)\b",
+                0.85),
         Pattern("po box (strong)", r"\b(?i:P\.?\s{0,1}O\.?\s{0,2}Box|"
                                    r"Post\s{1,2}Office\s{1,2}Box)\s{1,3}\d{1,8}\b", 0.9),
     ]
     CONTEXT: ClassVar[list[str]] = ["address", "lives", "resides", "street", "home"]
+    TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset({"zip after a street (strong)"})
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
         # "2 Dr" in "discussed with 2 Dr" and measurement phrases: a street needs a name word before the suffix.
         words = pattern_text.split()
         if len(words) < 3 and not pattern_text.lower().startswith(("po", "p.o", "post")):
             return True
+        # "2 cm lesion close to", "3 small loops": a measurement, not a street ("18 mill road" is one)
+        from spacy.lang.en.stop_words import STOP_WORDS
+
         from deid.vocabulary import is_clinical_word
 
-        # "2 cm lesion close to", "3 small loops": a measurement, not a street ("18 mill road" is one)
-        return any(w.lower().strip(".,") in _UNITS or is_clinical_word(w, eponyms=False) for w in words[1:-1])
+        return any(w.lower().strip(".,") in _UNITS or w.lower() in STOP_WORDS or is_clinical_word(w, eponyms=False)
+                   for w in words[1:-1])

@@ -40,9 +40,13 @@ class PlaceRecognizer(RadPatternRecognizer):
                 rf"near|of)\s{{1,3}}(?:(?i:the|an?)\s{{1,2}})?(?P<phi>{_DEST_WORD}(?:[ \t]{{1,2}}{_DEST_WORD}){{0,2}})",
                 0.6),
         Pattern("abbreviation before a unit (medium)",
-                r"\b(?i:from|to|at|via)\s{1,3}(?P<phi>\p{Lu}{2,8}|\p{Ll}{2,8})\s{1,2}"
+                r"\b(?i:from|to|at|via|in)\s{1,3}(?P<phi>\p{Lu}{2,8}|\p{Ll}{2,8})\s{1,2}"
                 r"(?i:er|ed|icu|ccu|micu|sicu|hospital|clinic|rehab|nursing\s{1,2}home|snf|ltac|ltach|ambulance)\b",
                 0.7),
+        Pattern("abbreviation closing a clause (medium)", r"\b(?i:followed\s{1,2}by\s{1,2}\S{1,20}\s{1,2}\S{1,20}"
+                r"\s{1,2}at|seen\s{1,2}at|treated\s{1,2}at|from|at)\s{1,3}(?P<phi>\p{Lu}{3,6}|\p{Ll}{3,6})(?=\s{0,2}[.;,)(]|"
+                r"\s{0,2}$|\s{1,2}(?i:in|on|and|for|with|clinic|er|ed)\b)",
+                0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["transferred", "room", "bed", "ward", "floor", "rehab", "lives"]
 
@@ -69,8 +73,9 @@ class PlaceRecognizer(RadPatternRecognizer):
                 continue
             code = word.isupper() and 2 <= len(word) <= 8 and not caps_line  # "BMC", "OSH", "MGH" in mixed text
             name_like = word[0].isupper() and not word.isupper() or caps_line or word.islower()
-            if not code and (not name_like or (lexicons.is_safe_word(word) and not lexicons.name_kind(word))
-                             or (word.islower() and lexicons.is_known_word(word) and not lexicons.name_kind(word))):
+            if word.islower() and lexicons.is_known_word(word) and lexicons.name_kind(word) != "strong":
+                break  # lower case: "was", "her", "updated" are words, "semc" and "quincy" are not
+            if not code and (not name_like or (lexicons.is_safe_word(word) and not lexicons.name_kind(word))):
                 break
             keep = start + m.end()
         return start, keep

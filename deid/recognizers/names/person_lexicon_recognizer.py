@@ -43,6 +43,9 @@ _ROLE = frozenset({"attending", "resident", "fellow", "intern", "nurse", "rn", "
                    "therapist", "sw", "cm"})
 _VERB_BEFORE = frozenset({"per", "with", "by", "to", "notified", "paged", "called", "informed", "discussed", "spoke",
                           "aware", "contacted", "cc", "d/w", "dw", "visited", "seen", "from", "contact", "and", "that"})
+_ROLE_CUE = frozenset({"attending", "resident", "fellow", "intern", "therapist", "rrt", "surgeon", "radiologist",
+                       "technologist", "sonographer", "cardiologist", "neurologist", "intensivist", "hospitalist",
+                       "pharmacist", "chaplain", "pcp", "nurse", "nurses", "np", "physician"})
 # Words that are never part of a name themselves, however a lexicon lists them ("daughter", "with", "rn").
 NEVER_NAME = TITLES | KIN | CREDENTIALS | _ROLE | _VERB_BEFORE | frozenset({
     "a", "an", "the", "and", "or", "of", "in", "on", "at", "for", "is", "was", "are", "were", "be", "been", "has",
@@ -70,6 +73,7 @@ class PersonLexiconRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         from deid import lexicons
+        from deid.candidates import is_english_word
 
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         if not tokens:
@@ -84,7 +88,10 @@ class PersonLexiconRecognizer(EntityRecognizer):
                 continue
             prev = lows[i - 1] if i and _adjacent(text, tokens[i - 1][1], start, loose=True) else ""
             nxt = lows[i + 1] if i + 1 < len(tokens) and _adjacent(text, end, tokens[i + 1][0], loose=True) else ""
-            after_title = prev in TITLES and not _modality(text, tokens[i - 1])
+            after_title = prev in TITLES and (kind is not None or not _modality(text, tokens[i - 1]))
+            # a role word is a weaker cue than a title: "physician states", "nurse aware" are no names
+            after_title |= (_after_role(text, tokens, lows, i) and not is_english_word(word)
+                            and (lexicons.is_first_name(word) or kind == "strong" or not lexicons.is_known_word(word)))
             if not after_title and _eponym_use(text, word, end):
                 continue  # "Barrett's esophagus", "Hodgkin lymphoma", "Foley catheter"
             credential = nxt in CREDENTIALS and nxt not in ("pa", "do", "pt", "rd")
@@ -98,15 +105,18 @@ class PersonLexiconRecognizer(EntityRecognizer):
                 continue
             if kind is None:  # a word in no lexicon: a surname after a title ("Dr.Okafor"), a foreign name
                 unknown = not lexicons.is_known_word(word) and not lexicons.is_common_word(word)
-                person[i] = (unknown and (after_title or named or prev in KIN or credential
-                                          or _foreign_name_shape(word, casing(start))))
+                foreign = _foreign_name_shape(word, casing(start))
+                person[i] = ((unknown and (named or prev in KIN or credential or foreign))
+                             or (after_title and not lexicons.is_known_word(word)))
                 person[i] |= named and word[0].isupper() and lows[i] not in NEVER_NAME  # "maiden name is Key"
             elif kind == "strong":
                 if casing(start) == "mixed":
                     written_as_name = word[0].isupper() and not word.isupper()
                 else:  # no casing to go by: an everyday word ("MERCY", "john") or an acronym ("HIDA") needs more
-                    written_as_name = lexicons.is_frequent_name(word) or (
-                        not lexicons.is_common_word(word) and (len(word) >= 4 or prev in _VERB_BEFORE))
+                    written_as_name = (lexicons.is_frequent_name(word)
+                                       and (lexicons.is_first_name(word) or not is_english_word(word))) or (
+                        not lexicons.is_common_word(word) and not is_english_word(word)
+                        and (len(word) >= (5 if word.isupper() else 4) or prev in _VERB_BEFORE))  # not "HIDA"
                 person[i] = (written_as_name or after_title or named or prev in KIN or credential
                              or _initial_before(text, start))
             else:  # ambiguous: a name only with a cue
@@ -140,7 +150,7 @@ class PersonLexiconRecognizer(EntityRecognizer):
                 right = i + 1 < len(tokens) and person[i + 1] and _adjacent(text, tokens[i][1], tokens[i + 1][0])
                 if kinds[i] is None:
                     if (left or right) and casing(tokens[i][0]) != "mixed" and len(tokens[i][2]) >= 3 \
-                            and not lexicons.is_known_word(tokens[i][2]):
+                            and not lexicons.is_known_word(tokens[i][2]) and not is_english_word(tokens[i][2]):
                         person[i] = changed = True  # "nijito asano": a word no lexicon knows beside a name
                 elif (left or right) and _name_shaped(tokens[i][2], casing(tokens[i][0])):
                     person[i] = changed = True
@@ -150,8 +160,9 @@ class PersonLexiconRecognizer(EntityRecognizer):
         for i in range(1, len(tokens) - 1):  # "Brad L Key": a bare middle initial between two names
             if (len(tokens[i][2]) == 1 and tokens[i][2].isupper() and (person[i - 1] or person[i + 1])
                     and kinds[i + 1 if person[i - 1] else i - 1] is not None
-                    and _adjacent(text, tokens[i - 1][1], tokens[i][0])
-                    and _adjacent(text, tokens[i][1], tokens[i + 1][0])
+                    and lows[i + 1] not in NEVER_NAME and lows[i - 1] not in NEVER_NAME
+                    and text[tokens[i - 1][1]:tokens[i][0]] in (" ", "  ")
+                    and text[tokens[i][1]:tokens[i + 1][0]] in (" ", "  ")
                     and tokens[i - 1][2][0].isupper() and tokens[i + 1][2][0].isupper()):
                 person[i - 1] = person[i] = person[i + 1] = True
         return self._spans(text, tokens, person)
@@ -237,8 +248,18 @@ def _field_start(text: str, start: int, prev: str) -> bool:
     return prev == "by" or bool(_FIELD_START.search(text, max(0, start - 40), start))
 
 
+def _after_role(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> bool:
+    """After a role word, perhaps with a bare initial between: "resp therapist M Black", "attending: smith"."""
+    j = i - 1
+    if j >= 0 and len(tokens[j][2]) == 1:
+        j -= 1
+    return j >= 0 and lows[j] in _ROLE_CUE and bool(regex.fullmatch(r"[ \t:,]{1,3}(?:\p{L}\.?[ \t]{1,2})?",
+                                                                   text[tokens[j][1]:tokens[i][0]]))
+
+
 def _modality(text: str, token: tuple[int, int, str]) -> bool:
-    """"MR C-SPINE", "MS lesions": capitalised MR/MS without a period is a modality or a disease, not a title."""
+    """"MR C-SPINE", "MS lesions": capitalised MR/MS without a period is a modality or a disease, not a title
+    (unless a name follows: "MR WILMS WAS SEEN")."""
     start, end, word = token
     return word in ("MR", "MS") and text[end:end + 1] != "."
 
