@@ -9,10 +9,11 @@ labelled numbers; this covers international and oddly grouped ones ("+44 20 7946
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-_DIGIT_RUN = regex.compile(r"\d(?:[\s().\-+/]{0,3}\d){6,}")
+# Seven or more digits with phone separators; not dates ("10/01/2012", "2012-10-01 17:58").
+_DIGIT_RUN = regex.compile(r"(?<![\d/:\-])(?!(?:19|20)\d\d-\d\d-\d\d)\+?\(?\d(?:[ \t().\-]{0,3}\d){6,}(?![\d/:])")
 
 
 class PhoneNumberRecognizer(PhoneRecognizer):
@@ -24,10 +25,18 @@ class PhoneNumberRecognizer(PhoneRecognizer):
         super().__init__(context=context, supported_entity="PHONE", name="PhoneNumberRecognizer")
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
-        if not _DIGIT_RUN.search(text):
-            return []
-        results = [r for r in super().analyze(text, entities, nlp_artifacts)
-                   if sum(c.isdigit() for c in text[r.start:r.end]) >= 7]  # the lenient matcher takes "DLP 1696"
-        for r in results:
-            r.score = max(r.score, self.SCORE)
-        return results
+        """The matcher on each digit run with a little context around it, not on the whole report: the eight
+        regional matchers scan every character they are given (2.8 ms a report on whole texts)."""
+        results: list[RecognizerResult] = []
+        for run in _DIGIT_RUN.finditer(text):
+            if run.group().isdigit() and len(run.group()) not in (10, 11):
+                continue  # an unbroken 7-9 or 12+ digit run is an MRN or accession, never a dialled number
+            start = max(0, run.start() - 6)
+            window = text[start:run.end() + 8]
+            for r in super().analyze(window, entities, nlp_artifacts):
+                r.start += start
+                r.end += start
+                if sum(c.isdigit() for c in text[r.start:r.end]) >= 7:  # the lenient matcher takes "DLP 1696"
+                    r.score = max(r.score, self.SCORE)
+                    results.append(r)
+        return EntityRecognizer.remove_duplicates(results)

@@ -90,14 +90,16 @@ class PersonLexiconRecognizer(EntityRecognizer):
             nxt = lows[i + 1] if i + 1 < len(tokens) and _adjacent(text, end, tokens[i + 1][0], loose=True) else ""
             after_title = prev in TITLES and (kind is not None or not _modality(text, tokens[i - 1]))
             # a role word is a weaker cue than a title: "physician states", "nurse aware" are no names
-            after_title |= (_after_role(text, tokens, lows, i) and not is_english_word(word)
+            after_title |= (i > 0 and lows[i - 1 - (len(lows[i - 1]) == 1 and i > 1)] in _ROLE_CUE
+                            and _after_role(text, tokens, lows, i) and not is_english_word(word)
                             and (lexicons.is_first_name(word) or kind == "strong" or not lexicons.is_known_word(word)))
-            if not after_title and _eponym_use(text, word, end):
+            if kind is not None and not after_title and _eponym_use(text, word, end):
                 continue  # "Barrett's esophagus", "Hodgkin lymphoma", "Foley catheter"
             credential = nxt in CREDENTIALS and nxt not in ("pa", "do", "pt", "rd")
             named = prev in ("named", "nee", "aka") or (prev in ("is", "me") and i > 1
                                                           and lows[i - 2] in ("name", "call", "called"))
-            speaker = _speaker(text, start, end, word) and (kind is not None or not lexicons.is_known_word(word))
+            speaker = (word[0].isupper() and text[end:end + 1] in (":", " ") and _speaker(text, start, end, word)
+                       and (kind is not None or not lexicons.is_known_word(word)))
             subject = (nxt in _PERSON_VERBS and word[0].isupper() and casing(start) == "mixed"
                        and (kind is not None or not lexicons.is_known_word(word)) and _sentence_start(text, start))
             if speaker or subject:  # "Amy: Remember me", "Jacob lives on", "Irenka is very reliable"
