@@ -10,86 +10,91 @@ import pytest
 from deid.corpora import CORPORA, Corpus, CorpusError, GoldDoc, load_corpus
 from deid.quality import Evaluation, predict, score
 
-# The engine's token-level figures on each corpus (at the `limit` given) when the corpora were added
-# (2026-12-02, the lower of the committed engine and the recognizer work then in progress), minus 0.01:
-# recall and precision floors by type (types with >= 20 gold / predicted tokens). A 0.0 is a figure still
-# at zero (lower-case names and hospitals). Raise them as the recognizers improve; never lower one to pass.
+# The engine's token-level figures on each corpus (at the `limit` given), measured 2026-12-02 after the
+# lexicon / any-casing recognizers (issue #17), minus 0.01: recall and precision floors by type (types with
+# >= 20 gold / predicted tokens). The issue's bars on public text are inside: presidio-research PERSON, PHONE,
+# ID, EMAIL recall >= 0.95 and precision >= 0.85; IU X-ray <= 0.5 false entities per 100 reports. The
+# style-matrix cells below 0.99 recall are the known gap (README, "Quality"). Raise floors as the recognizers
+# improve; never lower one to pass.
 QUALITY_FLOORS: dict[str, dict] = {
     "presidio-research": {
         "limit": None,
-        "recall": {"ALL": 0.506, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.876, "IP": 0.99, "LOCATION": 0.294,
-                   "ORGANIZATION": 0.511, "PERSON": 0.718, "PHONE": 0.503},
-        "precision": {"ALL": 0.904, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.938,
-                      "ORGANIZATION": 0.75, "PERSON": 0.888, "PHONE": 0.99},
+        "recall": {"ALL": 0.832, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.768,
+                   "ORGANIZATION": 0.586, "PERSON": 0.951, "PHONE": 0.954},
+        "precision": {"ALL": 0.95, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.97,
+                      "ORGANIZATION": 0.624, "PERSON": 0.94, "PHONE": 0.99},
     },
-    # no PHI left: a ceiling on predicted entities (not on XXXX marks) per 100 reports
-    "iu-xray": {"limit": None, "max_false_entities_per_100": 3.0},
+    # no PHI left: the issue's ceiling on predicted entities (not on XXXX marks) per 100 reports
+    "iu-xray": {"limit": None, "max_false_entities_per_100": 0.5},
     "synthetic": {
         "limit": 200,
-        "recall": {"ALL": 0.986, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.962,
-                   "ORGANIZATION": 0.987, "PERSON": 0.982, "PHONE": 0.99, "URL": 0.99},
-        "precision": {"ALL": 0.978, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.963,
-                      "ORGANIZATION": 0.981, "PERSON": 0.949, "PHONE": 0.987, "URL": 0.99},
+        "recall": {"ALL": 0.99, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                   "ORGANIZATION": 0.989, "PERSON": 0.989, "PHONE": 0.99, "URL": 0.99},
+        "precision": {"ALL": 0.99, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.988,
+                      "ORGANIZATION": 0.99, "PERSON": 0.989, "PHONE": 0.99, "URL": 0.99},
     },
     "style-matrix:original-radiology": {
         "limit": 60,
-        "recall": {"ALL": 0.987, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.965,
-                   "ORGANIZATION": 0.983, "PERSON": 0.99, "PHONE": 0.99, "URL": 0.99},
-        "precision": {"ALL": 0.983, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
-                      "ORGANIZATION": 0.965, "PERSON": 0.961, "PHONE": 0.99, "URL": 0.99},
+        "recall": {"ALL": 0.99, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                   "ORGANIZATION": 0.987, "PERSON": 0.99, "PHONE": 0.99, "URL": 0.99},
+        "precision": {"ALL": 0.99, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                      "ORGANIZATION": 0.99, "PERSON": 0.99, "PHONE": 0.99, "URL": 0.99},
     },
     "style-matrix:original-nursing": {
         "limit": 60,
-        "recall": {"ALL": 0.801, "DATE": 0.809, "EMAIL": 0.99, "LOCATION": 0.765, "ORGANIZATION": 0.857,
-                   "PERSON": 0.69, "PHONE": 0.941},
-        "precision": {"ALL": 0.832, "DATE": 0.747, "EMAIL": 0.99, "LOCATION": 0.877, "ORGANIZATION": 0.858,
-                      "PERSON": 0.814, "PHONE": 0.974},
+        "recall": {"ALL": 0.965, "DATE": 0.968, "EMAIL": 0.99, "LOCATION": 0.99, "ORGANIZATION": 0.99,
+                   "PERSON": 0.941, "PHONE": 0.99},
+        "precision": {"ALL": 0.941, "DATE": 0.98, "EMAIL": 0.99, "LOCATION": 0.98, "ORGANIZATION": 0.982,
+                      "PERSON": 0.881, "PHONE": 0.99},
     },
     "style-matrix:original-dictation": {
         "limit": 60,
-        "recall": {"AGE": 0.67, "ALL": 0.291, "DATE": 0.45, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.0,
-                   "ORGANIZATION": 0.0, "PERSON": 0.0, "PHONE": 0.876},
-        "precision": {"ALL": 0.877, "DATE": 0.836, "EMAIL": 0.99, "ID": 0.99, "PHONE": 0.886},
+        "recall": {"AGE": 0.99, "ALL": 0.97, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.968,
+                   "ORGANIZATION": 0.878, "PERSON": 0.979, "PHONE": 0.974},
+        "precision": {"AGE": 0.99, "ALL": 0.967, "DATE": 0.984, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.852,
+                      "ORGANIZATION": 0.939, "PERSON": 0.988, "PHONE": 0.904},
     },
     "style-matrix:upper-radiology": {
         "limit": 60,
-        "recall": {"ALL": 0.981, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.957,
-                   "ORGANIZATION": 0.955, "PERSON": 0.98, "PHONE": 0.964, "URL": 0.99},
-        "precision": {"ALL": 0.937, "DATE": 0.987, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.877,
-                      "ORGANIZATION": 0.77, "PERSON": 0.947, "PHONE": 0.99, "URL": 0.99},
+        "recall": {"ALL": 0.988, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                   "ORGANIZATION": 0.976, "PERSON": 0.99, "PHONE": 0.99, "URL": 0.99},
+        "precision": {"ALL": 0.977, "DATE": 0.987, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                      "ORGANIZATION": 0.961, "PERSON": 0.955, "PHONE": 0.99, "URL": 0.99},
     },
     "style-matrix:upper-nursing": {
         "limit": 60,
-        "recall": {"ALL": 0.769, "DATE": 0.804, "EMAIL": 0.99, "LOCATION": 0.663, "ORGANIZATION": 0.88,
-                   "PERSON": 0.64, "PHONE": 0.941},
-        "precision": {"ALL": 0.688, "DATE": 0.746, "EMAIL": 0.99, "LOCATION": 0.399, "ORGANIZATION": 0.502,
-                      "PERSON": 0.658, "PHONE": 0.949},
+        "recall": {"ALL": 0.956, "DATE": 0.968, "EMAIL": 0.99, "LOCATION": 0.99, "ORGANIZATION": 0.938,
+                   "PERSON": 0.934, "PHONE": 0.99},
+        "precision": {"ALL": 0.893, "DATE": 0.98, "EMAIL": 0.99, "LOCATION": 0.979, "ORGANIZATION": 0.886,
+                      "PERSON": 0.795, "PHONE": 0.99},
     },
     "style-matrix:upper-dictation": {
         "limit": 60,
-        "recall": {"AGE": 0.67, "ALL": 0.706, "DATE": 0.645, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.607,
-                   "ORGANIZATION": 0.85, "PERSON": 0.647, "PHONE": 0.884},
-        "precision": {"ALL": 0.609, "DATE": 0.864, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.302,
-                      "ORGANIZATION": 0.38, "PERSON": 0.584, "PHONE": 0.798},
+        "recall": {"AGE": 0.99, "ALL": 0.977, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.99,
+                   "ORGANIZATION": 0.924, "PERSON": 0.981, "PHONE": 0.974},
+        "precision": {"AGE": 0.99, "ALL": 0.876, "DATE": 0.988, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.849,
+                      "ORGANIZATION": 0.678, "PERSON": 0.803, "PHONE": 0.934},
     },
     "style-matrix:lower-radiology": {
         "limit": 60,
-        "recall": {"ALL": 0.552, "DATE": 0.933, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.0,
-                   "ORGANIZATION": 0.0, "PERSON": 0.0, "PHONE": 0.99, "URL": 0.99},
-        "precision": {"ALL": 0.964, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "PHONE": 0.99,
-                      "URL": 0.99},
+        "recall": {"ALL": 0.963, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                   "ORGANIZATION": 0.879, "PERSON": 0.94, "PHONE": 0.99, "URL": 0.99},
+        "precision": {"ALL": 0.975, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "IP": 0.99, "LOCATION": 0.99,
+                      "ORGANIZATION": 0.99, "PERSON": 0.924, "PHONE": 0.99, "URL": 0.99},
     },
     "style-matrix:lower-nursing": {
         "limit": 60,
-        "recall": {"ALL": 0.373, "DATE": 0.705, "EMAIL": 0.99, "LOCATION": 0.0, "ORGANIZATION": 0.0,
-                   "PERSON": 0.021, "PHONE": 0.941},
-        "precision": {"ALL": 0.824, "DATE": 0.727, "EMAIL": 0.99, "PHONE": 0.984},
+        "recall": {"ALL": 0.94, "DATE": 0.963, "EMAIL": 0.99, "LOCATION": 0.99, "ORGANIZATION": 0.834,
+                   "PERSON": 0.927, "PHONE": 0.99},
+        "precision": {"ALL": 0.943, "DATE": 0.98, "EMAIL": 0.99, "LOCATION": 0.905, "ORGANIZATION": 0.968,
+                      "PERSON": 0.9, "PHONE": 0.99},
     },
     "style-matrix:lower-dictation": {
         "limit": 60,
-        "recall": {"AGE": 0.67, "ALL": 0.291, "DATE": 0.45, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.0,
-                   "ORGANIZATION": 0.0, "PERSON": 0.0, "PHONE": 0.876},
-        "precision": {"ALL": 0.877, "DATE": 0.836, "EMAIL": 0.99, "ID": 0.99, "PHONE": 0.886},
+        "recall": {"AGE": 0.99, "ALL": 0.97, "DATE": 0.99, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.968,
+                   "ORGANIZATION": 0.878, "PERSON": 0.979, "PHONE": 0.974},
+        "precision": {"AGE": 0.99, "ALL": 0.967, "DATE": 0.984, "EMAIL": 0.99, "ID": 0.99, "LOCATION": 0.852,
+                      "ORGANIZATION": 0.939, "PERSON": 0.988, "PHONE": 0.904},
     },
 }
 

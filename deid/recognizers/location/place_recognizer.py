@@ -31,7 +31,7 @@ class PlaceRecognizer(RadPatternRecognizer):
         Pattern("ward by floor and wing (medium)", r"(?<![\w/.\-])(?P<phi>\d{1,2}\s{0,1}(?i:north|south|east|west|"
                 r"northeast|northwest|southeast|southwest)(?:\s{1,2}(?i:tower|wing|pavilion|building|bldg))?)\b", 0.7),
         Pattern("ward shorthand after a move (medium)", rf"\b{_MOVE}\s{{1,3}}(?:back\s{{1,2}})?(?i:to|from|on|at)"
-                r"\s{1,3}(?:the\s{1,2})?(?P<phi>\d{1,2}[NSEW]{1,2}|[NSEW]\d{1,2})\b", 0.7),
+                r"\s{1,3}(?:the\s{1,2})?(?P<phi>\d{1,2}(?i:[nsew]){1,2}|(?i:[nsew])\d{1,2})\b", 0.7),
         Pattern("room or bed number (medium)", r"\b(?i:room|rm\.?|bed|bay|suite|ward)\s{0,2}#?\s{0,2}"
                 r"(?P<phi>\d{1,4}[A-Za-z]?(?:-\d{1,2}[A-Za-z]?)?)\b(?!\s{0,2}(?i:mg|ml|cm|mm|%|units?|hours?|hrs?|"
                 r"days?|min))", 0.6),
