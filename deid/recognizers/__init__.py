@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer, Pattern
 
-from deid.recognizers.base import RadPatternRecognizer
+from deid.recognizers.base import RadEntityRecognizer, RadPatternRecognizer
 from deid.recognizers.contact.email_recognizer import EmailRecognizer
 from deid.recognizers.contact.ip_recognizer import IpRecognizer
 from deid.recognizers.contact.phone_number_recognizer import PhoneNumberRecognizer
@@ -63,7 +63,7 @@ def build_recognizers(section, names: list[str] | None = None) -> list[EntityRec
         context = section.context.get(name)
         if name == "HeaderFieldRecognizer":
             out.append(cls(extra_fields=section.header_fields))
-        elif name in ("PersonNerRecognizer", "PersonLexiconRecognizer", "AddressBlockRecognizer"):
+        elif name == "PersonNerRecognizer" or issubclass(cls, RadEntityRecognizer):
             out.append(cls())
         elif name == "HospitalRecognizer":
             out.append(cls(gazetteer=section.hospital_gazetteer, context=context))

@@ -93,6 +93,19 @@ class RadPatternRecognizer(PatternRecognizer):
         return EntityRecognizer.remove_duplicates(results)
 
 
+class RadEntityRecognizer(EntityRecognizer):
+    """Base of radforge's recognizers that read words rather than match patterns (lexicons, address blocks):
+    one entity type (`ENTITY`), nothing to load, built by `build_recognizers` with no arguments."""
+
+    ENTITY: ClassVar[str] = ""
+
+    def __init__(self, supported_entities: list[str] | None = None, name: str | None = None, **_: object) -> None:
+        super().__init__(supported_entities=supported_entities or [self.ENTITY], name=name or type(self).__name__)
+
+    def load(self) -> None:
+        pass
+
+
 def make_result(recognizer: EntityRecognizer, entity: str, start: int, end: int, score: float,
                 pattern: str) -> RecognizerResult:
     """A RecognizerResult the way Presidio's own recognizers build it (the context enhancer needs the explanation)."""

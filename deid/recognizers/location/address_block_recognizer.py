@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
-from deid.recognizers.base import make_result
+from deid.recognizers.base import RadEntityRecognizer, make_result
 
 _STREET_WORD = r"(?:\p{L}[\p{L}'\u2019\-]{1,30}|\p{L}{1,4}\.)"  # a period only after an abbreviation ("ul.")
 _ANCHORS = [
@@ -42,18 +42,11 @@ _LIVES = regex.compile(r"\b(?i:lives|living|resides|residing|located|address\s{1
                        r"(?P<phi>[^\n.,;!?]{3,60})")
 
 
-class AddressBlockRecognizer(EntityRecognizer):
+class AddressBlockRecognizer(RadEntityRecognizer):
     """House-number anchors, then the town and postcode lines of the same block."""
 
     ENTITY: ClassVar[str] = "LOCATION"
     SCORE: ClassVar[float] = 0.7
-
-    def __init__(self, supported_entities: list[str] | None = None, name: str | None = None, **_: object) -> None:
-        super().__init__(supported_entities=supported_entities or [self.ENTITY],
-                         name=name or "AddressBlockRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         spans: list[tuple[int, int, str]] = []

@@ -21,9 +21,9 @@ from bisect import bisect_right
 from typing import ClassVar
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
-from deid.recognizers.base import make_result
+from deid.recognizers.base import RadEntityRecognizer, make_result
 
 _TOKEN = regex.compile(r"\p{L}[\p{L}'\u2019]*(?:-\p{L}[\p{L}'\u2019]*)?")
 TITLES = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "mister", "madam"})
@@ -58,18 +58,11 @@ _AND = regex.compile(r"[ \t]{1,2}(?:and|&)[ \t]{1,2}|,[ \t]{1,2}")
 _INITIAL = regex.compile(r"(?<![\p{L}\d])\p{L}\.(?=[ \t]{0,2}\p{L})")
 
 
-class PersonLexiconRecognizer(EntityRecognizer):
+class PersonLexiconRecognizer(RadEntityRecognizer):
     """Names by lexicon lookup and context words, case-insensitive."""
 
     ENTITY: ClassVar[str] = "PERSON"
     SCORE: ClassVar[float] = 0.75
-
-    def __init__(self, supported_entities: list[str] | None = None, name: str | None = None, **_: object) -> None:
-        super().__init__(supported_entities=supported_entities or [self.ENTITY],
-                         name=name or "PersonLexiconRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         from deid import lexicons
