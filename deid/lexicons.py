@@ -69,7 +69,8 @@ def _cities() -> frozenset[str]:
 
     raw = gzip.decompress((_DATA / "cities.txt.gz").read_bytes()).decode("utf-8")
     # an everyday word only when both spaCy and Philter say so: spaCy's list also holds towns ("bristol")
-    words = (_english() & _lexicon()[3]) | clinical_terms() | _read_words(_DATA / "drug_names.txt.gz") | _countries()
+    words = ((_english() & _lexicon()[3]) | clinical_terms() | _read_words(_DATA / "drug_names.txt.gz") | _countries()
+             | _read_words(_DATA / "safe_words.txt"))
     return frozenset(line for line in raw.splitlines() if line and not line.startswith("#") and line not in words)
 
 
@@ -216,10 +217,14 @@ def near_known_word(word: str, typos: bool = True) -> bool:
 
 
 def is_known_word(word: str) -> bool:
-    """In any lexicon at all (a name or a safe word): an unknown word after a title is most likely a surname."""
+    """In any lexicon at all (a name or a safe word): an unknown word after a title is most likely a surname.
+    A hyphenated word is known when each part is ("cross-sectional")."""
     w = _norm(word)
     strong, ambiguous, _, safe = _lexicon()
-    return w in safe or w in strong or w in ambiguous
+    if w in safe or w in strong or w in ambiguous:
+        return True
+    parts = [p for p in w.split("-") if p]
+    return len(parts) > 1 and all(p in safe or p in strong or p in ambiguous for p in parts)
 
 
 _NOT_DECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss",

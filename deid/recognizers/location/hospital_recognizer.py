@@ -28,6 +28,7 @@ _INSTITUTION_WORD = regex.compile(r"(?i:hospitals?|medical|health|healthcare|cli
                                   r"children's|childrens|rehabilitation|nursing|surgery|surgical|radiology|medicine|"
                                   r"memorial|university|college|institute|sanatorium|hospice|urgent|physicians|"
                                   r"associates|diagnostics|laboratories|pharmacy|vamc)")
+_WEAK_LOWER_END = regex.compile(r"imaging|medicine|practice|associates|health|care")
 _GENERIC_INSTITUTION = regex.compile(r"(?i:imaging|medicine|health|radiology)")
 _LEAD_WORD = regex.compile(r"\p{L}[\p{L}'\u2019]*")
 # Function words and verbs a hospital name does not contain ("of", "the", "and" it may: not here).
@@ -56,10 +57,11 @@ class HospitalRecognizer(RadPatternRecognizer):
                 r"(?:[ \t]{1,2}(?:of|de|del|de[ \t]la|des|du|di|the|and|für|General|Universitario|Universitaire|"
                 r"Universitario|Regional|Central|St\.|San|Santa|Saint|\p{Lu}[\p{L}'\u2019\-]{1,24})){1,6}", 0.8),
         Pattern("lower-case institution name (medium)",
-                r"(?<![\p{L}\-])(?:\p{Ll}[\p{Ll}'\u2019\-]{1,24}[ \t]{1,2}){1,4}"
+                r"(?<![\p{L}\-])(?:(?:\p{Ll}[\p{Ll}'\u2019\-]{1,24}|st\.|mt\.)[ \t]{1,2}){1,4}"
                 r"(?:hospital|medical[ \t]{1,2}cent(?:er|re)|health[ \t]{1,2}(?:center|system)|clinic|infirmary|"
                 r"cancer[ \t]{1,2}(?:center|institute)|imaging[ \t]{1,2}center|rehabilitation[ \t]{1,2}center|"
-                r"nursing[ \t]{1,2}home|surgery[ \t]{1,2}center|hospice)(?![\p{L}])", 0.6),
+                r"nursing[ \t]{1,2}home|surgery[ \t]{1,2}center|hospice|urgent[ \t]{1,2}care|imaging|medicine|"
+                r"practice|associates|health)(?![\p{L}])", 0.6),
         Pattern("facility code in a delimited header (weak)",
                 r"(?<=\|[ \t]{0,3})(?P<phi>[A-Z]{2,6}|[a-z]{2,6})(?=[ \t]*(?:\||"
                                                               r"\r?$))",
@@ -104,6 +106,13 @@ class HospitalRecognizer(RadPatternRecognizer):
         if institution and institution[-1].islower() and not pattern_text.islower():
             return True  # "Further imaging", "XXXX medicine": a name writes its institution word with a capital
         words = _LEAD_WORD.findall(pattern_text)
+        if pattern_text.islower() and words and _WEAK_LOWER_END.fullmatch(words[-1]):
+            from deid import lexicons
+
+            # "hudson valley imaging" names a place; "further imaging", "family practice" do not
+            lead = [w for w in words[:-1] if w not in ("urgent", "sports", "family", "radiology")]
+            if all(lexicons.is_known_word(w) and not lexicons.name_kind(w) and not lexicons.is_city(w) for w in lead):
+                return True
         if pattern_text.isupper() and len(institution) == 1 and words[-1] == institution[0] \
                 and _GENERIC_INSTITUTION.fullmatch(institution[0]):
             from deid import lexicons

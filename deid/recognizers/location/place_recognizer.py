@@ -40,7 +40,8 @@ class PlaceRecognizer(RadPatternRecognizer):
                 rf"near|of)\s{{1,3}}(?:(?i:the|an?)\s{{1,2}})?(?P<phi>{_DEST_WORD}(?:[ \t]{{1,2}}{_DEST_WORD}){{0,2}})",
                 0.6),
         Pattern("abbreviation before a unit (medium)",
-                r"\b(?i:from|to|at|via|in)\s{1,3}(?P<phi>\p{Lu}{2,8}|\p{Ll}{2,8})\s{1,2}"
+                r"\b(?i:from|to|at|via|in)\s{1,3}(?!(?i:the|an|our|his|her|their|your|this|that|same|main|peds|"
+                r"adult|local|outside|osh|ccu|micu|sicu)\b)(?P<phi>\p{Lu}{2,8}|\p{Ll}{2,8})\s{1,2}"
                 r"(?i:er|ed|icu|ccu|micu|sicu|hospital|clinic|rehab|nursing\s{1,2}home|snf|ltac|ltach|ambulance)\b",
                 0.7),
         Pattern("abbreviation closing a clause (medium)", r"\b(?i:followed\s{1,2}by\s{1,2}\S{1,20}\s{1,2}\S{1,20}"
@@ -49,6 +50,8 @@ class PlaceRecognizer(RadPatternRecognizer):
                 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["transferred", "room", "bed", "ward", "floor", "rehab", "lives"]
+    # "from vamc er", "seen in SUC clinic": the unit after the code is the evidence, whatever lists hold the code
+    TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset({"abbreviation before a unit (medium)"})
 
     def refine_span(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Keep the leading words that can be a place: not ordinary or clinical words ("home", "ICU", "the")."""

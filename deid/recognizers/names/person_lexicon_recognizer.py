@@ -85,7 +85,7 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
             # a role word is a weaker cue than a title: "physician states", "nurse aware" are no names
             after_title |= (i > 0 and lows[i - 1 - (len(lows[i - 1]) == 1 and i > 1)] in _ROLE_CUE
                             and _after_role(text, tokens, lows, i) and not is_english_word(word)
-                            and (lexicons.is_first_name(word) or kind == "strong" or not lexicons.is_known_word(word)))
+                            and (kind is not None or not lexicons.is_known_word(word)))
             if kind is not None and not after_title and _eponym_use(text, word, end):
                 continue  # "Barrett's esophagus", "Hodgkin lymphoma", "Foley catheter"
             credential = nxt in CREDENTIALS and nxt not in ("pa", "do", "pt", "rd")
@@ -177,11 +177,15 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
             while j + 1 < len(tokens) and person[j + 1] and _adjacent(text, tokens[j][1], tokens[j + 1][0]):
                 j += 1
                 end = tokens[j][1]
+            trailing = _TRAILING_INITIAL.match(text, end)
+            if trailing:  # "parker, chloë r  (mrn": a middle initial after LAST, FIRST
+                end = trailing.end()
             results.append(make_result(self, self.ENTITY, start, end, self.SCORE, "lexicon name with context"))
             i = j + 1
         return results
 
 
+_TRAILING_INITIAL = regex.compile(r"[ \t]\p{L}\.?(?=[ \t]{2}|[ \t]*(?:,|\(|\r?$)|\n)", regex.MULTILINE)
 _INITIAL_BEFORE = regex.compile(r"(?<![\p{L}\d])\p{L}\.[ \t]{0,2}(?:\p{L}\.[ \t]{0,2})?$")
 
 
