@@ -170,8 +170,9 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                 i += 1
                 continue
             start, end = tokens[i][0], tokens[i][1]
-            init = _INITIAL_BEFORE.search(text, max(0, start - 8), start)
-            if init:
+            init = _INITIAL_BEFORE.search(text, max(0, start - 8), start) or _BARE_INITIAL.search(
+                text, max(0, start - 4), start)
+            if init:  # "J. KOWALSKI", "C OKAFOR", "chaplain t võ"
                 start = init.start()
             j = i
             while j + 1 < len(tokens) and person[j + 1] and _adjacent(text, tokens[j][1], tokens[j + 1][0]):
@@ -186,6 +187,7 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
 
 
 _TRAILING_INITIAL = regex.compile(r"[ \t]\p{L}\.?(?=[ \t]{2}|[ \t]*(?:,|\(|\r?$)|\n)", regex.MULTILINE)
+_BARE_INITIAL = regex.compile(r"(?<![\p{L}\d'.])(?![AaIi][ \t])\p{L}[ \t]$")
 _INITIAL_BEFORE = regex.compile(r"(?<![\p{L}\d])\p{L}\.[ \t]{0,2}(?:\p{L}\.[ \t]{0,2})?$")
 
 
