@@ -44,7 +44,7 @@ class HospitalRecognizer(RadPatternRecognizer):
     ENTITY = "ORGANIZATION"
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("institution name (strong)", rf"\b(?:[A-Z][A-Za-z'\u2019\-]{{1,24}}\.?[ \t]{{1,2}}"
-                rf"(?:{_NAME_WORD}[ \t]{{1,2}}){{0,5}})"
+                rf"(?:{_NAME_WORD}[ \t]{{1,2}}){{0,8}})"
                 rf"{_INSTITUTION}(?:[ \t]{{1,2}}(?i:of|"
                 rf"at)[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}(?:[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}){{0,2}})?",
                 0.8),
