@@ -75,6 +75,7 @@ def _model_lemma_index() -> set[str]:
 def set_english_words(words: set[str] | frozenset[str]) -> None:
     """Give the candidate finder the loaded model's lemma index (avoids needing spacy-lookups-data)."""
     _english.cache_clear()
+    is_english_word.cache_clear()
     base = set(_english()) | set(words)
     _ENGLISH_OVERRIDE.clear()
     _ENGLISH_OVERRIDE.update(base)
@@ -88,6 +89,7 @@ def english_words() -> frozenset[str] | set[str]:
     return _ENGLISH_OVERRIDE or _english()
 
 
+@lru_cache(maxsize=65536)
 def is_english_word(word: str) -> bool:
     """A known English word, inflections included ("capitalized" from "capitalize")."""
     return _is_english(word)

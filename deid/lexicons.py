@@ -85,6 +85,7 @@ def is_country(phrase: str) -> bool:
     return " ".join(phrase.lower().split()) in _countries()
 
 
+@lru_cache(maxsize=65536)
 def is_city(phrase: str) -> bool:
     """Is this (one to four words, any casing) a town or city name that is not also an ordinary word?"""
     return " ".join(phrase.lower().split()) in _cities()
@@ -96,6 +97,7 @@ def load() -> None:
     _cities()
 
 
+@lru_cache(maxsize=65536)
 def name_kind(word: str) -> str | None:
     """'strong', 'ambiguous' or None for one word (any casing; a possessive 's is ignored)."""
     w = _norm(word)
@@ -124,11 +126,13 @@ def _frequent() -> frozenset[str]:
     return frozenset(_read_words(_DATA / "frequent_names.txt.gz"))
 
 
+@lru_cache(maxsize=65536)
 def is_first_name(word: str) -> bool:
     w = _norm(word)
     return w in _lexicon()[2] or _fold(w) in _lexicon()[2]
 
 
+@lru_cache(maxsize=65536)
 def is_safe_word(word: str) -> bool:
     """A known word that is not a strong name: English, clinical, a drug, or on Philter's whitelist."""
     w = _norm(word)
@@ -143,6 +147,7 @@ def _english() -> frozenset[str]:
     return frozenset(english_words())
 
 
+@lru_cache(maxsize=65536)
 def is_common_word(word: str) -> bool:
     """An everyday English word (spaCy's lemma list and stop words), which many names also are ("mercy", "john")."""
     return _norm(word) in _english()
@@ -216,6 +221,7 @@ def near_known_word(word: str, typos: bool = True) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def is_known_word(word: str) -> bool:
     """In any lexicon at all (a name or a safe word): an unknown word after a title is most likely a surname.
     A hyphenated word is known when each part is ("cross-sectional")."""

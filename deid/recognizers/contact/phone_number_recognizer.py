@@ -15,6 +15,8 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 # Seven or more digits with phone separators; not dates ("10/01/2012", "2012-10-01 17:58").
 _DIGIT_RUN = regex.compile(r"(?<![\d/:\-])(?!(?:19|20)\d\d-\d\d-\d\d)\+?\(?\d(?:[ \t().\-]{0,3}\d){6,}(?![\d/:])")
 
+_US_SHAPE = regex.compile(r"(?:\+?1[ .\-]?)?(?:\(\d{3}\)[ ]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}")
+
 
 class PhoneNumberRecognizer(PhoneRecognizer):
     """libphonenumber's matcher for US, GB, DE, FR, IL, IN, CA and BR formats, typed PHONE."""
@@ -31,6 +33,8 @@ class PhoneNumberRecognizer(PhoneRecognizer):
         for run in _DIGIT_RUN.finditer(text):
             if run.group().isdigit() and len(run.group()) not in (10, 11):
                 continue  # an unbroken 7-9 or 12+ digit run is an MRN or accession, never a dialled number
+            if _US_SHAPE.fullmatch(run.group()):
+                continue  # "(617) 555-1234", "617.555.1234": PhoneRecognizer's patterns find these already
             start = max(0, run.start() - 6)
             window = text[start:run.end() + 8]
             for r in super().analyze(window, entities, nlp_artifacts):

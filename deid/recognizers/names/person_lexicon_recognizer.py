@@ -130,7 +130,7 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
         for i in range(len(tokens) - 1):
             if (kinds[i] and lexicons.is_first_name(tokens[i + 1][2]) and lows[i] not in NEVER_NAME
                     and lows[i + 1] not in NEVER_NAME
-                    and regex.fullmatch(r",[ \t]{1,2}", text[tokens[i][1]:tokens[i + 1][0]])
+                    and _COMMA.fullmatch(text[tokens[i][1]:tokens[i + 1][0]])
                     and _field_start(text, tokens[i][0], lows[i - 1] if i else "")
                     and _name_shaped(tokens[i][2], casing(tokens[i][0]))):
                 person[i] = person[i + 1] = True
@@ -187,6 +187,10 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
 
 
 _TRAILING_INITIAL = regex.compile(r"[ \t]\p{L}\.?(?=[ \t]{2}|[ \t]*(?:,|\(|\r?$)|\n)", regex.MULTILINE)
+_COMMA = regex.compile(r",[ \t]{1,2}")
+_SENTENCE_END_BEFORE = regex.compile(r"[.!?]\s{1,2}$")
+_ROLE_GAP = regex.compile(r"[ \t:,]{1,3}(?:\p{L}\.?[ \t]{1,2})?")
+_INITIAL_GAP = regex.compile(r"\.?[ \t]{0,3}(?:\p{L}\.[ \t]{0,2})?")
 _BARE_INITIAL = regex.compile(r"(?<![\p{L}\d'.])(?![AaIi][ \t])\p{L}[ \t]$")
 _INITIAL_BEFORE = regex.compile(r"(?<![\p{L}\d])\p{L}\.[ \t]{0,2}(?:\p{L}\.[ \t]{0,2})?$")
 
@@ -212,7 +216,7 @@ def _speaker(text: str, start: int, end: int, word: str) -> bool:
 
 def _sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 3):start]
-    return start == 0 or before.endswith("\n") or bool(regex.search(r"[.!?]\s{1,2}$", before))
+    return start == 0 or before.endswith("\n") or bool(_SENTENCE_END_BEFORE.search(before))
 
 
 def _coordinated(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> list[int]:
@@ -254,7 +258,7 @@ def _after_role(text: str, tokens: list[tuple[int, int, str]], lows: list[str], 
     j = i - 1
     if j >= 0 and len(tokens[j][2]) == 1:
         j -= 1
-    return j >= 0 and lows[j] in _ROLE_CUE and bool(regex.fullmatch(r"[ \t:,]{1,3}(?:\p{L}\.?[ \t]{1,2})?",
+    return j >= 0 and lows[j] in _ROLE_CUE and bool(_ROLE_GAP.fullmatch(
                                                                    text[tokens[j][1]:tokens[i][0]]))
 
 
@@ -287,7 +291,7 @@ def _adjacent(text: str, end: int, start: int, loose: bool = False) -> bool:
     if _JOIN.fullmatch(gap):
         return True
     # an initial between them ("John A. Smith") or a title's period ("Dr. Smith", "mr.jones")
-    return bool(regex.fullmatch(r"\.?[ \t]{0,3}(?:\p{L}\.[ \t]{0,2})?", gap)) or (loose and gap in (": ", ", "))
+    return bool(_INITIAL_GAP.fullmatch(gap)) or (loose and gap in (": ", ", "))
 
 
 def _name_shaped(word: str, casing: str) -> bool:
