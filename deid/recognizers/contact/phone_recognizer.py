@@ -8,7 +8,7 @@ from presidio_analyzer import Pattern
 
 from deid.recognizers.base import RadPatternRecognizer
 
-_EXT = r"(?:\s{0,2}(?:x|ext\.?|extension)\s{0,2}\d{1,6})?"
+_EXT = r"(?:\s{0,2}(?i:x|ext\.?|extension)\s{0,2}\d{1,6})?"
 
 
 class PhoneRecognizer(RadPatternRecognizer):

@@ -13,7 +13,7 @@ CASES = [
     ("J. KOWALSKI RRT adjusted vent.", ["J. KOWALSKI"]),
     ("b. lane, rn aware.", ["b. lane"]),
     # LAST, FIRST at a field start, HL7 carets, accents
-    ("moore, mark x  (mrn 29624721)", ["moore, mark"]),
+    ("moore, mark x  (mrn 29624721)", ["moore, mark x"]),
     ("Patient: SMITH^JOHN^A  MRN", ["SMITH^JOHN"]),
     ("Report approved by Hélène Dubois.", ["Hélène Dubois"]),
     # a transcript speaker, names listed together, a subject before a person verb
