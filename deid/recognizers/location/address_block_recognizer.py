@@ -14,7 +14,7 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import RecognizerResult
 
-from deid.recognizers.base import RadEntityRecognizer, make_result
+from deid.recognizers.base import REGEX_TIMEOUT_S, RadEntityRecognizer, make_result
 
 _STREET_WORD = r"(?:\p{L}[\p{L}'\u2019\-]{1,30}|\p{L}{1,4}\.)"  # a period only after an abbreviation ("ul.")
 _ANCHORS = [
@@ -50,18 +50,20 @@ class AddressBlockRecognizer(RadEntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         spans: list[tuple[int, int, str]] = []
-        for label, rx in _ANCHORS:
-            for m in rx.finditer(text, timeout=1.0):
-                if label in _NEEDS_UNKNOWN and not _street_words_unknown(m.group(), skip_first=label != _NUMBERED):
-                    continue  # "3 cm 4", "via pager 5": no word of it is a street name
-                spans.append((m.start(), m.end(), label))
-        for m in _LIVES.finditer(text, timeout=1.0):
-            start, end = m.span("phi")
-            stop = _FUNCTION_WORD.search(text, start + 1, end)  # "77 valley road milford 60539 | her daughter"
-            end = stop.start() if stop else end
-            value = text[start:end].rstrip()
-            if any(c.isdigit() for c in value) or _street_words_unknown(value):
-                spans.append((start, start + len(value), "after lives at/on"))
+        for label, rx in [*_ANCHORS, ("after lives at/on", _LIVES)]:
+            try:
+                matches = list(rx.finditer(text, timeout=REGEX_TIMEOUT_S))
+            except TimeoutError:
+                continue  # a pathological input: skip the anchor, as the pattern recognizers do
+            for m in matches:
+                if rx is _LIVES:
+                    start, end = m.span("phi")
+                    stop = _FUNCTION_WORD.search(text, start + 1, end)  # "77 valley road milford | her daughter"
+                    value = text[start:stop.start() if stop else end].rstrip()
+                    if any(c.isdigit() for c in value) or _street_words_unknown(value):
+                        spans.append((start, start + len(value), label))
+                elif label not in _NEEDS_UNKNOWN or _street_words_unknown(m.group(), skip_first=label != _NUMBERED):
+                    spans.append((m.start(), m.end(), label))  # not "3 cm 4", "via pager 5"
         for _start, end, _label in list(spans):
             spans.extend(self._following_lines(text, end))
         return [make_result(self, self.ENTITY, s, e, self.SCORE, label) for s, e, label in spans if e > s]
