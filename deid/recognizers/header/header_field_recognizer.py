@@ -72,6 +72,10 @@ _VALUE_SHAPE = {
     "URL": regex.compile(r"\S{3,500}"),
     "IP": regex.compile(r"[\w.:]{3,60}"),
 }
+_PERSON_TAIL = regex.compile(r"[ \t]{1,2}(?:\(|(?i:cell|home|work|phone|tel|pager|mobile|hcp|poa|ph)\b)")
+_KIN_LEAD = regex.compile(r"(?i:(?:pt'?s|patient'?s|her|his)[ \t]{1,2})?(?i:sister|brother|son|daughter|wife|"
+                          r"husband|mother|father|partner|spouse|niece|nephew|neighbou?r|friend|aunt|uncle|cousin|"
+                          r"grandson|granddaughter|guardian|caregiver)[ \t,:]{1,3}")
 # The end of a sentence inside a free-text value: a period (not after an initial or a title) before a space.
 _SENTENCE_END = regex.compile(r"(?<!\b\p{Lu}|\b(?:Dr|Mr|Mrs|Ms|St|Mt|Jr|Sr|Prof))\.(?=\s)")
 _ANCHOR = regex.compile(r"^|(?<=[|\t;])|(?<=[ \t]{2})(?=[^ \t])", regex.MULTILINE)
@@ -142,6 +146,12 @@ class HeaderFieldRecognizer(EntityRecognizer):
                 cut = _PERSON_END.search(text[start:end])  # "Jane Roe NP, Cambridge Hospital": the name ends here
                 if cut:
                     end = start + cut.start()
+                cut = _PERSON_TAIL.search(text, start, end)  # "sister Chloë (HCP) cell (312)...": the name ends here
+                if cut:
+                    end = cut.start()
+                lead = _KIN_LEAD.match(text, start, end)  # "sister Chloë": the kinship word is no part of the name
+                if lead:
+                    start = lead.end()
             elif entity == "AGE":
                 age = _AGE_OVER_89.search(value)
                 if not age:

@@ -11,7 +11,8 @@ from deid.recognizers.base import RadPatternRecognizer
 
 _INSTITUTION = (r"(?:(?i:Hospital|Hospitals|Medical[ \t]{1,2}Center|Medical[ \t]{1,2}Centre|Health[ \t]{1,2}System|"
                 r"Health[ \t]{1,2}Center|"
-                r"Healthcare|Health[ \t]{1,2}Care|Clinic|Clinics|Imaging[ \t]{1,2}Center|Imaging|Infirmary|"
+                r"Healthcare|Health[ \t]{1,2}Care(?![ \t]{1,2}(?i:proxy|agent|power|decision|surrogate))|"
+                r"Clinic|Clinics|Imaging[ \t]{1,2}Center|Imaging|Infirmary|"
                 r"Medical[ \t]{1,2}Group|"
                 r"Cancer[ \t]{1,2}Center|Cancer[ \t]{1,2}Institute|Children's|Childrens|Rehabilitation[ \t]{1,2}Center|"
                 r"Nursing[ \t]{1,2}Home|Surgery[ \t]{1,2}Center|Surgical[ \t]{1,2}Center|Radiology[ \t]{1,2}Associates|"
@@ -22,7 +23,8 @@ _NAME_WORD = r"(?:St\.|Saint|Mt\.|Mount|\p{Lu}[\p{L}'\u2019\-]{1,24}|of|the|and|
 
 # In lower-case text nothing marks where a name starts: ordinary words before it are cut too.
 _CUT_LOWER = frozenset({"the", "a", "an", "records", "record", "services", "service", "home", "care", "and", "or",
-                        "of", "admission", "readmission", "discharge", "placement", "transfer", "followed", "follow",
+                        "of", "her", "his", "their", "is", "was", "who", "admission", "readmission", "discharge",
+                        "placement", "transfer", "followed", "follow",
                         "up", "seen", "labs", "notes", "note", "physician", "doctor", "dr", "clinic", "visit"})
 _INSTITUTION_WORD = regex.compile(r"(?i:hospitals?|medical|health|healthcare|clinics?|imaging|infirmary|cancer|"
                                   r"children's|childrens|rehabilitation|nursing|surgery|surgical|radiology|medicine|"
@@ -86,7 +88,9 @@ class HospitalRecognizer(RadPatternRecognizer):
     def refine_span(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Start after the last function word before the name ("SENT OVER FROM | MERCY HOSPITAL"): in an
         all-caps line every word is capitalised, so the pattern alone would swallow the sentence."""
-        lower = text[start:end].islower()  # dictation: "records from the mercy regional medical center"
+        value = text[start:end]
+        # no casing to mark where a name starts: "records from the mercy regional medical center", "IS HER ..."
+        lower = value.islower() or value.isupper()
         cut, stop, seen_institution = start, end, False
         for m in _LEAD_WORD.finditer(text, start, end):
             word = m.group().lower()

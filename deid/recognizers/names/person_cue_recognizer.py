@@ -86,4 +86,10 @@ class PersonCueRecognizer(RadPatternRecognizer):
 
         if _INSTITUTION_END.search(pattern_text):
             return True  # "sent to Dana-Farber Cancer Institute": an organisation, the hospital recognizer's job
+        if (pattern_text.isupper() or pattern_text.islower()) and "," not in pattern_text:  # not "SMALL, PAT"
+            from deid import lexicons
+
+            words = regex.findall(r"\p{L}[\p{L}'\u2019\-]*", pattern_text)
+            if words and all(lexicons.is_safe_word(w) and lexicons.name_kind(w) != "strong" for w in words):
+                return True  # "PAGED", "VERY ANXIOUS OVERNIGHT", "per zosyn": no casing, and no word of it a name
         return is_clinical_phrase(pattern_text, eponyms=False)
