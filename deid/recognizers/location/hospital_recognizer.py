@@ -63,7 +63,8 @@ class HospitalRecognizer(RadPatternRecognizer):
                 r"(?:hospital|medical[ \t]{1,2}cent(?:er|re)|health[ \t]{1,2}(?:center|system)|clinic|infirmary|"
                 r"cancer[ \t]{1,2}(?:center|institute)|imaging[ \t]{1,2}center|rehabilitation[ \t]{1,2}center|"
                 r"nursing[ \t]{1,2}home|surgery[ \t]{1,2}center|hospice|urgent[ \t]{1,2}care|imaging|medicine|"
-                r"practice|associates|health)(?![\p{L}])", 0.6),
+                r"practice|associates|health)(?:[ \t]{1,2}(?:of|at)[ \t]{1,2}(?!(?:the|a|an|this|that|her|his)\b)"
+                r"\p{Ll}{3,24})?(?![\p{L}])", 0.6),
         Pattern("facility code in a delimited header (weak)",
                 r"(?<=\|[ \t]{0,3})(?P<phi>[A-Z]{2,6}|[a-z]{2,6})(?=[ \t]*(?:\||"
                                                               r"\r?$))",

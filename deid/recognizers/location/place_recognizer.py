@@ -67,7 +67,7 @@ class PlaceRecognizer(RadPatternRecognizer):
         caps_line = not any(c.islower() for c in line)
         keep = start
         words = list(_WORD.finditer(value))
-        for m in words:
+        for i, m in enumerate(words):
             word, low = m.group(), m.group().lower()
             if low in _NOT_PLACE or is_clinical_word(word, eponyms=False):
                 break
@@ -77,6 +77,8 @@ class PlaceRecognizer(RadPatternRecognizer):
             code = word.isupper() and 2 <= len(word) <= 8 and not caps_line  # "BMC", "OSH", "MGH" in mixed text
             name_like = word[0].isupper() and not word.isupper() or caps_line or word.islower()
             if word.islower() and lexicons.is_known_word(word) and lexicons.name_kind(word) != "strong":
+                if i + 1 < len(words) and lexicons.is_city(words[i + 1].group()) and lexicons.name_kind(word):
+                    continue  # "kaiser fairview": a name before a town is the place's name
                 break  # lower case: "was", "her", "updated" are words, "semc" and "quincy" are not
             if not code and (not name_like or (lexicons.is_safe_word(word) and not lexicons.name_kind(word))):
                 break

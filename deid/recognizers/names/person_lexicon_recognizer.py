@@ -152,6 +152,12 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                 elif casing(tokens[i][0]) == "mixed" and _name_shaped(tokens[i][2], "mixed") and any(
                         person[j] for j in _coordinated(text, tokens, lows, i)):
                     person[i] = changed = True  # "Dale and White", "Bowman and White": names listed together
+        for i in range(len(tokens) - 1):  # "sw b hart", "RT M BLACK", "(g jackson)": an initial and a name after a cue
+            if (len(tokens[i][2]) == 1 and lows[i] not in ("a", "i") and kinds[i + 1] is not None
+                    and lows[i + 1] not in NEVER_NAME and text[tokens[i][1]:tokens[i + 1][0]] == " "
+                    and (casing(tokens[i + 1][0]) != "mixed" or tokens[i + 1][2][0].isupper())
+                    and _initial_cue(text, tokens, lows, i)):
+                person[i] = person[i + 1] = True
         for i in range(1, len(tokens) - 1):  # "Brad L Key": a bare middle initial between two names
             if (len(tokens[i][2]) == 1 and tokens[i][2].isupper() and (person[i - 1] or person[i + 1])
                     and kinds[i + 1 if person[i - 1] else i - 1] is not None
@@ -260,6 +266,17 @@ def _after_role(text: str, tokens: list[tuple[int, int, str]], lows: list[str], 
         j -= 1
     return j >= 0 and lows[j] in _ROLE_CUE and bool(_ROLE_GAP.fullmatch(
                                                                    text[tokens[j][1]:tokens[i][0]]))
+
+
+_INITIAL_CUES = _ROLE_CUE | frozenset({"sw", "rt", "rrt", "resp", "team", "by", "rn", "md", "np", "signed", "per",
+                                      "with", "to", "from", "and", "dr"})
+
+
+def _initial_cue(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> bool:
+    """What may stand before "b hart": a role or report word, an opening bracket, or the start of a line."""
+    before = text[tokens[i - 1][1] if i else 0:tokens[i][0]]
+    return ("(" in before or "\n" in before or i == 0
+            or (lows[i - 1] in _INITIAL_CUES and bool(regex.fullmatch(r"[ \t:,]{1,3}", before))))
 
 
 def _modality(text: str, token: tuple[int, int, str]) -> bool:
