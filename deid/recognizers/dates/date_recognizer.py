@@ -79,6 +79,8 @@ class DateRecognizer(RadPatternRecognizer):
                 r"(?:0?[1-9]|1[0-2])-"
                 r"(?:0?[1-9]|[12]\d|3[01])(?![\w/\-]|\.\d|\s{0,2}(?i:days?|weeks?|hours?|hrs?|mins?|times?|%|mg|cc|ml))",
                 0.65),
+        Pattern("month-day with a dash closing a clause (medium)", r"(?<![\w\-/.])(?:0?[1-9]|1[0-2])-"
+                r"(?:0?[1-9]|[12]\d|3[01])(?=[.;]\s|\.?\s*$|\n)", 0.6),
         Pattern("military time after a cue (medium)", r"(?<=(?:\b(?i:at|off|on|arrived|since|until|from|started|"
                 r"stopped|held|given|by|around|approx|approximately|till|to|bedside|mon|tue|tues|wed|thu|thur|thurs|fri|sat|"
                 r"sun)|@)\s{0,2})(?:[01]\d|2[0-3])[0-5]\d"

@@ -45,7 +45,7 @@ class PlaceRecognizer(RadPatternRecognizer):
                 r"(?i:er|ed|icu|ccu|micu|sicu|hospital|clinic|rehab|nursing\s{1,2}home|snf|ltac|ltach|ambulance)\b",
                 0.7),
         Pattern("abbreviation closing a clause (medium)", r"\b(?i:followed\s{1,2}by\s{1,2}\S{1,20}\s{1,2}\S{1,20}"
-                r"\s{1,2}at|seen\s{1,2}at|treated\s{1,2}at|from|at)\s{1,3}(?P<phi>\p{Lu}{3,6}|\p{Ll}{3,6})(?=\s{0,2}[.;,)(]|"
+                r"\s{1,2}at|seen\s{1,2}at|treated\s{1,2}at|from|at)\s{1,3}(?P<phi>\p{Lu}{2,6}|\p{Ll}{2,6})(?=\s{0,2}[.;,)(]|"
                 r"\s{0,2}$|\s{1,2}(?i:in|on|and|for|with|clinic|er|ed)\b)",
                 0.6),
     ]

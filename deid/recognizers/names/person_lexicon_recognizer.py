@@ -102,7 +102,8 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                 unknown = not lexicons.is_known_word(word) and not lexicons.is_common_word(word)
                 foreign = _foreign_name_shape(word, casing(start))
                 person[i] = ((unknown and (named or prev in KIN or credential or foreign))
-                             or (after_title and not lexicons.is_known_word(word)))
+                             or (after_title and (not lexicons.is_known_word(word) or _after_dotted_title(
+                                 text, tokens, lows, i))))
                 person[i] |= named and word[0].isupper() and lows[i] not in NEVER_NAME  # "maiden name is Key"
             elif kind == "strong":
                 if casing(start) == "mixed":
@@ -277,6 +278,23 @@ def _initial_cue(text: str, tokens: list[tuple[int, int, str]], lows: list[str],
     before = text[tokens[i - 1][1] if i else 0:tokens[i][0]]
     return ("(" in before or "\n" in before or i == 0
             or (lows[i - 1] in _INITIAL_CUES and bool(regex.fullmatch(r"[ \t:,]{1,3}", before))))
+
+
+_NOT_AFTER_TITLE = frozenset({"aware", "notified", "paged", "called", "updated", "informed", "contacted", "ordered",
+                              "office", "note", "notes", "order", "orders", "here", "present", "consulted", "made",
+                              "said", "says", "states", "stated", "recommends", "recommended", "wants", "team",
+                              "service", "covering", "oncall", "on-call", "visit", "visited", "rounds", "plan",
+                              "placed", "saw", "seen", "review", "reviewed", "in", "at", "to", "on", "of", "and"})
+
+
+def _after_dotted_title(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> bool:
+    """After "dr." / "mrs." / "Dr " any word but a handful is a surname, even one that is also a word ("dr. mass",
+    "mrs. heart's son"): Philter's rule after a title. Not "dr aware", "dr. notified"."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    w = lows[i].rstrip("'s").rstrip("\u2019s") if lows[i].endswith(("'s", "\u2019s")) else lows[i]
+    return (len(w) >= 2 and w not in _NOT_AFTER_TITLE and w not in STOP_WORDS and w.isalpha()
+            and (text[tokens[i - 1][1]:tokens[i - 1][1] + 1] == "." or tokens[i - 1][2][0].isupper()))
 
 
 def _modality(text: str, token: tuple[int, int, str]) -> bool:
