@@ -4,8 +4,9 @@ Why: spaCy's small model finds almost no names in all-caps or all-lower-case tex
 written that way is common (dictation, old RIS exports, nursing notes). The PhysioNet deid package
 and Philter reach high recall on such text with lexicons and context, not with NER. We take the
 lexicons Philter (philter-lite, BSD-3) ships — 97k first names, 161k surnames and a 195k-word
-whitelist of words that are safe in clinical text — and add spaCy's English lemma list, radforge's
-clinical terms and a packaged drug list (drug-named-entity-recognition, MIT).
+whitelist of words that are safe in clinical text — and add the 1990 Census frequent names, radforge's
+clinical terms, a drug list (drug-named-entity-recognition, MIT), GeoNames towns and countries, and
+spaCy's English lemma list (a rare name that is an everyday word, "swimmer", needs a cue).
 
 A word is a
 - **strong name** when it is a first name or surname and no kind of ordinary or clinical word
