@@ -154,12 +154,6 @@ def is_common_word(word: str) -> bool:
     return _norm(word) in _english()
 
 
-def _is_english_inflected(word: str) -> bool:
-    from deid.candidates import is_english_word
-
-    return is_english_word(word)
-
-
 _PARTICLES = frozenset({"de", "la", "le", "del", "della", "der", "den", "van", "von", "da", "di", "du", "dos", "das",
                         "st", "mc", "mac", "al", "el", "bin", "ibn"})
 
@@ -170,11 +164,13 @@ def leading_name_words(value: str) -> int:
     An all-caps or all-lower-case match of a capitalised-name pattern runs on through ordinary words
     ("MERCY HOSPITAL WITH", "OVER FROM"); this is where it should stop. 0 when the first word cannot.
     """
+    from deid.candidates import is_english_word
+
     keep = 0
     for m in _WORD.finditer(value):
         word = m.group()
         if not (len(word) == 1 or word.lower() in _PARTICLES or name_kind(word) or is_city(word)
-                or not (is_known_word(word) or _is_english_inflected(word))):  # "DICTATING" is a word
+                or not (is_known_word(word) or is_english_word(word))):  # "DICTATING" is a word
             break
         keep = m.end()
     if value[keep:keep + 1] == "." and keep and value[keep - 2: keep - 1] in ("", " "):

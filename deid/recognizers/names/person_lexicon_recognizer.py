@@ -55,7 +55,6 @@ NEVER_NAME = TITLES | KIN | CREDENTIALS | _ROLE | _VERB_BEFORE | frozenset({
     "re", "pt", "pts", "patient", "today", "tonight", "tomorrow", "yesterday", "am", "pm", "also", "all", "up"})
 _JOIN = regex.compile(r"[ \t]{1,3}|[ \t]{0,2}[,^][ \t]{0,2}|\^")
 _AND = regex.compile(r"[ \t]{1,2}(?:and|&)[ \t]{1,2}|,[ \t]{1,2}")
-_INITIAL = regex.compile(r"(?<![\p{L}\d])\p{L}\.(?=[ \t]{0,2}\p{L})")
 
 
 class PersonLexiconRecognizer(RadEntityRecognizer):
