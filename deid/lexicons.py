@@ -98,6 +98,11 @@ def load() -> None:
     _cities()
 
 
+# Name particles joined to a surname by a hyphen.
+_PARTICLES = frozenset({"el", "al", "abu", "ibn", "bin", "ben", "van", "von", "de", "da", "di", "du", "la", "le",
+                        "mac", "mc", "o", "d", "st"})
+
+
 @lru_cache(maxsize=65536)
 def name_kind(word: str) -> str | None:
     """'strong', 'ambiguous' or None for one word (any casing; a possessive 's is ignored)."""
@@ -112,7 +117,12 @@ def name_kind(word: str) -> str | None:
     if w in ambiguous:
         return "ambiguous"
     parts = w.split("-")
-    if len(parts) > 1 and all(len(p) > 2 and (p in strong or p in ambiguous) for p in parts):  # "Marie-Claude"
+    if len(parts) == 2 and parts[0] in _PARTICLES and len(parts[1]) > 2:  # "El-Sayed", "al-Amin", "Abu-Bakr"
+        return name_kind(parts[1]) or ("ambiguous" if parts[0] in ("el", "al", "abu", "ibn", "bin") else None)
+    # "Marie-Claude", and the Korean given names written with a hyphen ("Eun-ji", "Soo-ah", "Ji-woo"),
+    # whose syllables may have two letters: every part a name, one of them a strong one of three letters or more
+    if len(parts) > 1 and all(len(p) >= 2 and (p in strong or p in ambiguous) for p in parts) and (
+            all(len(p) > 2 for p in parts) or any(len(p) > 2 and p in strong for p in parts)):
         return "strong" if any(p in strong for p in parts) else "ambiguous"
     return None
 
@@ -131,6 +141,17 @@ def _frequent() -> frozenset[str]:
 def is_first_name(word: str) -> bool:
     w = _norm(word)
     return w in _lexicon()[2] or _fold(w) in _lexicon()[2]
+
+
+@lru_cache(maxsize=65536)
+def is_surname(word: str) -> bool:
+    w = _norm(word)
+    return w in _surnames() or _fold(w) in _surnames()
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    return frozenset(_read_words(_DATA / "surnames.txt.gz"))
 
 
 @lru_cache(maxsize=65536)
@@ -238,6 +259,11 @@ def is_known_word(word: str) -> bool:
 
 _NOT_DECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss",
                                  "ı": "i"})
+
+
+def fold(word: str) -> str:
+    """The word without accents, lower-case ("Þórunn" -> "thorunn"): how the lexicons write names."""
+    return _fold(_norm(word))
 
 
 def _fold(word: str) -> str:

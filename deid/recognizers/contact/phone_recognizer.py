@@ -31,7 +31,8 @@ class PhoneRecognizer(RadPatternRecognizer):
                 r"(?<![\w.])(?P<phi>\+?\(?\d{1,4}\)?(?:[\s.\-]{1,2}\(?\d{1,5}\)?){1,5})"
                 r"[ \t]{1,2}(?i:office|fax|mobile|cell|home|work|pager|tel|phone)\b", 0.7),
         Pattern("seven digits after a calling cue (medium)",
-                r"(?<=\b(?i:at|call|phone|cell|tel|reached\s{1,2}at|number|contact|page|pager|ext|x)[\s:#]{1,3})"
+                r"(?<=\b(?i:at|call|phone|cell|tel|reached\s{1,2}at|number|contact|page|pager|ext|x|"
+                r"(?:at\s{1,2})?(?:work|home|office|mobile))[\s:#]{1,3})"
                 r"\d{3}[ .]\d{4}\b(?![.,]\d)", 0.7),
         Pattern("local number (medium)", r"(?<![\w\-/.:])\d{3}-\d{4}" + _EXT + r"(?![\w\-/]|\.\d)", 0.6),
         Pattern("international phone (medium)", r"(?<![\w.])\+\d{1,3}(?:[\s.\-]\(?\d{1,5}\)?){2,5}(?![\w])", 0.7),

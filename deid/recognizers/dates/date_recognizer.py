@@ -73,7 +73,8 @@ class DateRecognizer(RadPatternRecognizer):
         Pattern("month-name of year (medium)", rf"\b{MONTH}\s{{1,3}}(?i:of)\s{{1,3}}{YEAR4}\b", 0.8),
         Pattern("lower-case day month-name (medium)", r"\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\s{1,3}"
                 r"(?:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|april|june|july|august|september|october|november|"
-                r"december|may(?=\s{1,2}(?:by|at|on|in|and)\b|\s{0,2}[.,;)]))\.?(?![a-z])", 0.65),
+                r"december|(?:may|mar|march)(?=\s{1,2}(?:(?:by|at|on|in|and|with|for|\d{2,4})\b|w/)|\s{0,2}[.,;)]|\s{0,2}$))"
+                r"\.?(?![a-z])", 0.65),
         Pattern("month-day with a dash after a cue (medium)", r"(?<=\b(?i:on|placed|changed|since|dated|from|until|due|"
                 r"done|inserted|removed|started|stopped|d/c'?d|given|drawn|sent|admitted|seen|discharged|rn|md|signed)\s{1,2})"
                 r"(?:0?[1-9]|1[0-2])-"
@@ -83,7 +84,7 @@ class DateRecognizer(RadPatternRecognizer):
                 r"(?:0?[1-9]|[12]\d|3[01])(?=[.;]\s|\.?\s*$|\n)", 0.6),
         Pattern("military time after a cue (medium)", r"(?<=(?:\b(?i:at|off|on|arrived|since|until|from|started|"
                 r"stopped|held|given|by|around|approx|approximately|till|to|bedside|mon|tue|tues|wed|thu|thur|thurs|fri|sat|"
-                r"sun)|@)\s{0,2})(?:[01]\d|2[0-3])[0-5]\d"
+                r"sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|@)\s{0,2})(?:[01]\d|2[0-3])[0-5]\d"
                 r"(?![\w:]|\.\d|"
                 r"\s{0,2}(?i:u/|units?|mg|ml|cc|mcg|kcal|%|/))", 0.6),
         Pattern("military time after a date (medium)", r"(?<=\b(?:0?[1-9]|1[0-2])[/\-](?:0?[1-9]|[12]\d|3[01])"

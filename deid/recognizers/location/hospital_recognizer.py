@@ -37,7 +37,13 @@ _LEAD_WORD = regex.compile(r"\p{L}[\p{L}'\u2019]*")
 _CUT_AFTER = frozenset({"from", "to", "at", "in", "into", "over", "with", "by", "via", "for", "on", "sent", "seen",
                         "transferred", "transfer", "admitted", "discharged", "presented", "presents", "went", "came",
                         "back", "was", "is", "were", "are", "had", "has", "per", "called", "outside", "male",
-                        "female", "man", "woman", "patient", "pt", "who", "which", "while", "after", "before"})
+                        "female", "man", "woman", "patient", "pt", "who", "which", "while", "after", "before",
+                        "dated", "will", "would", "where", "when", "since"})
+# After an all-caps match, up to four more words and an institution word still belong to it ("... IN THE MEMORIAL |
+# GENERAL HOSPITAL"): the leftmost match ended at the first institution word it could.
+_CUT_WORDS = "|".join(sorted(_CUT_AFTER))
+_CAPS_TAIL = regex.compile(rf"(?:[ \t]{{1,2}}(?!(?i:{_CUT_WORDS})\b)\p{{Lu}}[\p{{Lu}}'\u2019\-]{{1,24}})"
+                           rf"{{0,3}}[ \t]{{1,2}}{_INSTITUTION}")
 
 
 class HospitalRecognizer(RadPatternRecognizer):
@@ -47,7 +53,7 @@ class HospitalRecognizer(RadPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("institution name (strong)", rf"\b(?:[A-Z][A-Za-z'\u2019\-]{{1,24}}\.?[ \t]{{1,2}}"
                 rf"(?:{_NAME_WORD}[ \t]{{1,2}}){{0,8}})"
-                rf"{_INSTITUTION}(?:[ \t]{{1,2}}(?i:of|"
+                rf"{_INSTITUTION}(?:[ \t]{{1,2}}{_INSTITUTION}){{0,2}}(?:[ \t]{{1,2}}(?i:of|"
                 rf"at)[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}(?:[ \t]{{1,2}}[A-Z][A-Za-z\-]{{1,24}}){{0,2}})?",
                 0.8),
         Pattern("university/saint institution (strong)", rf"\b(?:University|Univ\.|St\.|"
@@ -92,6 +98,8 @@ class HospitalRecognizer(RadPatternRecognizer):
         value = text[start:end]
         # no casing to mark where a name starts: "records from the mercy regional medical center", "IS HER ..."
         lower = value.islower() or value.isupper()
+        if value.isupper() and (tail := _CAPS_TAIL.match(text, end)):
+            end = tail.end()
         cut, stop, seen_institution = start, end, False
         for m in _LEAD_WORD.finditer(text, start, end):
             word = m.group().lower()

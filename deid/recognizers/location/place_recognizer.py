@@ -44,6 +44,9 @@ class PlaceRecognizer(RadPatternRecognizer):
                 r"adult|local|outside|osh|ccu|micu|sicu)\b)(?P<phi>\p{Lu}{2,8}|\p{Ll}{2,8})\s{1,2}"
                 r"(?i:er|ed|icu|ccu|micu|sicu|hospital|clinic|rehab|nursing\s{1,2}home|snf|ltac|ltach|ambulance)\b",
                 0.7),
+        Pattern("code after an admission (medium)", r"\b(?i:admission|admitted|readmitted|readmission|transferred|"
+                r"hospitalized|seen|treated|followed|workup|work-up|evaluated)\s{1,2}(?i:to|at|from|in)\s{1,3}"
+                r"(?P<phi>\p{Lu}{2,5}|\p{Ll}{2,5})\b(?![\-/])", 0.6),
         Pattern("abbreviation closing a clause (medium)", r"\b(?i:followed\s{1,2}by\s{1,2}\S{1,20}\s{1,2}\S{1,20}"
                 r"\s{1,2}at|seen\s{1,2}at|treated\s{1,2}at|from|at)\s{1,3}(?P<phi>\p{Lu}{2,6}|\p{Ll}{2,6})(?=\s{0,2}[.;,)(]|"
                 r"\s{0,2}$|\s{1,2}(?i:in|on|and|for|with|clinic|er|ed)\b)",
@@ -67,6 +70,8 @@ class PlaceRecognizer(RadPatternRecognizer):
         caps_line = not any(c.islower() for c in line)
         keep = start
         words = list(_WORD.finditer(value))
+        if len(words) == 1 and _facility_code(words[0].group()):
+            return start, start + words[0].end()  # "seen at mgh", "FROM LCH (": Philter's safe list holds such codes
         for i, m in enumerate(words):
             word, low = m.group(), m.group().lower()
             if low in _NOT_PLACE or is_clinical_word(word, eponyms=False):
@@ -87,11 +92,33 @@ class PlaceRecognizer(RadPatternRecognizer):
 
 
 _WORD = regex.compile(r"\p{L}[\p{L}'\u2019\-]*")
+
+
+def _facility_code(word: str) -> bool:
+    """A short code where a place goes ("from mgh", "at CSL"): no English, clinical or unit word ("osh", "ed")."""
+    from deid import lexicons
+    from deid.candidates import is_english_word
+    from deid.vocabulary import is_clinical_word
+
+    low = word.lower()
+    return (2 <= len(word) <= 5 and word.isalpha() and (word.isupper() or word.islower())
+            and low not in _NOT_PLACE and low not in _NOT_CODE and not is_english_word(word)
+            and not lexicons.is_common_word(word) and not is_clinical_word(word)
+            and lexicons.name_kind(word) != "strong")
 _NOT_PLACE = frozenset({"home", "rehab", "hospital", "floor", "unit", "icu", "er", "ed", "or", "pacu", "ccu", "micu",
                         "sicu", "nicu", "picu", "csru", "cath", "lab", "ir", "ct", "mri", "us", "xr", "snf",
                         "ltac", "ltach", "hospice", "bed", "room", "his", "her", "their", "this", "that", "be", "see",
                         "have", "baseline", "normal", "sinus", "him", "them", "me", "dialysis", "surgery",
                         "ambulance", "ems", "clinic", "office", "pcp", "osh"})
+# Units, services and shorthand that follow "to"/"from"/"at" and are no facility ("transferred to ctu", "seen at hd").
+_NOT_CODE = frozenset({"vna", "pt", "ot", "hd", "ctu", "pcu", "cvicu", "tsicu", "nsicu", "ccu", "cvu", "sdu", "tcu",
+                       "ltc", "alf", "ecf", "nh", "acf", "bid", "tid", "qid", "qd", "prn", "hs", "po", "iv", "im", "sq",
+                       "npo", "ama", "rrt", "ems", "ed", "er", "ms", "ns", "lr", "cxr", "ekg", "ecg", "eeg", "emg",
+                       "tte", "tee", "cta", "mra", "mrv", "pet", "spect", "kub", "ivc", "svc", "pa", "np", "md", "rn",
+                       "sw", "cm", "gi", "gu", "ent", "id", "obgyn", "peds", "neuro", "ortho", "cards", "onc", "renal",
+                       "pulm", "heme", "endo", "psych", "ir", "ep", "cath", "rehab", "acute", "am", "pm", "noc", "hr",
+                       "hrs", "min", "wk", "wks", "mo", "yr", "yrs", "mos", "sx", "hx", "dx", "tx", "rx", "fx", "bx",
+                       "pmh", "psh", "ros", "hpi", "cc", "fu", "f/u", "pta", "ptt", "inr", "bmp", "cbc", "lft", "abg"})
 
 
 class TownRecognizer(RadPatternRecognizer):

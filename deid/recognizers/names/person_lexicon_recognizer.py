@@ -99,7 +99,7 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                 continue
             if kind is None:  # a word in no lexicon: a surname after a title ("Dr.Okafor"), a foreign name
                 unknown = not lexicons.is_known_word(word) and not lexicons.is_common_word(word)
-                foreign = _foreign_name_shape(word, casing(start))
+                foreign = _foreign_name_shape(word, casing(start)) or _accented_name(word)
                 person[i] = ((unknown and (named or prev in KIN or credential or foreign))
                              or (after_title and (not lexicons.is_known_word(word) or _after_dotted_title(
                                  text, tokens, lows, i))))
@@ -153,11 +153,62 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                         person[j] for j in _coordinated(text, tokens, lows, i)):
                     person[i] = changed = True  # "Dale and White", "Bowman and White": names listed together
         for i in range(len(tokens) - 1):  # "sw b hart", "RT M BLACK", "(g jackson)": an initial and a name after a cue
-            if (len(tokens[i][2]) == 1 and lows[i] not in ("a", "i") and kinds[i + 1] is not None
-                    and lows[i + 1] not in NEVER_NAME and text[tokens[i][1]:tokens[i + 1][0]] == " "
+            if (len(tokens[i][2]) == 1 and lows[i + 1] not in NEVER_NAME
+                    and text[tokens[i][1]:tokens[i + 1][0]] in (" ", ". ", ".")
                     and (casing(tokens[i + 1][0]) != "mixed" or tokens[i + 1][2][0].isupper())
                     and _initial_cue(text, tokens, lows, i)):
+                role = i > 0 and lows[i - 1] in _INITIAL_ROLES
+                if lows[i] in ("a", "i") and not (kinds[i + 1] == "strong" and (role or _credential_after(
+                        text, tokens[i + 1][1]))):
+                    continue  # "a mass", "i think": an article or a pronoun, unless a name and a role say otherwise
+                # after a role and an initial any word is a surname: "sw y. mass", "chaplain h.bowel"
+                if kinds[i + 1] is not None or ((role or _credential_after(text, tokens[i + 1][1]))
+                                                and _surname_after_role(lows[i + 1])):
+                    person[i] = person[i + 1] = True
+        for i in range(len(tokens)):  # "son may visits", "that pat her caregiver": a first name by its relation
+            if not person[i] and (lows[i] == "may" or (kinds[i] is not None and lexicons.is_first_name(tokens[i][2])
+                                                       and lows[i] not in NEVER_NAME)):
+                kin_before = i > 0 and lows[i - 1] in KIN and _adjacent(text, tokens[i - 1][1], tokens[i][0], True)
+                if (kin_before and (lows[i] != "may" or not _modal_may(text, tokens, lows, i))) or _APPOSITION.match(
+                        text, tokens[i][1]):
+                    person[i] = True
+        for i in range(len(tokens) - 1):  # "dr yong mass", "yong mass rn", "dr may wilson": a first name vouches
+            if not _adjacent(text, tokens[i][1], tokens[i + 1][0]) or lows[i + 1] in NEVER_NAME:
+                continue
+            # a given name that is no surname ("yong", "hélène"): "dr clark code status" is Dr Clark, then a word
+            first = (person[i] and lexicons.is_first_name(tokens[i][2]) and not lexicons.is_surname(tokens[i][2])
+                     ) or lows[i] == "may"
+            titled = i > 0 and lows[i - 1] in TITLES and _adjacent(text, tokens[i - 1][1], tokens[i][0])
+            credential_next = (i + 2 < len(tokens) and lows[i + 2] in CREDENTIALS - {"pa", "do", "pt", "rd"}
+                               and _adjacent(text, tokens[i + 1][1], tokens[i + 2][0], loose=True))
+            if first and (titled or credential_next) and _surname_after_role(lows[i + 1]) and not _verb_shaped(
+                    lows[i + 1]) and (
+                    kinds[i + 1] is not None or lows[i] != "may" or titled):
                 person[i] = person[i + 1] = True
+        for i in range(len(tokens) - 1):  # "small, pat" / "heart, jörg" at a field start: LAST, FIRST with any surname
+            if (not person[i] and kinds[i] is None and (lexicons.is_first_name(tokens[i + 1][2])
+                                                         or lexicons.name_kind(tokens[i + 1][2]) == "strong")
+                    and lows[i + 1] not in NEVER_NAME and _surname_after_role(lows[i])
+                    and _name_shaped(tokens[i][2], casing(tokens[i][0]))
+                    and not _SCORE_AFTER.match(text, tokens[i + 1][1])
+                    and (lexicons.is_frequent_name(tokens[i + 1][2]) or not is_english_word(tokens[i + 1][2]))
+                    and _COMMA.fullmatch(text[tokens[i][1]:tokens[i + 1][0]])
+                    and (i == 0 or lows[i - 1] == "by" or _LINE_START.search(text, 0, tokens[i][0]) is not None)):
+                person[i] = person[i + 1] = True  # not "INDICATION: Lightheadedness, shaking"
+        starts = [t[0] for t in tokens]
+        for m in _DICTATION_CUE.finditer(text):  # "this is joy harris dictating", "dictation for sandra field"
+            i = bisect_right(starts, m.end() - 1)
+            for j in (i, i + 1):
+                if j >= len(tokens) or (lows[j] in NEVER_NAME and lows[j] != "may") or (
+                        j > i and not _adjacent(text, tokens[j - 1][1], tokens[j][0])):
+                    break
+                word_not_name = kinds[j] is None and (lexicons.is_known_word(tokens[j][2])
+                                                      or is_english_word(tokens[j][2]))
+                titled = "dr" in m.group().lower()  # "this is dr hart dictating": one surname, nothing after it
+                if word_not_name and not (j > i and not titled and lexicons.is_first_name(tokens[i][2])
+                                          and _surname_after_role(lows[j]) and lows[j] not in _AFTER_DICTATED_NAME):
+                    break  # but "signed dr hélène bowel": after a first name, a surname whatever it means
+                person[j] = True
         for i in range(1, len(tokens) - 1):  # "Brad L Key": a bare middle initial between two names
             if (len(tokens[i][2]) == 1 and tokens[i][2].isupper() and (person[i - 1] or person[i + 1])
                     and kinds[i + 1 if person[i - 1] else i - 1] is not None
@@ -190,6 +241,51 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
             results.append(make_result(self, self.ENTITY, start, end, self.SCORE, "lexicon name with context"))
             i = j + 1
         return results
+
+
+# Words a dictation puts right after a name ("this is joy harris dictating", "on mary price medical record").
+_AFTER_DICTATED_NAME = frozenset({"dictating", "dictated", "dictation", "thank", "thanks", "new", "date", "medical",
+                                  "labs", "past", "pain", "ct", "code", "history", "mrn", "record", "dob", "seen"})
+_LINE_START = regex.compile(r"\n[ \t]{0,4}$")
+_SCORE_AFTER = regex.compile(r"[ \t]{0,2}[:=]?[ \t]{0,2}\d")  # "intact, Braden 14": a scale, not a first name
+_INITIAL_ROLES = frozenset({"sw", "chaplain", "rt", "rrt", "rn", "np", "pa", "md", "dr", "therapist", "tech", "by"})
+_APPOSITION = regex.compile(r",?[ \t]{1,2}(?i:her|his|their|the[ \t]patient's|pt's)[ \t]{1,2}(?i:caregiver|"
+                            r"daughter|son|wife|husband|sister|brother|mother|father|niece|nephew|friend|partner|"
+                            r"neighbou?r|hcp|health[ \t]care[ \t]proxy|grandson|granddaughter)\b")
+_CREDENTIAL_AFTER = regex.compile(r",?[ \t]{1,2}(?i:rn|md|np|pa|rrt|lpn|msw|licsw|do)\b")
+# Where a dictation names its speaker or its patient: the next words are a name whatever they mean in English.
+_DICTATION_CUE = regex.compile(r"\b(?i:this[ \t]{1,2}is[ \t]{1,2}(?:dr\.?[ \t]{1,2})?(?=\S+(?:[ \t]\S+){0,2}[ \t]"
+                               r"dictating)|dictation[ \t]{1,2}for[ \t]{1,2}|(?:note|summary)[ \t]{1,2}(?:on|for)"
+                               r"[ \t]{1,2}(?:patient[ \t]{1,2})?|on[ \t]{1,2}patient[ \t]{1,2}|dictated[ \t]{1,2}"
+                               r"by[ \t]{1,2}(?:dr\.?[ \t]{1,2})?|transcribed[ \t]{1,2}by[ \t]{1,2}|"
+                               r"electronically[ \t]{1,2}signed[ \t]{1,2}(?:by[ \t]{1,2})?(?:dr\.?[ \t]{1,2})?|"
+                               r"contact[ \t]{1,2}(?=\S+[ \t]{1,2}at[ \t]{1,2}[\d(])|"
+                               r"asking[ \t]{1,2}(?:for|when|if|whether|about)[ \t]{1,2})")
+_NOT_MODAL_NEXT = frozenset({"at", "in", "and", "is", "was", "who", "to", "with", "for", "of", "on", "or", "from",
+                             "has", "had", "came", "called", "brought", "present", "here", "by", "(hcp)"})
+
+
+def _modal_may(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> bool:
+    """"daughter may visit" (a verb follows) or "daughter may at bedside" / "son may visits daily" (a name)."""
+    rest = text[tokens[i][1]:tokens[i][1] + 3]
+    if not rest[:1].isspace() or i + 1 >= len(tokens) or "\n" in rest:
+        return False  # "granddaughter may," / end of line: nothing a modal needs
+    nxt = lows[i + 1]
+    return not (nxt in _NOT_MODAL_NEXT or nxt.endswith(("s", "ed")) and nxt not in ("was", "has", "is"))
+
+
+def _verb_shaped(low: str) -> bool:
+    return low in _AFTER_DICTATED_NAME or low.endswith(("ing", "ed"))
+
+
+def _credential_after(text: str, end: int) -> bool:
+    return bool(_CREDENTIAL_AFTER.match(text, end))
+
+
+def _surname_after_role(low: str) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return len(low) >= 2 and low.isalpha() and low not in STOP_WORDS and low not in _NOT_AFTER_TITLE
 
 
 _TRAILING_INITIAL = regex.compile(r"[ \t]\p{L}\.?(?=[ \t]{2}|[ \t]*(?:,|\(|\r?$)|\n)", regex.MULTILINE)
@@ -251,6 +347,18 @@ def _foreign_name_shape(word: str, casing: str, typos: bool = True) -> bool:
     return not is_english_word(word) and not is_medical_shape(word) and not lexicons.near_known_word(word, typos)
 
 
+def _accented_name(word: str) -> bool:
+    """A word with letters English does not write ("þórunn", "JÖKULL", "nyström") that no lexicon knows, even folded:
+    in a line with no casing to go by, what is not known to be safe is a name (Philter's rule)."""
+    if word.isascii() or len(word) < 3:
+        return False
+    from deid import lexicons
+    from deid.candidates import is_english_word
+
+    folded = lexicons.fold(word)
+    return not is_english_word(folded) and not lexicons.is_known_word(folded) and not lexicons.is_common_word(folded)
+
+
 _FIELD_START = regex.compile(r"(?:^|\n|[:|\t]|[ \t]{2})[ \t]*$")
 
 
@@ -286,14 +394,19 @@ _NOT_AFTER_TITLE = frozenset({"aware", "notified", "paged", "called", "updated",
                               "placed", "saw", "seen", "review", "reviewed", "in", "at", "to", "on", "of", "and"})
 
 
+# Titles that, even lower-case and without a period, stand only before a name ("mr brain" is an MRI, "ms" a disease).
+_LOWER_TITLES = frozenset({"dr", "drs", "doctor", "mrs"})
+
+
 def _after_dotted_title(text: str, tokens: list[tuple[int, int, str]], lows: list[str], i: int) -> bool:
     """After "dr." / "mrs." / "Dr " any word but a handful is a surname, even one that is also a word ("dr. mass",
     "mrs. heart's son"): Philter's rule after a title. Not "dr aware", "dr. notified"."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     w = lows[i].rstrip("'s").rstrip("\u2019s") if lows[i].endswith(("'s", "\u2019s")) else lows[i]
-    return (len(w) >= 2 and w not in _NOT_AFTER_TITLE and w not in STOP_WORDS and w.isalpha()
-            and (text[tokens[i - 1][1]:tokens[i - 1][1] + 1] == "." or tokens[i - 1][2][0].isupper()))
+    written_as_title = (text[tokens[i - 1][1]:tokens[i - 1][1] + 1] == "." or tokens[i - 1][2][0].isupper()
+                        or (lows[i - 1] in _LOWER_TITLES and tokens[i][2].islower()))  # "dr mass" in dictation
+    return len(w) >= 2 and w not in _NOT_AFTER_TITLE and w not in STOP_WORDS and w.isalpha() and written_as_title
 
 
 def _modality(text: str, token: tuple[int, int, str]) -> bool:
