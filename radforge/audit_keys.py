@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from radforge.errors import SecretError
@@ -94,10 +94,13 @@ def read_new_key(path: Path, data_secret: bytes | None = None) -> bytes:
 
 @dataclass
 class AuditKeyring:
-    """The current audit key file and the keyring folder of every key ever used, read lazily."""
+    """The current audit key file and the keyring folder of every key ever used.
+
+    Read from disk on every call, never cached: another process may rotate the key while a long-lived one
+    (a de-id worker) holds this object.
+    """
 
     key_path: Path
-    _keys: dict[str, bytes] | None = field(default=None, repr=False)
 
     @classmethod
     def for_settings(cls, settings) -> AuditKeyring:
@@ -114,19 +117,17 @@ class AuditKeyring:
 
     def keys(self) -> dict[str, bytes]:
         """Every key known, by fingerprint: the keyring folder plus the current file."""
-        if self._keys is None:
-            found: dict[str, bytes] = {}
-            if self.folder.is_dir():
-                check_owner_only(self.folder)
-                for path in sorted(self.folder.glob("*.key")):
-                    check_owner_only(path)
-                    key = parse_secret(path.read_text(), f"{WHAT} {path}")
-                    found[audit_key_fingerprint(key)] = key
-            if self.key_path.exists():
-                fp, key = self.current()
-                found[fp] = key
-            self._keys = found
-        return self._keys
+        found: dict[str, bytes] = {}
+        if self.folder.is_dir():
+            check_owner_only(self.folder)
+            for path in sorted(self.folder.glob("*.key")):
+                check_owner_only(path)
+                key = parse_secret(path.read_text(), f"{WHAT} {path}")
+                found[audit_key_fingerprint(key)] = key
+        if self.key_path.exists():
+            fp, key = self.current()
+            found[fp] = key
+        return found
 
     def get(self, fp: str) -> bytes | None:
         return self.keys().get(fp)
@@ -137,7 +138,6 @@ class AuditKeyring:
         path = self.folder / f"{fp}.key"
         if not path.exists():
             _write_key(path, key)
-        self._keys = None
         return fp
 
     def install_current(self, key: bytes) -> None:
@@ -145,4 +145,3 @@ class AuditKeyring:
         if audit_key_fingerprint(key) not in self.keys():
             raise AuditKeyError("internal: a key is installed only after it is filed in the keyring")
         _write_key(self.key_path, key)
-        self._keys = None
