@@ -606,7 +606,10 @@ def forced_errors(home: Path, landing: Path, corpus: CanaryCorpus, env: dict[str
     trail_src = home / "audit"
     if (trail_src / "trail.jsonl").exists():
         from radforge.audit import AuditTrail, write_month_report
+        from radforge.audit_keys import AuditKeyring
+        from radforge.settings import get_settings
 
+        keys = AuditKeyring.for_settings(get_settings(home=home))  # the copy is checked with the site's audit key
         t_dir = work / "tampered-audit"
         shutil.copytree(trail_src, t_dir, dirs_exist_ok=True)
         lines = (t_dir / "trail.jsonl").read_text().splitlines()
@@ -614,8 +617,9 @@ def forced_errors(home: Path, landing: Path, corpus: CanaryCorpus, env: dict[str
         rec["note"] = r0["patient_name"] + " " + r0["mrn"]
         lines[0] = json.dumps(rec)
         (t_dir / "trail.jsonl").write_text("\n".join(lines) + "\n")
-        result = AuditTrail(t_dir).verify()
-        report = write_month_report(AuditTrail(t_dir), dt.datetime.now(dt.UTC).strftime("%Y-%m"), work / "tampered")
+        result = AuditTrail(t_dir, keys).verify()
+        report = write_month_report(AuditTrail(t_dir, keys), dt.datetime.now(dt.UTC).strftime("%Y-%m"),
+                                    work / "tampered")
         out.append({"stage": "audit", "what": "tampered trail", "rc": 0 if not result.ok else 1,
                     "text": json.dumps(result.as_dict()) + Path(report["html"]).read_text()})
     # de-id engine: a record it cannot handle, with canaries everywhere

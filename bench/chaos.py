@@ -285,7 +285,7 @@ def visible_problems(home: Path, full: bool = False, final: bool = False) -> dic
 def audit_status(home: Path) -> dict[str, Any]:
     from radforge.audit import AuditTrail
 
-    return AuditTrail(home / "audit").verify().as_dict()
+    return AuditTrail.for_settings(settings_for(home)).verify().as_dict()  # the site's own audit key
 
 
 # --- comparing the two sites -------------------------------------------------------------------------------

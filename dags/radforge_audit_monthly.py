@@ -1,10 +1,13 @@
 """
 ### radforge_audit_monthly
 
-On the first of every month: verifies the whole de-identification audit chain (fails loudly, and
-stops, if any record was edited, deleted or reordered), then writes the compliance report of the
-previous month (HTML + CSV: volumes, entity counts by type, quarantine reasons, residual-check rate,
-engine versions) for the compliance officer.
+On the first of every month: verifies the whole de-identification audit chain — every record's MAC
+under the audit key, the chain and its head (fails loudly, and stops, if any record was edited,
+deleted, reordered or written without the key) — then writes the compliance report of the previous
+month (HTML + CSV: volumes, entity counts by type, quarantine reasons, residual-check rate, engine
+versions) for the compliance officer, with the month's **anchor** (`YYYY-MM:<last hash>:<record
+count>`). The officer keeps the anchor outside this server; `radforge audit verify --anchors FILE`
+later proves the trail was not rewritten since, even by someone holding the audit key.
 """
 
 from __future__ import annotations
@@ -44,8 +47,11 @@ def radforge_audit_monthly():
         previous = (logical_date or pendulum.now("UTC")).subtract(months=1)
         month = (params or {}).get("month") or previous.format("YYYY-MM")
         settings = task_settings()
-        paths = write_month_report(AuditTrail.for_settings(settings), month, settings.zone("audit") / "reports")
-        return {"month": month, "html": str(paths["html"]), "csv": str(paths["csv"])}
+        trail = AuditTrail.for_settings(settings)
+        paths = write_month_report(trail, month, settings.zone("audit") / "reports")
+        anchor = trail.anchor(month)
+        print(f"audit anchor for {month} (for the compliance officer, to keep off this server): {anchor.text}")
+        return {"month": month, "html": str(paths["html"]), "csv": str(paths["csv"]), "anchor": anchor.text}
 
     monthly_report(verify_chain())
 

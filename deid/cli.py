@@ -13,7 +13,7 @@ deid_app = typer.Typer(help="De-identify radiology reports (Presidio + radiology
                             "{id, text} gives one line {id, text_deid, entities, quarantined}, offsets into the "
                             "original text. Example: radforge deid --in reports.jsonl --out deid.jsonl --workers 2",
                        invoke_without_command=True, no_args_is_help=False)
-audit_app = typer.Typer(help="The hash-chained de-identification audit trail. Example: radforge audit verify",
+audit_app = typer.Typer(help="The keyed (HMAC-chained) de-identification audit trail. Example: radforge audit verify",
                         no_args_is_help=True)
 
 
@@ -210,22 +210,59 @@ def _print_corpus_result(result: dict) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Check the chain: exits 1 and names the first bad record on any edit, deletion, reordering or truncation.
+def audit_verify(
+    anchor: list[str] = typer.Option([], "--anchor", help="YYYY-MM:HASH:COUNT from a monthly report (repeatable)."),
+    anchors_file: Path = typer.Option(None, "--anchors", help="File of anchors, one a line (# comments allowed)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Check the chain, every record's MAC under the audit key, the head, and the anchors given: exits 1 and
+    names the first bad record on any edit, deletion, reordering, truncation, a record written without the
+    audit key, or an anchor the trail no longer matches.
 
-    Example: radforge audit verify --json
+    Example: radforge audit verify --anchors /media/officer/radforge-anchors.txt --json
     """
     from radforge.audit import AuditTrail
+    from radforge.audit_anchors import parse_anchor, read_anchors
 
-    result = AuditTrail.for_settings().verify()
+    anchors = [parse_anchor(a) for a in anchor] + (read_anchors(anchors_file) if anchors_file else [])
+    result = AuditTrail.for_settings().verify(anchors)
     if as_json:
         print(json.dumps(result.as_dict()))
     elif result.ok:
-        typer.echo(f"audit trail intact: {result.records} records")
+        checked = f", {result.anchors_checked} anchors match" if anchors else ""
+        typer.echo(f"audit trail intact: {result.records} records, signed with audit key "
+                   f"{', '.join(result.key_fingerprints) or '-'}{checked}")
     else:
         typer.echo(f"audit trail BROKEN at record {result.first_bad_seq}: {result.problem}", err=True)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key(
+    new_key: Path = typer.Option(None, "--new-key", help="File holding the new audit key (owner-only, 64 hex); "
+                                                         "default: generate one."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Change the audit key: a record signed with the old key names the new key's fingerprint; the old key
+    stays in the keyring (audit.keys/) so older records still verify. No data is re-keyed.
+
+    Example: radforge audit rotate-key --json
+    """
+    from radforge.audit import AuditTrail
+    from radforge.audit_keys import read_new_key
+    from radforge.settings import get_settings
+
+    settings = get_settings()
+    secret = settings.secret() if settings.secret_path.exists() else None
+    key = read_new_key(new_key, secret) if new_key else None
+    result = AuditTrail.for_settings(settings).rotate_key(key)
+    if as_json:
+        print(json.dumps(result))
+    else:
+        typer.echo(f"audit key rotated {result['old_key_fp']} -> {result['new_key_fp']} (record "
+                   f"{result['rotation_seq']}); back up {settings.audit_key_path} and {result['keyring']} to the "
+                   "key escrow")
 
 
 @audit_app.command("report")
@@ -247,3 +284,4 @@ def audit_report(
                           "summary": month_summary(trail, month)}))
     else:
         typer.echo(f"wrote {paths['html']} and {paths['csv']}")
+        typer.echo(f"anchor (keep it off this server): {trail.anchor(month).text}")

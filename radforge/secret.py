@@ -45,10 +45,15 @@ def create_secret(path: Path) -> bool:
 
 def read_secret(path: Path) -> bytes:
     """Read the secret, refusing it when missing or readable by anyone but the owner."""
+    return read_key_file(path, "site secret")
+
+
+def read_key_file(path: Path, what: str) -> bytes:
+    """Read a key file (the site secret, an audit key), refusing it when missing or not owner-only."""
     if not path.exists():
-        raise SecretError(f"site secret {path} is missing; run `radforge init`")
+        raise SecretError(f"{what} {path} is missing; run `radforge init`")
     check_owner_only(path)
-    return parse_secret(path.read_text(), f"site secret {path}")
+    return parse_secret(path.read_text(), f"{what} {path}")
 
 
 def keyed_hash(secret: bytes, purpose: str, value: str, length: int = 16) -> str:
@@ -63,6 +68,12 @@ def keyed_hash(secret: bytes, purpose: str, value: str, length: int = 16) -> str
 def fingerprint(secret: bytes) -> str:
     """A key check value: HMAC of a constant under the secret. Tells secrets apart, reveals nothing of them."""
     return keyed_hash(secret, "fingerprint", "radforge-site-secret", length=8)
+
+
+def audit_key_fingerprint(key: bytes) -> str:
+    """The audit key's check value (16 hex), written into every audit record. Its own constant, so an audit key
+    and the site secret never share a fingerprint even if a site (wrongly) used the same bytes for both."""
+    return keyed_hash(key, "fingerprint", "radforge-audit-key", length=8)
 
 
 def parse_secret(raw: str, source: str = "secret") -> bytes:

@@ -33,6 +33,8 @@ class SiteSection(BaseModel):
 
 class SecuritySection(BaseModel):
     secret_file: str = "secret/site.key"  # relative to home unless absolute
+    # The key that MACs the audit trail: its own file, never the data secret (radforge/audit_keys.py).
+    audit_key_file: str = "secret/audit.key"  # relative to home unless absolute
     egress_allow: list[str] = Field(default_factory=list)  # host names, IPs or CIDRs
     allow_loopback: bool = True  # Airflow, PostgreSQL and torch.distributed talk over loopback
 
@@ -156,6 +158,11 @@ class Settings(BaseSettings):
     @property
     def secret_path(self) -> Path:
         p = Path(self.security.secret_file)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def audit_key_path(self) -> Path:
+        p = Path(self.security.audit_key_file)
         return p if p.is_absolute() else self.root / p
 
     @property

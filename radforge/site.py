@@ -11,6 +11,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from radforge.audit_keys import keyring_dir
 from radforge.secret import SecretMismatch, check_owner_only, create_secret, fingerprint, read_secret
 from radforge.settings import PHI_ZONES, SITE_EXAMPLE, ZONES, Settings
 
@@ -51,8 +52,32 @@ def init_site(settings: Settings) -> dict[str, object]:
     if "secret_fingerprint" not in state:  # a secret recreated after deletion is NOT re-recorded: preflight refuses it
         state["secret_fingerprint"] = fingerprint(read_secret(settings.secret_path))
         write_state(settings, state)
+    audit = init_audit_key(settings)
     return {"home": str(root), "zones_created": created, "secret_created": new_secret,
-            "site_file": str(site_file)}
+            "site_file": str(site_file), **audit}
+
+
+def init_audit_key(settings: Settings) -> dict[str, object]:
+    """Create the audit key (apart from the data secret) unless the site has one, then seal a trail written
+    before audit keys. A key file deleted from a site whose trail is signed is put back from the keyring, or
+    refused: a new key would sign records the chain does not accept."""
+    from radforge.audit import AuditTrail, expected_fp
+    from radforge.audit_keys import AuditKeyError, create_audit_key
+
+    trail = AuditTrail.for_settings(settings)
+    created = False
+    if not settings.audit_key_path.exists():
+        want = expected_fp(trail.last_record())
+        if want is None:
+            created = create_audit_key(settings.audit_key_path, read_secret(settings.secret_path))
+        elif (key := trail.keyring.get(want)) is not None:
+            trail.keyring.install_current(key)
+        else:
+            raise AuditKeyError(f"audit key {settings.audit_key_path} is missing and this site's trail is signed with "
+                                f"key {want}: restore the key file from the key escrow")
+    sealed = trail.seal()
+    fp, _ = trail.keyring.current()
+    return {"audit_key_created": created, "audit_key_fingerprint": fp, "audit_legacy_records_sealed": sealed}
 
 
 def read_state(settings: Settings) -> dict[str, object]:
@@ -74,8 +99,11 @@ def write_state(settings: Settings, state: dict[str, object]) -> None:
 
 
 def owner_only_paths(settings: Settings) -> list[Path]:
-    """What must be owner-only before radforge touches data: the secret, its folder, the PHI zones."""
-    return [settings.secret_path, settings.secret_path.parent, *(settings.zone(z) for z in PHI_ZONES)]
+    """What must be owner-only before radforge touches data: the secret, the audit key, their folders, the PHI
+    zones."""
+    audit_key = settings.audit_key_path
+    return [settings.secret_path, settings.secret_path.parent, audit_key, audit_key.parent, keyring_dir(audit_key),
+            *(settings.zone(z) for z in PHI_ZONES)]
 
 
 def check_secret_fingerprint(settings: Settings) -> None:
@@ -167,6 +195,7 @@ def doctor(settings: Settings) -> list[Check]:
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         checks.append(Check("site secret", False, str(exc) if settings.secret_path.exists()
                             else f"{settings.secret_path} missing; run `radforge init`"))
+    checks.append(audit_key_check(settings))
     for zone in PHI_ZONES:
         path = settings.zone(zone)
         ok = path.exists() and not (path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
@@ -182,3 +211,21 @@ def doctor(settings: Settings) -> list[Check]:
             versions.append(f"{pkg} missing")
     checks.append(Check("versions", not any("missing" in v for v in versions), ", ".join(versions)))
     return checks
+
+
+def audit_key_check(settings: Settings) -> Check:
+    """The audit key: present, owner-only, not the data secret, and the key the trail's last record expects."""
+    from radforge.audit import AuditTrail
+
+    path = settings.audit_key_path
+    if not path.exists():
+        return Check("audit key", False, f"{path} missing; run `radforge init`")
+    try:
+        trail = AuditTrail.for_settings(settings)
+        _, key = trail.keyring.current()
+        if settings.secret_path.exists() and key == read_secret(settings.secret_path):
+            return Check("audit key", False, f"{path} is the site secret; the audit key must be a key of its own")
+        fp = trail.check_key()
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return Check("audit key", False, str(exc))
+    return Check("audit key", True, f"{path} (0600, fingerprint {fp}, keyring {len(trail.keyring.keys())} keys)")

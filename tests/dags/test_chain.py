@@ -121,6 +121,12 @@ def test_year_one_chain_then_rerun_does_no_double_work(chain_site):
     audit = _run("radforge_audit_monthly", {"month": month})
     assert Path(audit.returns["monthly_report"]["html"]).exists()
     assert audit.returns["verify_chain"]["ok"] is True
+    anchor = audit.returns["monthly_report"]["anchor"]  # for the compliance officer; verify checks it later
+    assert anchor in Path(audit.returns["monthly_report"]["html"]).read_text()
+    from radforge.audit import AuditTrail
+    from radforge.audit_anchors import parse_anchor
+
+    assert AuditTrail.for_settings(settings).verify([parse_anchor(anchor)]).anchors_checked == 1
 
     # a second run of the same DAGs does no double work
     rows_before = _deid_rows(settings)

@@ -17,14 +17,24 @@ from pathlib import Path
 import pytest
 
 from radforge.audit import AuditTrail
+from radforge.audit_keys import AuditKeyring, create_audit_key
 
 REPO = Path(__file__).resolve().parents[2]
 APPEND = ("import sys; from pathlib import Path; from radforge.audit import AuditTrail; "
-          "AuditTrail(Path(sys.argv[1])).append_many([{'kind': 'note', 'i': i} for i in range(40)])")
+          "from radforge.audit_keys import AuditKeyring; "
+          "AuditTrail(Path(sys.argv[1]), AuditKeyring(Path(sys.argv[1]).parent / 'secret' / 'audit.key'))"
+          ".append_many([{'kind': 'note', 'i': i} for i in range(40)])")
+
+
+def _keys(folder: Path) -> AuditKeyring:
+    """The audit key beside the trail's folder (where APPEND looks for it)."""
+    path = folder.parent / "secret" / "audit.key"
+    create_audit_key(path)
+    return AuditKeyring(path)
 
 
 def _seed(folder: Path, n: int = 3) -> AuditTrail:
-    trail = AuditTrail(folder)
+    trail = AuditTrail(folder, _keys(folder))
     for i in range(n):
         trail.append({"kind": "note", "i": i})
     return trail
@@ -61,9 +71,11 @@ def test_killed_append_leaves_a_verifiable_chain_and_the_next_append_works(tmp_p
 
 def test_a_killed_first_append_still_verifies(tmp_path):
     folder = tmp_path / "audit"
+    keys = _keys(folder)
     _killed_append(folder, "audit:mid_append")
-    trail = AuditTrail(folder)
-    assert json.loads(trail.head_path.read_text()) == {"seq": -1, "hash": "0" * 64}
+    trail = AuditTrail(folder, keys)
+    head = json.loads(trail.head_path.read_text())
+    assert (head["seq"], head["hash"]) == (-1, "0" * 64) and head["mac"]  # the new trail's head, signed
     assert trail.verify().ok and trail.verify().records == 40
 
 
