@@ -132,6 +132,8 @@ def deid_eval(
     """Score the engine against gold PHI spans: token- and span-level recall, precision, F2 per type; misses by type.
 
     Either gold/report files, or a named corpus (text nobody tuned the recognizers on; see deid/corpora).
+
+    \b
     Examples: radforge deid eval --gold corpus/gold.jsonl --reports corpus/reports.jsonl --limit 500
               radforge deid eval --corpus presidio-research
               radforge deid eval --corpus all --json

@@ -43,7 +43,7 @@ class ThreadSetup:
 
     env: dict[str, str | None]  # OMP_WAIT_POLICY and THREAD_VARS as set now (None = left unset)
     sources: dict[str, str]  # variable -> argument | environment | site config | default | unset
-    threads: int  # the count radforge applied (torch's intra-op threads when torch is loaded)
+    threads: int  # the OpenMP count in force (what torch takes when it loads after this)
     cpus: int  # CPUs this process may run on
     loaded_before: tuple[str, ...]  # READ_AT_LOAD libraries already imported when this ran
     torch_threads: int | None  # torch.get_num_threads() after, if torch is loaded
@@ -131,11 +131,11 @@ def configure_threads(
         choose(var, str(threads) if threads else None, site_threads, str(cpus))
     count = _as_count(env.get("OMP_NUM_THREADS"), cpus)
     torch_threads = None
-    if "torch" in sys.modules:  # loaded already: its pool was sized at load, resize it now
+    if "torch" in sys.modules:  # loaded already: its pool was sized at load (or by its caller)
         import torch
 
-        if torch.get_num_threads() != count:
-            torch.set_num_threads(count)
+        if sources["OMP_NUM_THREADS"] in ("argument", "site config") and torch.get_num_threads() != count:
+            torch.set_num_threads(count)  # asked for explicitly: resize; a default never overrides the caller's
         torch_threads = torch.get_num_threads()
     _current = ThreadSetup(env={v: env.get(v) for v in ("OMP_WAIT_POLICY", *THREAD_VARS)}, sources=sources,
                            threads=count, cpus=cpus, loaded_before=loaded_before, torch_threads=torch_threads)
