@@ -73,8 +73,8 @@ def test_set_before_torch_loads_torch_takes_the_count() -> None:
 def test_torch_loaded_first_is_resized_and_reported_late() -> None:
     code = ("import torch; from radforge.process import configure_threads; s = configure_threads(threads=1); "
             "print(torch.get_num_threads(), s.late, ','.join(s.loaded_before))")
-    out = subprocess.run([sys.executable, "-c", code], env=_clean_env(), capture_output=True, text=True,
-                         check=True, cwd=REPO).stdout.split()
+    out = subprocess.run([sys.executable, "-c", code], env=_clean_env(OMP_WAIT_POLICY="PASSIVE"), capture_output=True,
+                         text=True, check=True, cwd=REPO).stdout.split()
     assert out[0] == "1" and out[1] == "True" and "torch" in out[2]
 
 
