@@ -111,6 +111,9 @@ def main() -> None:
     ap.add_argument("--no-philter", action="store_true", help="skip philter-lite")
     args = ap.parse_args()
     limit = args.reports or args.limit
+    from radforge.process import configure_threads
+
+    configure_threads()  # PASSIVE waits and OpenMP threads; OPENBLAS_NUM_THREADS=1 above wins (already set)
 
     from radforge.egress import install
 

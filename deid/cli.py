@@ -6,8 +6,11 @@ import json
 import sys
 from collections import deque
 from pathlib import Path
+from typing import Literal
 
 import typer
+
+from radforge.cliutil import plain_console, usage_error
 
 deid_app = typer.Typer(help="De-identify radiology reports (Presidio + radiology recognizers): each JSONL line "
                             "{id, text} gives one line {id, text_deid, entities, quarantined}, offsets into the "
@@ -46,7 +49,8 @@ def deid_main(
     inp: Path = typer.Option(None, "--in", help="JSONL input, one {\"id\", \"text\"} per line."),
     out: Path = typer.Option(None, "--out", help="JSONL output, one line per input line."),
     workers: int = typer.Option(0, "--workers", min=0, help="Worker processes (0 = deid.workers of the site config)."),
-    mode: str = typer.Option(None, "--mode", help="surrogate | tag (default: deid.mode of the site config)."),
+    mode: Literal["surrogate", "tag"] | None = typer.Option(None, "--mode",
+                                                            help="Default: [deid].mode of the site config."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
 ) -> None:
     """De-identify a JSONL file: each line {"id", "text"} gives one line {"id", "text_deid", "entities", "quarantined"}.
@@ -58,9 +62,11 @@ def deid_main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if inp is None or out is None:
+    if inp is None and out is None:
         typer.echo(ctx.get_help())
-        raise typer.Exit(0 if inp is None and out is None else 2)
+        raise typer.Exit(0)
+    if inp is None or out is None:
+        raise usage_error(ctx, f"Missing option '{'--in' if inp is None else '--out'}'.")
     from rich.progress import Progress
 
     from deid.parallel import deidentify_parallel
@@ -113,6 +119,7 @@ def deid_main(
 
 @deid_app.command("eval")
 def deid_eval(
+    ctx: typer.Context,
     gold: Path = typer.Option(None, "--gold", help="gold.jsonl: {id, spans: [{start, end, type}]} (with --reports)."),
     reports: Path = typer.Option(None, "--reports", help="reports.jsonl: {id, text, ...} (with --gold)."),
     corpus: str = typer.Option(None, "--corpus", help="A named evaluation corpus instead of files: presidio-research, "
@@ -125,29 +132,28 @@ def deid_eval(
     """Score the engine against gold PHI spans: token- and span-level recall, precision, F2 per type; misses by type.
 
     Either gold/report files, or a named corpus (text nobody tuned the recognizers on; see deid/corpora).
+
+    \b
     Examples: radforge deid eval --gold corpus/gold.jsonl --reports corpus/reports.jsonl --limit 500
               radforge deid eval --corpus presidio-research
               radforge deid eval --corpus all --json
     """
     if corpus is not None:
         if gold is not None or reports is not None or use_metadata:
-            typer.echo("error: --corpus takes no --gold, --reports or --use-metadata", err=True)
-            raise typer.Exit(2)
+            raise usage_error(ctx, "--corpus takes no --gold, --reports or --use-metadata")
         _eval_corpora(corpus, workers=workers, limit=limit, as_json=as_json)
         return
     if gold is None or reports is None:
-        typer.echo("error: give --gold and --reports, or --corpus NAME", err=True)
-        raise typer.Exit(2)
+        raise usage_error(ctx, "give --gold and --reports, or --corpus NAME")
     from deid.quality import evaluate
 
     result = evaluate(gold, reports, workers=workers, limit=limit, use_metadata=use_metadata)
     if as_json:
         print(json.dumps(result))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = plain_console()
     for level in ("token", "span"):
         table = Table(title=f"{level}-level ({result['reports']} reports)")
         for col in ("type", "recall", "precision", "F2", "gold", "missed", "false+"):
@@ -185,10 +191,9 @@ def _eval_corpora(name: str, workers: int, limit: int | None, as_json: bool) -> 
 
 
 def _print_corpus_result(result: dict) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = plain_console()
     table = Table(title=f"{result['corpus']}: token-level ({result['docs']} documents"
                         f"{', no PHI left: every entity is false' if result['zero_phi'] else ''})")
     for col in ("type", "recall", "precision", "gold", "missed", "predicted", "false+"):

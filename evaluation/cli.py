@@ -9,12 +9,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console(stderr=True)
+from evaluation.judge.rubrics import RUBRICS
+from radforge.cliutil import plain_console, usage_error
+from training.config import PROMPT_FORMATS
+
+console = plain_console(stderr=True)
+Split = Literal["train", "validation", "test"]  # warehouse.splits.SPLITS
+PromptFormat = Literal[PROMPT_FORMATS]  # type: ignore[valid-type]
+RubricName = Literal[tuple(RUBRICS)]  # type: ignore[valid-type]
 eval_app = typer.Typer(
     help="Evaluate models: batched generation, ROUGE/BERTScore/BLEU with bootstrap CIs, baselines, local LLM judge.\n\n"
          "Example: radforge eval --model var/models/smollm2-135m-instruct --snapshot demo --split test --limit 50",
@@ -28,12 +35,13 @@ def run_eval(
     model: Path = typer.Option(None, "--model", help="Or: a local HF model folder."),
     adapter: Path = typer.Option(None, "--adapter", help="PEFT adapter folder on top of --model."),
     snapshot: str = typer.Option(None, "--snapshot", help="Dataset snapshot name."),
-    split: str = typer.Option("test", "--split", help="Snapshot split to evaluate on."),
+    split: Split = typer.Option("test", "--split", help="Snapshot split to evaluate on."),
     limit: int = typer.Option(None, "--limit", min=1, help="Only the first N examples (by report_key)."),
-    prompt_format: str = typer.Option(None, "--prompt-format", help="instruction | alpaca | chat-template "
-                                      "(--model only; a run uses its own)."),
+    prompt_format: PromptFormat | None = typer.Option(None, "--prompt-format",
+                                                      help="--model only; a run uses its own."),
     judge: bool = typer.Option(False, "--judge/--no-judge", help="Also grade predictions with the LLM judge."),
-    rubric: str = typer.Option(None, "--rubric", help="Judge rubric: mgh-0-10 | chexprompt (default from config)."),
+    rubric: RubricName | None = typer.Option(None, "--rubric",
+                                             help="Judge rubric (default [evaluation].judge_rubric)."),
     judge_model: Path = typer.Option(None, "--judge-model", help="Local judge model folder (default [models].judge)."),
     judge_limit: int = typer.Option(None, "--judge-limit", min=1, help="Judge only the first N predictions."),
     max_new_tokens: int = typer.Option(None, "--max-new-tokens", min=1, help="Default [evaluation].max_new_tokens."),
@@ -46,9 +54,13 @@ def run_eval(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if snapshot is None or (run is None) == (model is None):
-        console.print(ctx.get_help())
-        raise typer.Exit(2 if (run or model or snapshot) else 0)
+    if not (run or model or snapshot):
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    if snapshot is None:
+        raise usage_error(ctx, "Missing option '--snapshot'.")
+    if (run is None) == (model is None):
+        raise usage_error(ctx, "Give one of '--run' or '--model'.")
     from evaluation.run import evaluate
 
     summary = evaluate(snapshot=snapshot, split=split, run_id=run, model_path=model, adapter_path=adapter,
@@ -65,15 +77,15 @@ def run_eval(
     for name, sys_ in summary["systems"].items():
         table.add_row(name, *[f"{c['value']:.3f} [{c['low']:.3f}, {c['high']:.3f}]"
                               for c in (sys_["ci"][m] for m in summary["metrics"])])
-    Console().print(table)
+    plain_console().print(table)
     vb = summary["model_vs_best_baseline"]
-    Console().print(f"model vs best baseline ({vb['baseline']}): {vb['metric']} {vb['delta']:+.3f} "
+    plain_console().print(f"model vs best baseline ({vb['baseline']}): {vb['metric']} {vb['delta']:+.3f} "
                     f"[{vb['delta_low']:+.3f}, {vb['delta_high']:+.3f}], p={vb['p_value']:.3g}"
                     f"{' (significant)' if vb['significant'] else ' (not significant)'}")
     if summary.get("judge"):
         j = summary["judge"]
-        Console().print(f"judge {j['rubric']}: {j['ok']}/{j['judged']} parsed, mean quality {j['mean_quality']}")
-    Console().print(f"report: {summary['paths']['report']}")
+        plain_console().print(f"judge {j['rubric']}: {j['ok']}/{j['judged']} parsed, mean quality {j['mean_quality']}")
+    plain_console().print(f"report: {summary['paths']['report']}")
 
 
 @eval_app.command("compare")
@@ -99,18 +111,19 @@ def compare_cmd(
         rel = f"{100 * r['relative']:+.0f}%" if r["relative"] is not None else "–"
         table.add_row(m, f"{r['a']:.3f}", f"{r['b']:.3f}", f"{r['delta']:+.3f} [{r['delta_low']:+.3f}, "
                       f"{r['delta_high']:+.3f}]", rel, f"{r['p_value']:.3g}", "yes" if r["significant"] else "no")
-    Console().print(table)
-    Console().print("baselines (" + res["primary_metric"] + "): " + ", ".join(
+    plain_console().print(table)
+    plain_console().print("baselines (" + res["primary_metric"] + "): " + ", ".join(
         f"{k} {v[res['primary_metric']]:.3f}" for k, v in res["baselines"].items()))
-    Console().print(claim(res["metrics"][res["primary_metric"]]))
-    Console().print(f"promote A: {'yes' if res['promote'] else 'no'}")
+    plain_console().print(claim(res["metrics"][res["primary_metric"]]))
+    plain_console().print(f"promote A: {'yes' if res['promote'] else 'no'}")
 
 
 @eval_app.command("judge-sanity")
 def judge_sanity_cmd(
     model: Path = typer.Option(None, "--model", help="Judge model folder (default [models].judge)."),
     endpoint: str = typer.Option(None, "--endpoint", help="Or an on-site OpenAI-compatible URL (allow-listed)."),
-    rubric: str = typer.Option(None, "--rubric", help="mgh-0-10 | chexprompt (default from config)."),
+    rubric: RubricName | None = typer.Option(None, "--rubric",
+                                             help="Judge rubric (default [evaluation].judge_rubric)."),
     snapshot: str = typer.Option(None, "--snapshot", help="Perturb this snapshot's test impressions instead of "
                                  "the built-in synthetic ones."),
     limit: int = typer.Option(8, "--limit", min=1, help="Number of reference impressions."),
@@ -143,8 +156,8 @@ def judge_sanity_cmd(
     for name, r in report["by_perturbation"].items():
         table.add_row(name, str(r["pairs"]), f"{r['accuracy']:.0%}", str(r["ties"]), str(r["failed"]),
                       f"{r['mean_drop']:+.2f}")
-    Console().print(table)
-    Console().print(f"overall: {report['accuracy']:.0%} of {report['pairs']} pairs ranked correctly; perturbed "
+    plain_console().print(table)
+    plain_console().print(f"overall: {report['accuracy']:.0%} of {report['pairs']} pairs ranked correctly; perturbed "
                     f"lower on average: {'yes' if report['perturbed_lower_on_average'] else 'NO'}")
 
 
@@ -170,7 +183,7 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readabl
         table.add_row(r["eval_id"], r["run_id"] or "–", r["snapshot"], r["split"], str(r["n"]),
                       f"{r['rougeL']:.3f}", r["best_baseline"] or "–", margin,
                       f"{r['judge_rubric']} {r['judge_mean']:.2f}" if r["judge_mean"] is not None else "–")
-    Console().print(table)
+    plain_console().print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,14 @@
 """The `radforge` command. Thin: parse arguments, call a library function, print.
 
-Each package contributes its command group from its own `cli.py` through `register(app)`;
-this root only assembles them and maps domain errors to one-line messages (exit code 1).
-Set RADFORGE_DEBUG=1 to see tracebacks.
+Each package contributes its commands from its own `cli.py` through `register(app)`; this root assembles
+them and turns every failure into something a user can act on, with an exit code a script can tell apart:
+
+- 0 done; 1 a known failure (a `RadforgeError`, an invalid site configuration): one line on stderr;
+- 2 a usage error (unknown option, missing option, bad value): the usage line and the offending option;
+- 70 (EX_SOFTWARE) an internal error: its type and the hint to set RADFORGE_DEBUG=1 for the traceback;
+- 130 interrupted.
+
+Help and messages are plain text (no Rich markup): `[security].egress_allow` must reach the user whole.
 """
 
 from __future__ import annotations
@@ -12,23 +18,32 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from radforge.cliutil import CLICK_ERRORS, dataset_app, plain_console, styled
 from radforge.errors import RadforgeError
+
+EXIT_FAILED = 1  # a RadforgeError or an invalid site configuration
+EXIT_USAGE = 2  # click's code for usage errors
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): a bug, not the user's input
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="radforge",
     help="Privacy-first, on-premises radiology report platform: de-identify, warehouse, fine-tune, evaluate.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: Rich markup would eat every [section] in a help text
 )
-console = Console(stderr=True)
+console = plain_console(stderr=True)
 COMMAND_GROUPS = ("radforge.datasets.cli", "deid.cli", "warehouse.cli", "training.cli", "evaluation.cli")
+SynthFormat = Literal["jsonl", "csv", "hl7"]
 
 
 # Commands that run before a site exists or only inspect it; every other command touches data.
@@ -37,21 +52,15 @@ NO_PREFLIGHT = {"init", "doctor", "synth", "models", "secret", None}
 
 @app.callback()
 def _root(ctx: typer.Context) -> None:
-    """Every radforge process starts with the egress guard on and PHI-safe logging.
+    """Every radforge process starts with its thread settings, the egress guard on and PHI-safe logging.
 
     Commands that touch data first run the site preflight: they refuse to start when the secret or a
     PHI zone is group/world accessible or the secret is not the one the site's pseudonyms were made with.
     """
-    from radforge.egress import install_from_settings
-    from radforge.log import setup_logging
+    from radforge.process import start
 
-    setup_logging()
-    install_from_settings()
-    if ctx.invoked_subcommand not in NO_PREFLIGHT and not ctx.resilient_parsing and not _asks_help(ctx):
-        from radforge.settings import get_settings
-        from radforge.site import preflight
-
-        preflight(get_settings())
+    needs_preflight = ctx.invoked_subcommand not in NO_PREFLIGHT and not ctx.resilient_parsing and not _asks_help(ctx)
+    start(preflight=needs_preflight)
 
 
 def _asks_help(ctx: typer.Context) -> bool:
@@ -74,12 +83,12 @@ def init(as_json: bool = typer.Option(False, "--json", help="Machine-readable ou
     else:
         zones = ", ".join(result["zones_created"]) or "none"
         secret = "created" if result["secret_created"] else "kept"
-        console.print(f"[green]site ready[/] at {result['home']} (new zones: {zones}; secret {secret})")
+        console.print(styled(("site ready", "green"), f" at {result['home']} (new zones: {zones}; secret {secret})"))
 
 
 @app.command()
 def doctor(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Check the site is fit to run: offline, models present, secret owner-only, disk, versions.
+    """Check the site is fit to run: offline, models present, secret owner-only, disk, threads, versions.
 
     Exits 1 when a required check fails. Example: radforge doctor --json
     """
@@ -89,17 +98,29 @@ def doctor(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
     checks = run_doctor(get_settings())
     failed = [c for c in checks if not c.ok and c.fatal]
     if as_json:
-        print(json.dumps({"ok": not failed, "checks": [c.__dict__ for c in checks]}))
+        from radforge.process import current
+
+        setup = current()
+        print(json.dumps({"ok": not failed, "checks": [c.__dict__ for c in checks],
+                          "threads": setup.as_dict() if setup else None}))
     else:
         table = Table(title="radforge doctor")
         for col in ("check", "status", "detail"):
             table.add_column(col)
         for c in checks:
-            status = "[green]ok[/]" if c.ok else ("[red]FAIL[/]" if c.fatal else "[yellow]warn[/]")
+            status = Text("ok", "green") if c.ok else (Text("FAIL", "red") if c.fatal else Text("warn", "yellow"))
             table.add_row(c.name, status, c.detail)
-        Console().print(table)
+        plain_console().print(table)
     if failed:
         raise typer.Exit(1)
+
+
+def _check_formats(value: str) -> str:
+    known = SynthFormat.__args__
+    unknown = [f for f in (p.strip() for p in value.split(",")) if f and f not in known]
+    if unknown:
+        raise typer.BadParameter(f"{', '.join(unknown)} not among {', '.join(known)}")
+    return value
 
 
 @app.command()
@@ -107,7 +128,8 @@ def synth(
     reports: int = typer.Option(1000, "--reports", "-n", min=0, help="Number of reports to generate."),
     seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives byte-identical files."),
     out: Path = typer.Option(..., "--out", help="Output folder."),
-    formats: str = typer.Option("jsonl,csv,hl7", "--formats", help="Comma-separated: jsonl, csv, hl7."),
+    formats: str = typer.Option("jsonl,csv,hl7", "--formats", callback=_check_formats,
+                                help="Comma-separated, any of: jsonl, csv, hl7."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes (output does not depend on it)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
@@ -125,7 +147,7 @@ def synth(
     else:
         from radforge.synth.summary import print_summary
 
-        print_summary(summary, out, Console())
+        print_summary(summary, out, plain_console())
 
 
 models_app = typer.Typer(help="Local models (radforge never downloads one).", no_args_is_help=True)
@@ -133,7 +155,10 @@ app.add_typer(models_app, name="models")
 
 
 @models_app.command("prepare")
-def models_prepare(force: bool = typer.Option(False, "--force", help="Convert again even if present.")) -> None:
+def models_prepare(
+    force: bool = typer.Option(False, "--force", help="Convert again even if present."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
     """Convert the shipped SmolLM2-135M-Instruct GGUF into an HF folder under $RADFORGE_HOME/models.
 
     Example: radforge models prepare
@@ -142,7 +167,10 @@ def models_prepare(force: bool = typer.Option(False, "--force", help="Convert ag
     from radforge.settings import get_settings
 
     dest = prepare_demo_llm(get_settings().zone("models") / DEMO_LLM_DIRNAME, force=force)
-    console.print(f"[green]ready[/] {dest}")
+    if as_json:
+        print(json.dumps({"model_path": str(dest)}))
+    else:
+        console.print(styled(("ready", "green"), f" {dest}"))
 
 
 def _register_groups() -> None:
@@ -154,6 +182,9 @@ def _register_groups() -> None:
                 continue  # that package is not part of this installation
             raise
         module.register(app)
+    # one group, filled by the packages above; `datasets` was its public-corpora half's old name
+    app.add_typer(dataset_app, name="dataset")
+    app.add_typer(dataset_app, name="datasets", hidden=True)
 
 
 _register_groups()
@@ -165,45 +196,42 @@ def config_problems(exc: ValidationError) -> str:
     return f"invalid site configuration: {'; '.join(problems)} (check site.toml and RADFORGE_* variables)"
 
 
-def print_error(message: str) -> None:
+def print_error(message: str, label: str = "error:") -> None:
     """One line on stderr, whatever the width: unwrapped (rich wraps at 80 columns off a terminal, and a log or
-    a test reads lines) and escaped (a message's `[security]` would otherwise be taken for markup and vanish)."""
-    from rich.markup import escape
-
-    console.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
+    a test reads lines) and never read as markup (a message's `[security]` would otherwise vanish)."""
+    console.print(styled((label, "red"), " ", message), soft_wrap=True)
 
 
 def main() -> None:
-    """Console entry point: domain errors become one line on stderr and exit code 1."""
+    """Console entry point: every outcome gets its own exit code (see the module docstring)."""
+    debug = bool(os.environ.get("RADFORGE_DEBUG"))
     try:
-        rc = app(standalone_mode=False)
+        rc = app(standalone_mode=False, prog_name="radforge")
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except RadforgeError as exc:
-        if os.environ.get("RADFORGE_DEBUG"):
+        if debug:
             raise
         print_error(str(exc))
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except ValidationError as exc:  # the site configuration (site.toml / RADFORGE_* variables) is invalid
-        if os.environ.get("RADFORGE_DEBUG"):
+        if debug:
             raise
         print_error(config_problems(exc))
-        sys.exit(1)
-    except typer.Abort:
+        sys.exit(EXIT_FAILED)
+    except CLICK_ERRORS as exc:  # usage errors: click prints the usage line and names the option
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+    except (typer.Abort, KeyboardInterrupt):
         console.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if os.environ.get("RADFORGE_DEBUG"):
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if debug:
             raise
-        console.print(f"[red]internal error:[/] {type(exc).__name__} (set RADFORGE_DEBUG=1 for the traceback)")
-        sys.exit(2)
+        print_error(f"{type(exc).__name__} (set RADFORGE_DEBUG=1 for the traceback)", label="internal error:")
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

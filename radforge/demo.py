@@ -26,15 +26,11 @@ def _step(title: str) -> float:
 
 
 def main() -> int:
-    from radforge.egress import install
-    from radforge.log import setup_logging
-    from radforge.settings import get_settings
+    from radforge.process import start
     from radforge.site import init_site
 
     os.environ.setdefault("RADFORGE_LOG_LEVEL", "WARNING")
-    setup_logging()
-    settings = get_settings()
-    install(settings.security.egress_allow, settings.security.allow_loopback)
+    settings = start(preflight=False)  # threads, logging, egress guard; the site is made below
     reports = int(os.environ.get("DEMO_REPORTS", "3000"))
     eval_limit = int(os.environ.get("DEMO_EVAL_LIMIT", "24"))
     judge_limit = int(os.environ.get("DEMO_JUDGE_LIMIT", "6"))

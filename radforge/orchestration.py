@@ -1,8 +1,8 @@
 """What every Airflow task of radforge needs before it calls a package function.
 
-Tasks run in fresh worker processes: each one must start with the egress guard on and PHI-safe
-logging, exactly as the CLI does. Failure callbacks log ids, counts and exception types only —
-an exception message from a third-party library could quote report text.
+Tasks run in fresh worker processes: each one must start with its thread settings, the egress guard
+on and PHI-safe logging, exactly as the CLI does (`radforge.process.start`). Failure callbacks log ids,
+counts and exception types only — an exception message from a third-party library could quote report text.
 """
 
 from __future__ import annotations
@@ -18,20 +18,16 @@ log = logging.getLogger("radforge.orchestration")
 
 
 def task_settings() -> Settings:
-    """Egress guard + logging + the site preflight for this task process; returns the site settings.
+    """Threads + egress guard + logging + the site preflight for this task process; returns the site settings.
 
-    The preflight refuses to run the task (a one-line `RadforgeError`) when the secret or a PHI zone is
-    group/world accessible or the secret was swapped, exactly as the CLI does.
+    `radforge.process.start`, exactly as the CLI: OpenMP threads sleep while they wait (a worker shares its
+    CPUs with other tasks) and the thread counts follow `[process]`. Tasks keep torch and numpy imports inside
+    their bodies, after this call, so the variables take effect. The preflight refuses to run the task (a
+    one-line `RadforgeError`) when the secret or a PHI zone is group/world accessible or the secret was swapped.
     """
-    from radforge.egress import install
-    from radforge.log import setup_logging
-    from radforge.site import preflight
+    from radforge.process import start
 
-    setup_logging()
-    settings = get_settings()
-    install(settings.security.egress_allow, settings.security.allow_loopback)
-    preflight(settings)
-    return settings
+    return start(settings=get_settings())
 
 
 def on_failure(context: dict[str, Any]) -> None:

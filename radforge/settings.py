@@ -112,6 +112,17 @@ class AirflowSection(BaseModel):
     launcher: Literal["local", "torchrun", "deepspeed", "slurm"] = "local"
 
 
+class ProcessSection(BaseModel):
+    """Thread settings every radforge process applies before torch/numpy load (radforge.process).
+
+    Unset here, an environment variable already set wins, then the defaults: PASSIVE, and as many OpenMP/BLAS/
+    torch threads as the process has CPUs (affinity and cgroup quota).
+    """
+
+    omp_wait_policy: Literal["PASSIVE", "ACTIVE", ""] = "PASSIVE"  # "" = leave it to the libraries (they spin)
+    threads: int = Field(0, ge=0)  # OMP/MKL/OPENBLAS_NUM_THREADS and torch; 0 = the CPUs this process may use
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RADFORGE_", env_nested_delimiter="__", extra="ignore")
 
@@ -124,6 +135,7 @@ class Settings(BaseSettings):
     training: TrainingSection = Field(default_factory=TrainingSection)
     evaluation: EvaluationSection = Field(default_factory=EvaluationSection)
     airflow: AirflowSection = Field(default_factory=AirflowSection)
+    process: ProcessSection = Field(default_factory=ProcessSection)
 
     @classmethod
     def settings_customise_sources(

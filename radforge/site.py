@@ -166,7 +166,7 @@ def smollm2_gguf() -> Path | None:
 
 
 def doctor(settings: Settings) -> list[Check]:
-    """Everything a site must have before it runs: offline, models present, secret safe, disk, versions."""
+    """Everything a site must have before it runs: offline, models present, secret safe, disk, threads, versions."""
     checks: list[Check] = []
     offline = os.environ.get("HF_HUB_OFFLINE") == "1" and os.environ.get("TRANSFORMERS_OFFLINE") == "1"
     checks.append(Check("offline mode", offline, "HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1" if offline
@@ -203,6 +203,7 @@ def doctor(settings: Settings) -> list[Check]:
     root = settings.root if settings.root.exists() else Path.cwd()
     free_gb = shutil.disk_usage(root).free / 1e9
     checks.append(Check("free disk", free_gb > 5, f"{free_gb:.1f} GB free under {root}", fatal=False))
+    checks.append(threads_check())
     versions = []
     for pkg in ("torch", "transformers", "peft", "presidio-analyzer", "spacy", "duckdb", "polars", "apache-airflow"):
         try:
@@ -229,3 +230,25 @@ def audit_key_check(settings: Settings) -> Check:
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return Check("audit key", False, str(exc))
     return Check("audit key", True, f"{path} (0600, fingerprint {fp}, keyring {len(trail.keyring.keys())} keys)")
+
+
+def threads_check() -> Check:
+    """The thread settings this process got from `radforge.process` and the count torch really uses (a warning,
+    never fatal: a late policy costs speed on a shared CPU, not correctness)."""
+    from radforge.process import current
+
+    setup = current()
+    if setup is None:
+        return Check("threads", False, "not set: this process did not start through radforge.process.start()",
+                     fatal=False)
+    detail = setup.summary()
+    ok = not setup.late
+    if importlib.util.find_spec("torch") is not None and setup.torch_threads is None:
+        import torch  # loaded after the variables were set: it must have taken them
+
+        torch_threads = torch.get_num_threads()
+        detail += f"; torch {torch_threads} threads"
+        if torch_threads != setup.threads:
+            ok = False
+            detail += f" (asked {setup.threads})"
+    return Check("threads", ok, detail, fatal=False)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
-from rich.console import Console
 
-console = Console(stderr=True)
+from radforge.cliutil import plain_console, styled
+from training.launchers import LAUNCHERS
+
+console = plain_console(stderr=True)
+Launcher = Literal[LAUNCHERS]  # type: ignore[valid-type]
 train_app = typer.Typer(
     help="Fine-tune LLMs on dataset snapshots (LoRA / QLoRA / full, DeepSpeed, local/torchrun/deepspeed/slurm).\n\n"
          "Example: radforge train --config run.yaml --launcher deepspeed --dry-run",
@@ -27,7 +31,7 @@ def train(
     config: Path | None = typer.Option(None, "--config", "-c", help="Run config YAML (see `train init-config`)."),
     preset: str | None = typer.Option(None, "--preset", help="Use a shipped preset instead of --config."),
     snapshot: str | None = typer.Option(None, "--snapshot", help="Dataset snapshot name (overrides the config)."),
-    launcher: str = typer.Option("local", "--launcher", "-l", help="local | torchrun | deepspeed | slurm."),
+    launcher: Launcher = typer.Option("local", "--launcher", "-l", help="How the worker processes start."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Write the resolved config and print the command only."),
     resume: str | None = typer.Option(None, "--resume", help="Resume RUN_ID from its latest checkpoint."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -59,10 +63,10 @@ def train(
         if as_json:
             print(json.dumps(prepared.as_dict()))
             return
-        console.print(f"[bold]dry run[/] {prepared.run_id} ({launcher}); wrote {', '.join(prepared.files)} "
-                      f"in {prepared.folder}")
+        console.print(styled(("dry run", "bold"), f" {prepared.run_id} ({launcher}); wrote "
+                             f"{', '.join(prepared.files)} in {prepared.folder}"))
         for problem in prepared.problems:
-            console.print(f"[yellow]would fail:[/] {problem}")
+            console.print(styled(("would fail:", "yellow"), f" {problem}"))
         print(" ".join(prepared.command))
         return
     run_id = do_train(source, settings, launcher, snapshot, disable_tqdm=as_json or not sys.stderr.isatty())
@@ -88,9 +92,9 @@ def _print_run(record: dict, as_json: bool) -> None:
         print(json.dumps(record, default=str))
         return
     m = record.get("metrics") or {}
-    console.print(f"[green]{record['status']}[/] run {record['run_id']}: steps {m.get('global_step')}, "
-                  f"loss {m.get('first_loss')} → {m.get('final_loss')}, eval loss {m.get('eval_loss')}, "
-                  f"{m.get('tokens_per_s')} tokens/s")
+    console.print(styled((str(record["status"]), "green"), f" run {record['run_id']}: steps {m.get('global_step')}, "
+                         f"loss {m.get('first_loss')} → {m.get('final_loss')}, eval loss {m.get('eval_loss')}, "
+                         f"{m.get('tokens_per_s')} tokens/s"))
     print(record["run_id"])
 
 
@@ -110,12 +114,12 @@ def merge(
     if as_json:
         print(json.dumps({"run_id": run_id, "model_path": str(dest)}))
     else:
-        console.print(f"[green]merged[/] {dest}")
+        console.print(styled(("merged", "green"), f" {dest}"))
 
 
 @train_app.command("list")
 def list_cmd(
-    limit: int = typer.Option(20, "--limit", help="How many runs, newest first."),
+    limit: int = typer.Option(20, "--limit", min=1, help="How many runs, newest first."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List training runs from the catalog, newest first.
@@ -137,18 +141,21 @@ def list_cmd(
         m = r.get("metrics") or {}
         table.add_row(r["run_id"], r["status"], r["method"], str(r.get("snapshot_name")),
                       str(m.get("final_loss")), str(m.get("eval_loss")))
-    Console().print(table)
+    plain_console().print(table)
 
 
 @train_app.command("show")
-def show(run_id: str = typer.Argument(..., help="Run id.")) -> None:
-    """Print a run's record (run.json) as JSON.
+def show(
+    run_id: str = typer.Argument(..., help="Run id."),
+    as_json: bool = typer.Option(False, "--json", help="One line of JSON instead of the indented record."),
+) -> None:
+    """Print a run's record (run.json) as JSON (indented; one line with --json).
 
     Example: radforge train show 20260101T120000-demo-lora-a1b2c3
     """
     from training.registry import get_run
 
-    print(json.dumps(get_run(run_id), indent=2, default=str))
+    print(json.dumps(get_run(run_id), indent=None if as_json else 2, default=str))
 
 
 @train_app.command("presets")
@@ -179,6 +186,7 @@ def init_config(
     snapshot: str | None = typer.Option(None, "--snapshot", help="Dataset snapshot name to train on."),
     out: Path = typer.Option(..., "--out", "-o", help="Where to write the YAML."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Write a preset out as a starting run config YAML.
 
@@ -194,7 +202,10 @@ def init_config(
     cfg = load_preset(preset, snapshot=snapshot)
     out.write_text(f"# {preset_description(preset)}\n# Started from preset {preset}; validate with "
                    f"`radforge train --config {out.name} --dry-run`.\n" + cfg.to_yaml())
-    console.print(f"[green]wrote[/] {out}")
+    if as_json:
+        print(json.dumps({"path": str(out), "preset": preset}))
+    else:
+        console.print(styled(("wrote", "green"), f" {out}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -83,7 +83,7 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         raise SnapshotError(f"snapshot {folder.name!r} not found (no manifest.json under {folder}); "
-                            "list snapshots with `radforge warehouse snapshots`")
+                            "list snapshots with `radforge dataset list`")
     manifest = json.loads(manifest_path.read_text())
     digest = manifest.get("hash", "")
     if ds.hash and ds.hash != digest:

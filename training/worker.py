@@ -1,7 +1,8 @@
 """The process every launcher starts: `python -m training.worker --run-id ID [--resume]`.
 
 torchrun / deepspeed / srun start one per GPU (RANK, LOCAL_RANK, WORLD_SIZE in the environment);
-each installs the egress guard, then trains the run whose folder `radforge train` prepared.
+each sets its thread settings and installs the egress guard (`radforge.process.start`), then trains the
+run whose folder `radforge train` prepared.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--local_rank", type=int, default=None, help=argparse.SUPPRESS)  # deepspeed launcher
     args = parser.parse_args(argv)
 
-    from radforge.egress import install_from_settings
-    from radforge.log import setup_logging
+    from radforge.process import start
 
-    setup_logging()
-    install_from_settings()
+    start(preflight=False)  # threads before torch loads (torchrun's OMP_NUM_THREADS wins), logging, egress guard
     from training.engine import execute
 
     try:

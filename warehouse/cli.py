@@ -1,7 +1,7 @@
 """`radforge` commands of the warehouse package. Heavy imports stay inside the commands.
 
-Top level: `ingest`, `deid-zone`, `pairs`, `sql`; groups: `dataset` (snapshot, list) and
-`warehouse` (reconcile, snapshots, views).
+Top level: `ingest`, `deid-zone`, `pairs`, `sql`; groups: `dataset` (snapshot, list; the shared group of
+radforge.cliutil), `warehouse` (reconcile, views) and `secret` (rotate).
 """
 
 from __future__ import annotations
@@ -9,21 +9,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from radforge.cliutil import dataset_app, plain_console
 from radforge.tasks import DEFAULT_TASK, TASKS
 
-console = Console(stderr=True)
-out = Console()
+console = plain_console(stderr=True)
+out = plain_console()
+SplitKind = Literal["patient", "temporal"]
+TaskName = Literal[tuple(TASKS)]  # type: ignore[valid-type]  # the names of radforge.tasks.TASKS
 
-dataset_app = typer.Typer(help="Immutable dataset snapshots (what training and evaluation read).",
-                          no_args_is_help=True)
 secret_app = typer.Typer(help="The site secret: rotate it through an audited migration (never swap the file).",
                           no_args_is_help=True)
-warehouse_app = typer.Typer(help="Warehouse upkeep: reconciliation, catalog views, snapshot listing.",
+warehouse_app = typer.Typer(help="Warehouse upkeep: reconciliation and catalog views.",
                             no_args_is_help=True)
 
 
@@ -145,9 +147,9 @@ def sql(
 def dataset_snapshot(
     name: str = typer.Option(..., "--name", help="Snapshot name (never reused)."),
     years: str = typer.Option(None, "--years", help="Exam years to keep, e.g. 2008-2023."),
-    split: str = typer.Option("patient", "--split", help="patient (keyed hash) or temporal."),
+    split: SplitKind = typer.Option("patient", "--split", help="patient (keyed hash) or temporal."),
     test_year: int = typer.Option(None, "--test-year", help="Temporal split: the test year (default: latest)."),
-    task: str = typer.Option(DEFAULT_TASK, "--task", help=f"Direction of the exports: {', '.join(TASKS)}."),
+    task: TaskName = typer.Option(DEFAULT_TASK, "--task", help="Direction of the exports (radforge.tasks)."),
     dedup: bool = typer.Option(None, "--dedup/--no-dedup",
                                help="Drop validation/test rows whose findings (near-)duplicate an earlier split "
                                     "(default: [warehouse].dedup_across_splits)."),
@@ -207,8 +209,8 @@ def warehouse_reconcile(as_json: bool = typer.Option(False, "--json", help="Mach
         for col in ("check", "status", "expected", "actual", "detail"):
             table.add_column(col)
         for c in report.checks:
-            table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]MISMATCH[/]", str(c.expected), str(c.actual),
-                          c.detail)
+            table.add_row(c.name, Text("ok", "green") if c.ok else Text("MISMATCH", "red"), str(c.expected),
+                          str(c.actual), c.detail)
         out.print(table)
         out.print(" ".join(f"{k}={v}" for k, v in report.totals.items()) +
                   f" pending_partitions={report.pending_partitions}")
@@ -217,16 +219,20 @@ def warehouse_reconcile(as_json: bool = typer.Option(False, "--json", help="Mach
 
 
 @warehouse_app.command("views")
-def warehouse_views() -> None:
+def warehouse_views(as_json: bool = typer.Option(False, "--json", help="Machine-readable list.")) -> None:
     """(Re)create the catalog views over the zones. Example: radforge warehouse views"""
     from radforge.settings import get_settings
     from warehouse.views import refresh_views
 
-    out.print("views: " + ", ".join(refresh_views(get_settings())))
+    views = list(refresh_views(get_settings()))
+    if as_json:
+        print(json.dumps({"views": views}))
+    else:
+        out.print("views: " + ", ".join(views))
 
 
-warehouse_app.command("snapshots", help="Same as `radforge dataset list`. Example: radforge warehouse snapshots")(
-    dataset_list)
+# its old name, kept working but out of the help: `radforge dataset list` is the one listing
+warehouse_app.command("snapshots", hidden=True)(dataset_list)
 
 
 @secret_app.command("rotate")
@@ -280,6 +286,5 @@ def register(app: typer.Typer) -> None:
     app.command("deid-zone")(deid_zone)
     app.command("pairs")(pairs)
     app.command("sql")(sql)
-    app.add_typer(dataset_app, name="dataset")
     app.add_typer(warehouse_app, name="warehouse")
     app.add_typer(secret_app, name="secret")

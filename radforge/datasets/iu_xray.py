@@ -279,7 +279,7 @@ wheel (never imported, never copied into the repository).
 
 ## Licence
 {LICENCE} ({LICENCE_URL}): attribution, non-commercial use only, no derivatives distributed.
-Do not redistribute this export; regenerate it with `radforge datasets iu-xray --out DIR`.
+Do not redistribute this export; regenerate it with `radforge dataset iu-xray --out DIR`.
 
 ## Citation
 {CITATION}

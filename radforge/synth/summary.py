@@ -6,15 +6,16 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 def print_summary(summary: dict, out: Path, console: Console) -> None:
     years = summary["years"]
     span = f"{years[0]}-{years[1]}" if years[0] is not None else "-"
     rate = summary["reports"] / summary["seconds"] if summary["seconds"] else 0.0
-    console.print(f"[green]wrote[/] {summary['reports']} reports, {summary['patients']} patients, exam years {span},"
-                  f" seed {summary['seed']}, {summary['workers']} worker(s), {summary['seconds']:.1f} s"
-                  f" ({rate:,.0f} reports/s) to {out}")
+    console.print(Text.assemble(("wrote", "green"), f" {summary['reports']} reports, {summary['patients']} patients, "
+                                f"exam years {span}, seed {summary['seed']}, {summary['workers']} worker(s), "
+                                f"{summary['seconds']:.1f} s ({rate:,.0f} reports/s) to {out}"))
     table = Table(title="corpus", show_header=True)
     table.add_column("hard cases / tags")
     table.add_column("reports", justify="right")

@@ -84,7 +84,7 @@ def test_conversion_is_byte_identical(tmp_path, iu_export, iu_archive):
 def test_cli_writes_the_export(tmp_path, site):
     from radforge.cli import app
 
-    result = CliRunner().invoke(app, ["datasets", "iu-xray", "--out", str(tmp_path / "x"), "--json"])
+    result = CliRunner().invoke(app, ["dataset", "iu-xray", "--out", str(tmp_path / "x"), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["reports"] == 3955 and summary["with_both"] == 3419
