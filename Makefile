@@ -19,10 +19,13 @@ venv: $(STAMP)
 # included), then, without their dependencies, requirements-nodeps.lock: the model/data packages and
 # the two pure-Python sdists (deepspeed must see torch, so no build isolation; DS_BUILD_OPS=0 builds no
 # op); radforge itself last, editable. pip's wheel cache keeps the two built wheels for the next venv.
-$(STAMP): pyproject.toml requirements.lock requirements-nodeps.lock
+# --no-compile: no .pyc up front for the ~25,000 .py files of the stack (only what is imported gets one):
+# Python writes each one on first import into this user-owned venv.
+$(STAMP): pyproject.toml requirements-pip.lock requirements.lock requirements-nodeps.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --require-hashes --only-binary :all: -r requirements.lock
-	DS_BUILD_OPS=0 $(BIN)/pip install -q --require-hashes --no-deps --no-build-isolation -r requirements-nodeps.lock
+	$(BIN)/python -m pip install -q --require-hashes --only-binary :all: -r requirements-pip.lock
+	$(BIN)/pip install -q --no-compile --require-hashes --only-binary :all: -r requirements.lock
+	DS_BUILD_OPS=0 $(BIN)/pip install -q --no-compile --require-hashes --no-deps --no-build-isolation -r requirements-nodeps.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python platform/install/pip_check.py requirements-nodeps.lock
 	touch $(STAMP)
@@ -66,10 +69,10 @@ lint: $(STAMP)
 wheelhouse: $(STAMP)
 	mkdir -p wheelhouse
 	rm -f wheelhouse/radforge-*.whl wheelhouse/deepspeed-* wheelhouse/rouge_score-*
-	$(BIN)/pip download -q --require-hashes --only-binary :all: -d wheelhouse -r requirements.lock
+	$(BIN)/pip download -q --require-hashes --only-binary :all: -d wheelhouse -r requirements-pip.lock -r requirements.lock
 	DS_BUILD_OPS=0 $(BIN)/pip wheel -q --require-hashes --no-deps --no-build-isolation -w wheelhouse -r requirements-nodeps.lock
 	$(BIN)/pip wheel -q --no-deps --no-build-isolation -w wheelhouse .
-	cp requirements.lock wheelhouse/
+	cp requirements-pip.lock requirements.lock wheelhouse/
 	$(BIN)/python platform/install/wheelhouse_lock.py requirements-nodeps.lock wheelhouse radforge
 	@echo "wheelhouse/ holds $$(ls wheelhouse/*.whl | wc -l) wheels, $$(du -sh wheelhouse | cut -f1)"
 

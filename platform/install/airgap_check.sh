@@ -13,7 +13,7 @@ WH=$(realpath "${WHEELHOUSE:-wheelhouse}")
 DIR=$(realpath -m "${AIRGAP_DIR:-var/airgap}")
 PY=${PYTHON:-python3.11}
 REPORTS=${AIRGAP_REPORTS:-20}
-test -f "$WH/requirements.lock" && test -f "$WH/requirements-nodeps.lock" || { echo "no wheelhouse at $WH: run make wheelhouse" >&2; exit 2; }
+test -f "$WH/requirements-pip.lock" && test -f "$WH/requirements.lock" && test -f "$WH/requirements-nodeps.lock" || { echo "no wheelhouse at $WH: run make wheelhouse" >&2; exit 2; }
 
 if unshare -n true 2>/dev/null; then NET=(unshare -n); network="unshare -n (no interface but a down loopback)"
 else NET=(); network="none refused by the kernel here: pip --no-index + dead index/proxy only"; fi
@@ -34,6 +34,8 @@ V="$DIR/venv/bin"
 t0=$(date +%s)
 offline "$PY" -m venv "$DIR/venv"
 pipi=("$V/pip" install -q --no-index --find-links "$WH" --only-binary :all: --require-hashes)
+offline "$V/python" -m pip install -q --no-index --find-links "$WH" --only-binary :all: --require-hashes \
+  -r "$WH/requirements-pip.lock"
 offline "${pipi[@]}" -r "$WH/requirements.lock"
 offline "${pipi[@]}" --no-deps -r "$WH/requirements-nodeps.lock"
 install_s=$(( $(date +%s) - t0 ))
