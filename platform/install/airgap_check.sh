@@ -6,6 +6,8 @@
 # loopback, down) when the kernel allows it; always, pip reads no config file (PIP_CONFIG_FILE=/dev/null,
 # so the machine's index and find-links are gone), gets --no-index and a dead index/proxy address.
 # No compiler: --only-binary :all: makes pip refuse any sdist, so nothing can be built.
+# AIRGAP_PIP_OPTS (default --no-compile: no .pyc up front, to keep the check short; a server install
+# compiles them, as the runbook does) goes to the two installs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -33,7 +35,7 @@ rm -rf "$DIR" && mkdir -p "$DIR"
 V="$DIR/venv/bin"
 t0=$(date +%s)
 offline "$PY" -m venv "$DIR/venv"
-pipi=("$V/pip" install -q --no-index --find-links "$WH" --only-binary :all: --require-hashes)
+pipi=("$V/pip" install -q ${AIRGAP_PIP_OPTS---no-compile} --no-index --find-links "$WH" --only-binary :all: --require-hashes)
 offline "$V/python" -m pip install -q --no-index --find-links "$WH" --only-binary :all: --require-hashes \
   -r "$WH/requirements-pip.lock"
 offline "${pipi[@]}" -r "$WH/requirements.lock"

@@ -1,8 +1,8 @@
-"""Write the hashed lock of the wheels `make wheelhouse` built itself (deepspeed, radforge).
+"""Write the hashed lock of the wheels `make wheelhouse` built itself (deepspeed, rouge-score, radforge).
 
-Why: requirements-nodeps.lock pins deepspeed by its sdist's hash (that is what PyPI serves), but the
-air-gapped server must install wheels only, so nothing is built there. The wheelhouse therefore holds
-a deepspeed wheel built from that hash-checked sdist, plus radforge's own wheel; their hashes exist only
+Why: requirements-nodeps.lock pins deepspeed and rouge-score by their sdists' hashes (PyPI serves no
+wheel), but the air-gapped server must install wheels only, so nothing is built there. The wheelhouse therefore holds
+their wheels built from those hash-checked sdists, plus radforge's own wheel; their hashes exist only
 once they are built. This script rewrites the no-deps lock for the wheelhouse with the hash of each file
 actually in it, so the server still installs with --require-hashes.
 
@@ -51,7 +51,8 @@ def main(argv: list[str]) -> int:
     lock, wheelhouse = Path(argv[0]), Path(argv[1])
     wanted: list[tuple[str, str | None]] = [*pins(lock), *((n, None) for n in argv[2:])]
     lines = ["# The wheels `make wheelhouse` put here that are installed with --no-deps; hashes of these very files",
-             "# (deepspeed and radforge are built here from source, so their hashes are this wheelhouse's own).",
+             "# (deepspeed, rouge-score and radforge are built here from source: their hashes are this",
+             "# wheelhouse's own).",
              "# Written by platform/install/wheelhouse_lock.py; install with:",
              "#   pip install --no-index --find-links wheelhouse/ --only-binary :all: --require-hashes --no-deps \\",
              "#       -r wheelhouse/requirements-nodeps.lock"]
