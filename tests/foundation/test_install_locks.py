@@ -44,7 +44,7 @@ def _pyproject_names() -> set[str]:
 
 
 def test_every_pin_of_both_locks_has_a_hash() -> None:
-    for lock in ("requirements.lock", "requirements-nodeps.lock"):
+    for lock in ("requirements-pip.lock", "requirements.lock", "requirements-nodeps.lock"):
         entries = _entries(REPO / lock)
         assert entries, lock
         assert not [name for name, hashes in entries.items() if not hashes], lock
