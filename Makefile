@@ -4,7 +4,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.radforge-installed
-TORCH := torch==2.13.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 # OpenMP threads sleep instead of spinning while they wait: on a CPU shared with other jobs (CI, a demo
@@ -12,21 +11,25 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_WAIT_POLICY ?= PASSIVE
 export RADFORGE_HOME ?= $(CURDIR)/var
 
-.PHONY: venv demo demo-real test bench bench-deps nltk-tagger lint wheelhouse airflow clean chaos fuzz canary
+.PHONY: venv demo demo-real test bench bench-deps nltk-tagger lint wheelhouse airgap-check lock airflow clean chaos fuzz canary
 
 venv: $(STAMP)
 
-# torch first and pinned (the CPU wheel); then the locked stack; deepspeed is an sdist that
-# must see torch, so it builds without isolation; radforge itself last, editable, no deps.
-$(STAMP): pyproject.toml requirements.lock
+# Every install is hash-checked and compiles nothing: the locked stack, wheels only (torch's CPU wheel
+# included), then, without their dependencies, requirements-nodeps.lock: the model/data packages and
+# the two pure-Python sdists (deepspeed must see torch, so no build isolation; DS_BUILD_OPS=0 builds no
+# op); radforge itself last, editable. pip's wheel cache keeps the two built wheels for the next venv.
+# --no-compile: no .pyc up front for the ~25,000 .py files of the stack (only what is imported gets one):
+# Python writes each one on first import into this user-owned venv. --no-deps on the full lock: pip
+# skips resolving what the lock already pins (CPU 68 s -> 54 s, one warm run each here); pip_check.py then
+# fails on any dependency the lock misses. (The air-gapped install resolves, see airgap_check.sh.)
+$(STAMP): pyproject.toml requirements-pip.lock requirements.lock requirements-nodeps.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip wheel setuptools
-	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -r requirements.lock
-	$(BIN)/pip install -q --no-build-isolation deepspeed==0.19.8
-	# the public IU X-ray reports ship inside this wheel; its dependencies (torchvision) are never installed
-	$(BIN)/pip install -q --no-deps torchxrayvision==1.5.7
+	$(BIN)/python -m pip install -q --require-hashes --only-binary :all: -r requirements-pip.lock
+	$(BIN)/pip install -q --no-deps --no-compile --require-hashes --only-binary :all: -r requirements.lock
+	DS_BUILD_OPS=0 $(BIN)/pip install -q --no-compile --require-hashes --no-deps --no-build-isolation -r requirements-nodeps.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python platform/install/pip_check.py requirements-nodeps.lock
 	touch $(STAMP)
 
 # The main job end to end on the synthetic corpus; outputs under $(RADFORGE_HOME).
@@ -62,16 +65,27 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-# Every wheel an air-gapped server needs: `pip install --no-index --find-links wheelhouse/ ...`
+# Every file an air-gapped server needs, all wheels, each checked against the locks' hashes:
+# the wheels of deepspeed and rouge-score are built here from their hash-checked sdists (pure Python;
+# DS_BUILD_OPS=0 compiles no op), and radforge's own wheel; wheelhouse/requirements-nodeps.lock carries their hashes (wheelhouse_lock.py).
 wheelhouse: $(STAMP)
 	mkdir -p wheelhouse
-	$(BIN)/pip download -q -d wheelhouse $(TORCH)
-	$(BIN)/pip download -q -d wheelhouse -r requirements.lock
-	$(BIN)/pip download -q --no-deps --no-binary :all: -d wheelhouse deepspeed==0.19.8
-	$(BIN)/pip download -q --no-deps -d wheelhouse torchxrayvision==1.5.7
+	rm -f wheelhouse/radforge-*.whl wheelhouse/deepspeed-* wheelhouse/rouge_score-*
+	$(BIN)/pip download -q --require-hashes --only-binary :all: -d wheelhouse -r requirements-pip.lock -r requirements.lock
+	DS_BUILD_OPS=0 $(BIN)/pip wheel -q --require-hashes --no-deps --no-build-isolation -w wheelhouse -r requirements-nodeps.lock
 	$(BIN)/pip wheel -q --no-deps --no-build-isolation -w wheelhouse .
-	cp requirements.lock wheelhouse/
-	@echo "wheelhouse/ holds $$(ls wheelhouse | wc -l) files"
+	cp requirements-pip.lock requirements.lock wheelhouse/
+	$(BIN)/python platform/install/wheelhouse_lock.py requirements-nodeps.lock wheelhouse radforge
+	@echo "wheelhouse/ holds $$(ls wheelhouse/*.whl | wc -l) wheels, $$(du -sh wheelhouse | cut -f1)"
+
+# The wheelhouse into a clean venv with no index, no network and no compiler; then `radforge doctor`
+# and a 20-report de-id from that venv (platform/install/airgap_check.sh; one JSON line last).
+airgap-check: wheelhouse
+	bash platform/install/airgap_check.sh
+
+# Regenerate the hashed locks from pyproject.toml (pip-tools in build/lock-tools; needs the package index).
+lock:
+	bash platform/install/lock.sh
 
 # Airflow UI on localhost with radforge's DAGs (Ctrl-C stops it; see platform/runbooks for servers).
 AIRFLOW_DEMO_HOME ?= $(RADFORGE_HOME)/airflow
