@@ -54,6 +54,8 @@ sys.path.insert(0, str(REPO))
 PLATFORM = REPO / "platform" / "airflow"
 CHAIN = ("radforge_ingest", "radforge_deid", "radforge_pairs")
 DEID_TASK = "deidentify_partition"
+# --only-ingest (the small version in `make test`): one DAG, its mapped task (one per export file) measured
+INGEST_ONLY = ("radforge_ingest",)
 API_USER = "radforge-ops"
 CFG_TEMPLATE = {"local": PLATFORM / "airflow.single-server.cfg", "celery": PLATFORM / "airflow.cluster.cfg"}
 TERMINAL = {"success", "failed"}
@@ -260,9 +262,9 @@ class Api:
                 f"{map_index}/tries")
         return self.get(path, limit=100)["task_instances"]
 
-    def running_deid(self) -> list[dict]:
-        return [ti for ti in self.get("/api/v2/dags/radforge_deid/dagRuns/~/taskInstances", state="running",
-                                      limit=100)["task_instances"] if ti["task_id"] == DEID_TASK]
+    def running(self, dag_id: str, task_id: str) -> list[dict]:
+        return [ti for ti in self.get(f"/api/v2/dags/{dag_id}/dagRuns/~/taskInstances", state="running",
+                                      limit=100)["task_instances"] if ti["task_id"] == task_id]
 
     def queued_events(self, dag_id: str) -> int:
         try:
@@ -358,8 +360,9 @@ def site_settings(home: Path):  # noqa: ANN201 - radforge Settings
     return get_settings()
 
 
-def row_accounting(home: Path) -> dict[str, Any]:
-    """Rows lost and rows twice, by keyed row id: raw -> de-identified + quarantined; de-identified -> pairs + rejected.
+def row_accounting(home: Path, exported: int, downstream: bool = True) -> dict[str, Any]:
+    """Rows lost and rows twice: exported = raw + ingest quarantine (counts, no raw row id twice); then, by keyed
+    row id, raw -> de-identified + quarantined and de-identified -> pairs + rejected (`downstream`).
 
     Keyed hashes only (the raw row ids are hashed with the site secret as the de-id zone stores them).
     """
@@ -375,6 +378,13 @@ def row_accounting(home: Path) -> dict[str, Any]:
         return pl.concat([pl.read_parquet(f, columns=[column]) for f in files])[column].to_list() if files else []
 
     raw = Counter(keyed_hash(secret, "row", r) for r in col("raw/batch=*/part-*.parquet", "row_id"))
+    ingest_q = len(col("quarantine/ingest/batch=*/part-*.parquet", "row_id"))
+    landed = sum(raw.values()) + ingest_q
+    ingest = {"rows_lost": max(0, exported - landed), "rows_duplicated": max(0, landed - exported)
+              + sum(n - 1 for n in raw.values() if n > 1), "exported": exported, "raw": sum(raw.values()),
+              "ingest_quarantined": ingest_q}
+    if not downstream:
+        return ingest
     deid = Counter(col("deid/exam_year=*/part-*.parquet", "raw_row_id_hash"))
     quarantined = Counter(keyed_hash(secret, "row", r) for r in col("quarantine/deid/batch=*/part-*.parquet",
                                                                       "row_id"))
@@ -383,7 +393,8 @@ def row_accounting(home: Path) -> dict[str, Any]:
     out = deid + quarantined
     lost = sum((raw - out).values()) + sum((deid - paired).values())
     twice = sum((out - raw).values()) + sum((paired - deid).values()) + sum(n - 1 for n in out.values() if n > 1)
-    return {"rows_lost": lost, "rows_duplicated": twice, "raw": sum(raw.values()), "deid": sum(deid.values()),
+    return {**ingest, "rows_lost": ingest["rows_lost"] + lost, "rows_duplicated": ingest["rows_duplicated"] + twice,
+            "deid": sum(deid.values()),
             "deid_quarantined": sum(quarantined.values()), "pairs_and_rejected": sum(paired.values())}
 
 
@@ -408,12 +419,18 @@ class Phase:
     root: Path
     servers: Servers
     exports: list[Path]
+    chain: tuple[str, ...]
     chunk_rows: int
     kill: bool
     timeout_s: float
     kill_after_s: float = 4.0
     kills: list[dict[str, Any]] = field(default_factory=list)
     live_peak: int = 0
+
+    @property
+    def measured(self) -> tuple[str, str]:
+        """The mapped task whose tries are counted for parallel_peak: de-id, or ingest in the ingest-only run."""
+        return ("radforge_deid", DEID_TASK) if "radforge_deid" in self.chain else ("radforge_ingest", "ingest_file")
 
     def run(self) -> dict[str, Any]:
         t0 = time.time()
@@ -443,15 +460,13 @@ class Phase:
             workers = []
             if self.executor == "celery":
                 for name in ("worker-a", "worker-b"):
-                    af.start(name, "celery", "worker", "--concurrency", "1", "--celery-hostname", f"{name}@%h",
-                             "--without-mingle", "--without-gossip", RADFORGE_WORKER_NAME=name,
-                             AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()))
+                    self._start_worker(af, name)
                     workers.append(name)
             api = Api(f"http://127.0.0.1:{port}", password)
             self._wait_ready(af, api)
             say(f"[{self.executor}] api-server, scheduler, dag-processor{', 2 celery workers' if workers else ''} "
                 f"up; DAGs parsed ({time.time() - t0:.0f}s)")
-            for dag_id in CHAIN:
+            for dag_id in self.chain:
                 api.patch(f"/api/v2/dags/{dag_id}", {"is_paused": False})
             landing = site_settings(home).landing_path
             for path in self.exports:
@@ -470,6 +485,13 @@ class Phase:
                             and (not self.kill or result["killed_tasks_retried_ok"]))
         return result
 
+    @staticmethod
+    def _start_worker(af: Airflow, name: str) -> None:
+        """`airflow celery worker` as platform/systemd/radforge-airflow-celery-worker@.service runs it."""
+        af.start(name, "celery", "worker", "--concurrency", "1", "--celery-hostname", f"{name}@%h",
+                 "--without-mingle", "--without-gossip", RADFORGE_WORKER_NAME=name,
+                 AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()))
+
     def _wait_ready(self, af: Airflow, api: Api) -> None:
         deadline = time.time() + 300
         while time.time() < deadline:
@@ -478,7 +500,7 @@ class Phase:
                 if not api.token:
                     api.login()
                 try:
-                    if all(not api.get(f"/api/v2/dags/{d}").get("has_import_errors") for d in CHAIN):
+                    if all(not api.get(f"/api/v2/dags/{d}").get("has_import_errors") for d in CHAIN):  # all parsed
                         return
                 except urllib.error.HTTPError as exc:
                     if exc.code != 404:  # not parsed yet
@@ -493,11 +515,11 @@ class Phase:
         quiet = 0
         while time.time() < deadline:
             af.check_alive()
-            running = api.running_deid()
+            running = api.running(*self.measured)
             alive = [ti for ti in running if not any(k["key"] == (ti["dag_run_id"], ti["map_index"], ti["try_number"])
                                                      for k in self.kills)]
             self.live_peak = max(self.live_peak, len(alive))
-            if self.kill and not self.kills and workers:
+            if self.kill and not self.kills and workers and self.live_peak >= 2:  # both workers seen busy first
                 self._maybe_kill(af, alive, seen_running)
             if self._chain_done(api):
                 quiet += 1
@@ -521,21 +543,23 @@ class Phase:
                     "at": time.time(), "seconds_into_task": round(time.time() - first, 1)}
             self.kills.append(kill)
             say(f"[{self.executor}] SIGKILL worker-a and its {n - 1} child processes {kill['seconds_into_task']}s "
-                f"into de-id task [{ti['map_index']}] try {ti['try_number']}")
+                f"into de-id task [{ti['map_index']}] try {ti['try_number']}; restarted (systemd: Restart=on-failure)")
+            self._start_worker(af, "worker-a")  # a new process: the killed try is not its to finish
             return
 
     def _chain_done(self, api: Api) -> bool:
-        runs = {d: api.runs(d) for d in CHAIN}
+        runs = {d: api.runs(d) for d in self.chain}
         if any(r["state"] not in TERMINAL for rs in runs.values() for r in rs):
             return False
-        if not all(runs[d] for d in CHAIN) or any(api.queued_events(d) for d in CHAIN[1:]):
+        if not all(runs[d] for d in self.chain) or any(api.queued_events(d) for d in self.chain[1:]):
             return False
-        if not any(r["state"] == "success" for r in runs["radforge_pairs"]):
+        if not any(r["state"] == "success" for r in runs[self.chain[-1]]):
             return any(r["state"] == "failed" for rs in runs.values() for r in rs)  # stop early on a failure
         return True
 
     def _collect(self, api: Api) -> dict[str, Any]:
-        runs = {d: api.runs(d) for d in CHAIN}
+        runs = {d: api.runs(d) for d in self.chain}
+        measured_dag, measured_task = self.measured
         tasks, retries, intervals, problems = 0, 0, [], []
         killed_ok = True
         for dag_id, dag_runs in runs.items():
@@ -545,9 +569,9 @@ class Phase:
                     retries += max(0, int(ti["try_number"]) - 1)
                     if ti["state"] not in ("success", "skipped"):
                         problems.append(f"{dag_id}.{ti['task_id']}[{ti['map_index']}] {ti['state']}")
-                    if ti["task_id"] != DEID_TASK:
+                    if (dag_id, ti["task_id"]) != self.measured:
                         continue
-                    for attempt in api.tries(dag_id, run["dag_run_id"], DEID_TASK, ti["map_index"]):
+                    for attempt in api.tries(dag_id, run["dag_run_id"], measured_task, ti["map_index"]):
                         start, end = _ts(attempt.get("start_date")), _ts(attempt.get("end_date"))
                         kill = next((k for k in self.kills if k["key"] == (run["dag_run_id"], ti["map_index"],
                                                                            attempt["try_number"])), None)
@@ -561,17 +585,21 @@ class Phase:
             kill.pop("key", None)
         peak, hosts = parallel_peak(intervals)
         states = {d: dict(Counter(r["state"] for r in rs)) for d, rs in runs.items()}
-        return {"executor": self.executor, "tasks": tasks, "parallel_peak": peak, "parallel_hosts": hosts,
+        return {"executor": self.executor, "tasks": tasks, "parallel_task": f"{measured_dag}.{measured_task}",
+                "parallel_peak": peak, "parallel_hosts": hosts,
                 "live_peak": self.live_peak, "kills": len(self.kills), "retries": retries,
                 "killed_tasks_retried_ok": bool(self.kills) and killed_ok, "kill_detail": self.kills,
-                "deid_workers": sorted({h for _s, _e, h in intervals}), "dag_runs": states,
+                "workers": sorted({h for _s, _e, h in intervals}), "dag_runs": states,
                 "all_runs_success": not problems and all(r["state"] == "success" for rs in runs.values() for r in rs),
                 "task_problems": problems[:10]}
 
     def _checks(self, home: Path) -> dict[str, Any]:
+        import polars as pl
+
         from warehouse.reconcile import reconcile
 
-        accounting = row_accounting(home)
+        exported = sum(pl.read_csv(p, infer_schema=False).height for p in self.exports)
+        accounting = row_accounting(home, exported, downstream=len(self.chain) > 1)
         rec = reconcile(site_settings(home))
         audit = radforge_cli(home, "audit", "verify", "--json")
         audit_ok = audit.returncode == 0 and json.loads(audit.stdout.strip().splitlines()[-1]).get("ok") is True
@@ -586,6 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunk-rows", type=int, default=10, help="rows per raw partition = per de-id task (default 10)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--no-kill", action="store_true", help="Celery: do not kill a worker")
+    ap.add_argument("--only-ingest", action="store_true",
+                    help="radforge_ingest only (its two mapped file tasks measured): the make test version")
     ap.add_argument("--timeout", type=float, default=900, help="seconds each executor's chain may take (default 900)")
     ap.add_argument("--home", type=Path, default=None, help="work folder (default: a temporary one, removed)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, zones, airflow.cfg)")
@@ -607,7 +637,8 @@ def main(argv: list[str] | None = None) -> int:
         servers = Servers(root)
         exports = make_exports(root, args.reports, args.seed)
         for executor in executors:
-            phase = Phase(executor, root / executor, servers, exports, args.chunk_rows,
+            phase = Phase(executor, root / executor, servers, exports, INGEST_ONLY if args.only_ingest else CHAIN,
+                          args.chunk_rows,
                           kill=executor == "celery" and not args.no_kill, timeout_s=args.timeout)
             try:
                 results[executor] = phase.run()
