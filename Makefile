@@ -38,7 +38,8 @@ demo: $(STAMP)
 demo-real: $(STAMP)
 	bash bench/demo_real.sh
 
-test: $(STAMP)
+# deploy-deps: tests/deploy runs a small deploy-check (a real scheduler on PostgreSQL); about 40 s to install
+test: $(STAMP) deploy-deps
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
 bench: $(STAMP) bench-deps
