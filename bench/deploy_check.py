@@ -9,12 +9,13 @@ ports, secrets and this small box's sizes are replaced). Then, per executor:
 
 1. LocalExecutor on PostgreSQL (`airflow.single-server.cfg`);
 2. CeleryExecutor with two `airflow celery worker` processes (`airflow.cluster.cfg`); one of them
-   is SIGKILLed with its whole process tree (a node lost) while it runs a de-id task.
+   is SIGKILLed with its whole process tree (a node lost) while it runs a de-id task, once both
+   workers were seen running de-id tasks at once, and started again (systemd's Restart=on-failure).
 
 Two export files are dropped into the site's landing folder and `radforge_ingest` is triggered
 through the REST API (as the cron or an operator would); the asset triggers carry the files on
 through `radforge_deid` (mapped, in the `deid` pool) and `radforge_pairs`. The killed task's
-try times out on its missing heartbeat and is retried by the scheduler on the surviving worker.
+try times out on its missing heartbeat and is retried by the scheduler on a live worker.
 At the end: every DAG run listed by the API server (`/api/v2/dags/{id}/dagRuns`, token from the
 SimpleAuthManager) is `success`, reconciliation holds, every raw row is in the de-identified zone
 or its quarantine exactly once (and every de-identified row in pairs or rejected exactly once),
@@ -23,6 +24,7 @@ and `radforge audit verify` passes.
 Last line: one JSON object with both executors ({"ok", "executors": {"local": {...}, "celery": {...}}}),
 each with executor, tasks, parallel_peak, kills, retries, rows_lost, rows_duplicated, seconds.
 Needs the `deploy` extra (`make deploy-deps`). Example: .venv/bin/python bench/deploy_check.py --executor both
+`--only-ingest` runs radforge_ingest alone (its two mapped file tasks measured): the version in `make test`.
 """
 
 from __future__ import annotations
