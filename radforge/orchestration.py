@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import socket
 from typing import Any
 
 from radforge.settings import Settings, get_settings
@@ -28,6 +29,16 @@ def task_settings() -> Settings:
     from radforge.process import start
 
     return start(settings=get_settings())
+
+
+def worker_hostname() -> str:
+    """`[core] hostname_callable` for Airflow: `RADFORGE_WORKER_NAME` when set, else the host's FQDN.
+
+    Airflow records this name on every task instance it starts. Several Celery workers on one host (or in
+    containers that share a name) would all read the same FQDN; naming each worker (the systemd unit's
+    instance name) lets the UI, the API and `make deploy-check` tell which worker ran, or lost, a task.
+    """
+    return os.environ.get("RADFORGE_WORKER_NAME") or socket.getfqdn()
 
 
 def on_failure(context: dict[str, Any]) -> None:

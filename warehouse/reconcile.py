@@ -5,8 +5,10 @@ Checks (each a named line with its counts; any mismatch fails):
   quarantine files hold exactly those numbers of rows;
 - per de-identified partition: raw rows = de-identified rows + de-id quarantine rows, counted
   from the files (and the ledger agrees); no row id hash appears twice in the de-identified zone;
-- pairs: de-identified rows (committed partitions) = pairs + rejected of the current pairs run.
-Raw partitions not yet de-identified are reported as pending, not as a mismatch.
+- pairs: the de-identified rows of the partitions the current pairs run read = its pairs + rejected.
+Raw partitions not yet de-identified, and de-identified partitions committed after the pairs run
+started (de-id tasks still running beside it under a real scheduler), are reported as pending, not
+as a mismatch.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class ReconcileReport:
     checks: list[Check] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     pending_partitions: int = 0
+    pairs_pending_partitions: int = 0
 
     @property
     def mismatches(self) -> list[str]:
@@ -45,7 +48,8 @@ class ReconcileReport:
 
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "mismatches": self.mismatches, "totals": self.totals,
-                "pending_partitions": self.pending_partitions, "checks": [asdict(c) for c in self.checks]}
+                "pending_partitions": self.pending_partitions,
+                "pairs_pending_partitions": self.pairs_pending_partitions, "checks": [asdict(c) for c in self.checks]}
 
 
 def _count(con: duckdb.DuckDBPyConnection, files: list[str]) -> int:
@@ -100,6 +104,7 @@ def reconcile(settings: Settings | None = None) -> ReconcileReport:
 
     on_disk = _counts_by_file(work, str(settings.zone("deid") / "exam_year=*" / "part-*.parquet"))
     claimed: set[str] = set()
+    deid_by_partition: dict[str, int] = {}
     for pid, raw_path, rin, rd, rq, deid_paths, q_path in parts:
         raw_path, q_path = absolute(settings, raw_path), absolute(settings, q_path)
         deid_paths = [str(absolute(settings, p)) for p in deid_paths or []]
@@ -108,6 +113,7 @@ def reconcile(settings: Settings | None = None) -> ReconcileReport:
         claimed.update(deid_paths or [])
         q_n = _count(work, [q_path]) if q_path else 0
         totals["deid_rows"] += deid_n
+        deid_by_partition[pid] = deid_n
         totals["deid_quarantined"] += q_n
         ok = raw_n == deid_n + q_n and deid_n == rd and q_n == rq and rin == raw_n
         checks.append(Check(f"deid {pid}: raw = deid + quarantined", ok, raw_n, deid_n + q_n,
@@ -122,15 +128,21 @@ def reconcile(settings: Settings | None = None) -> ReconcileReport:
         checks.append(Check("deid zone: each raw row at most once", dup == 0, 0, int(dup)))
 
     run_path = settings.zone("pairs") / "run.json"
+    pairs_pending = 0
     if run_path.exists():
         run = json.loads(run_path.read_text())
         pairs_n = _count(work, [str(absolute(settings, run["pairs_path"]))])
         rejected_n = _count(work, [str(absolute(settings, run["rejected_path"]))])
         totals["pairs"], totals["rejected"] = pairs_n, rejected_n
-        stale = sorted(run["source_partitions"]) != sorted(p[0] for p in parts)
-        checks.append(Check("pairs: deid = pairs + rejected", totals["deid_rows"] == pairs_n + rejected_n,
-                            totals["deid_rows"], pairs_n + rejected_n,
-                            "pairs run is older than the de-identified zone: run `radforge pairs`" if stale else
-                            f"pairs={pairs_n} rejected={rejected_n}"))
+        source = set(run["source_partitions"])
+        gone = sorted(source - set(deid_by_partition))  # read by the run, no longer committed: a mismatch
+        read_n = sum(deid_by_partition.get(p, 0) for p in source)
+        pairs_pending = len(set(deid_by_partition) - source)
+        checks.append(Check("pairs: deid (partitions the pairs run read) = pairs + rejected",
+                            read_n == pairs_n + rejected_n and not gone, read_n, pairs_n + rejected_n,
+                            f"pairs={pairs_n} rejected={rejected_n}"
+                            + (f"; partitions no longer committed: {', '.join(gone[:5])}" if gone else "")
+                            + (f"; {pairs_pending} partitions de-identified since: run `radforge pairs`"
+                               if pairs_pending else "")))
     work.close()
-    return ReconcileReport(all(c.ok for c in checks), checks, totals, int(pending))
+    return ReconcileReport(all(c.ok for c in checks), checks, totals, int(pending), pairs_pending)

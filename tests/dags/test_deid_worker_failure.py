@@ -31,5 +31,6 @@ def test_a_killed_deid_worker_fails_the_task(site, tmp_path, monkeypatch):
     assert done.returncode == 0 and lines, done.stderr[-3000:]
     outcome = json.loads(lines[-1].removeprefix("OUTCOME "))
     assert outcome["state"] == "failed"
-    assert outcome["tasks"] == {"pending_partitions": "success", "deidentify_partition[0]": "failed"}
+    assert outcome["tasks"] == {"pending_partitions": "success", "deidentify_partition[0]": "failed",
+                                "publish": "upstream_failed"}
     assert "WorkerFailed" in done.stdout + done.stderr
