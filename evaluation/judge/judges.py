@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from evaluation.judge.rubrics import Rubric
-from evaluation.judge.schema import SchemaLogitsProcessor, TokenTable
+from evaluation.judge.schema import SchemaLogitsProcessor, enforcer
 from radforge.errors import EgressBlocked, RadforgeError
 from radforge.log import get_logger
 
@@ -81,9 +81,11 @@ class LocalJudge:
         self.batch_size, self.attempts, self.constrained = batch_size, attempts, constrained
         self.schema = rubric.schema()
         self.max_new_tokens = max_new_tokens or self.schema.max_chars() + 1
-        self.table = _token_table(tokenizer) if constrained else None
         eos = model.generation_config.eos_token_id
-        self.eos_ids = set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
+        self.eos_ids = {i for i in set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
+                        if i is not None}
+        # one enforcer per judge: what it learns about the schema's states is reused by every batch
+        self.enforcer = enforcer(tokenizer, self.schema, self.eos_ids) if constrained else None
 
     def prompt(self, item: JudgeItem) -> str:
         messages = self.rubric.messages(item.findings, item.reference, item.candidate)
@@ -100,7 +102,7 @@ class LocalJudge:
         width = enc["input_ids"].shape[1]
         procs = LogitsProcessorList()
         if self.constrained:
-            procs.append(SchemaLogitsProcessor(self.schema, self.table, width, self.eos_ids))
+            procs.append(SchemaLogitsProcessor(self.enforcer, width, self.eos_ids))
         torch.manual_seed(seed)
         kwargs: dict[str, Any] = {"do_sample": True, "temperature": 0.8, "top_p": 1.0, "top_k": 0} if sample else {
             "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
@@ -136,17 +138,6 @@ class LocalJudge:
             if on_batch:
                 on_batch(len(batch))
         return [v for v in verdicts if v is not None]
-
-
-_TABLES: dict[tuple[str, int], TokenTable] = {}
-
-
-def _token_table(tokenizer: Any) -> TokenTable:
-    """One TokenTable per tokenizer (folder and size) per process: judges of one model share it."""
-    key = (str(getattr(tokenizer, "name_or_path", id(tokenizer))), len(tokenizer))
-    if key not in _TABLES:
-        _TABLES[key] = TokenTable(tokenizer)
-    return _TABLES[key]
 
 
 class EndpointRedirected(RadforgeError):
