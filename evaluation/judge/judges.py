@@ -158,43 +158,21 @@ _OPENER = urllib.request.build_opener(_RefuseRedirects)
 
 
 def check_endpoint_allowed(url: str, settings: Any) -> str:
-    """The endpoint's host if the site allow-lists it; EgressBlocked before any socket is touched."""
+    """The endpoint's host if the site allow-lists it (host, or host and port); EgressBlocked before any
+    socket is touched. Names are matched as written: resolving one would already be traffic."""
     from radforge.egress import EgressPolicy, active_policy
 
     parsed = urlparse(url)
     host = parsed.hostname or ""
     if parsed.scheme not in ("http", "https") or not host:
         raise RadforgeError("judge endpoint must be an http(s) URL with a host")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     site_policy = EgressPolicy(list(settings.security.egress_allow), settings.security.allow_loopback)
     policies = [site_policy] + ([p] if (p := active_policy()) is not None else [])
     for policy in policies:
-        if not _host_allowed(policy, host):
-            raise EgressBlocked(host, parsed.port)
+        if not policy.allows_as_written(host, port):
+            raise EgressBlocked(host, port)
     return host
-
-
-def _host_allowed(policy: Any, host: str) -> bool:
-    """Match the host as written, resolving nothing (a DNS lookup would already be traffic).
-
-    An IP passes if it is loopback (and the site allows loopback) or inside an allow-listed network;
-    a name passes only if it is allow-listed by name.
-    """
-    import ipaddress
-
-    if not _is_ip(host):
-        return host.lower().rstrip(".") in policy._names
-    ip = ipaddress.ip_address(host)
-    return bool((policy.allow_loopback and ip.is_loopback) or any(ip in net for net in policy._networks))
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
 
 
 class EndpointJudge:
