@@ -175,11 +175,23 @@ def check_endpoint_allowed(url: str, settings: Any) -> str:
     return host
 
 
+_RESPONSE_FORMATS = ("json_schema", "json_object")
+
+
 class EndpointJudge:
-    """An on-site OpenAI-compatible server (e.g. vLLM) asked for JSON-schema-guided output."""
+    """An on-site OpenAI-compatible server (vLLM, llama.cpp) asked for JSON-schema-guided output.
+
+    Servers spell the schema request two ways: OpenAI's `{"type": "json_schema", "json_schema": {...}}`
+    (vLLM, llama.cpp's llama-server) and `{"type": "json_object", "schema": {...}}` (llama-cpp-python's
+    server, which refuses the first with HTTP 422). `response_format` None tries the first and, if the
+    server refuses it as a bad request, uses the second from then on.
+    """
 
     def __init__(self, url: str, rubric: Rubric, settings: Any, *, model: str = "judge", attempts: int = 3,
-                 timeout_s: float = 120.0, api_key: str | None = None) -> None:
+                 timeout_s: float = 120.0, api_key: str | None = None, response_format: str | None = None) -> None:
+        if response_format is not None and response_format not in _RESPONSE_FORMATS:
+            raise ValueError(f"response_format must be one of {_RESPONSE_FORMATS}")
+        self.response_format, self._format_fixed = response_format or "json_schema", response_format is not None
         check_endpoint_allowed(url, settings)  # refuse at construction: nothing is sent to a host not allowed
         self.url = url.rstrip("/")
         self.rubric, self.settings, self.model = rubric, settings, model
@@ -190,18 +202,30 @@ class EndpointJudge:
     def prompt(self, item: JudgeItem) -> str:
         return json.dumps(self.rubric.messages(item.findings, item.reference, item.candidate))
 
+    def _response_format(self) -> dict[str, Any]:
+        if self.response_format == "json_object":
+            return {"type": "json_object", "schema": self.schema.json_schema()}
+        return {"type": "json_schema", "json_schema": {
+            "name": self.rubric.name.replace("-", "_"), "schema": self.schema.json_schema(), "strict": True}}
+
     def _ask(self, messages: list[dict[str, str]], attempt: int) -> str:
         check_endpoint_allowed(self.url, self.settings)
         body = {"model": self.model, "messages": messages, "temperature": 0.0 if attempt == 1 else 0.7,
                 "seed": attempt, "max_tokens": self.schema.max_chars() + 16,
-                "response_format": {"type": "json_schema", "json_schema": {
-                    "name": self.rubric.name.replace("-", "_"), "schema": self.schema.json_schema(), "strict": True}}}
+                "response_format": self._response_format()}
         req = urllib.request.Request(f"{self.url}/chat/completions", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json",
                                               **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
         try:
             with _OPENER.open(req, timeout=self.timeout_s) as resp:  # host checked above; redirects refused
                 data = json.loads(resp.read())
+            self._format_fixed = True  # the server took this spelling: a later 400 is about something else
+        except urllib.error.HTTPError as exc:
+            if exc.code in (400, 422) and not self._format_fixed:  # the other spelling of the schema request
+                self.response_format, self._format_fixed = "json_object", True
+                log.info("judge endpoint refused response_format json_schema (HTTP %d): using json_object", exc.code)
+                return self._ask(messages, attempt)
+            raise
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, EgressBlocked):  # urllib wraps the guard's refusal: it must stop the run
                 raise exc.reason from None
