@@ -12,7 +12,8 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_WAIT_POLICY ?= PASSIVE
 export RADFORGE_HOME ?= $(CURDIR)/var
 
-.PHONY: venv demo demo-real test bench bench-deps nltk-tagger lint wheelhouse airflow clean chaos fuzz canary
+.PHONY: venv demo demo-real test bench bench-deps nltk-tagger lint wheelhouse airflow clean chaos fuzz canary \
+	judge-endpoint-check
 
 venv: $(STAMP)
 
@@ -51,6 +52,17 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["bench"]))' > $(VENV)/bench-requirements.txt
 	$(BIN)/pip install -q -r $(VENV)/bench-requirements.txt
 	touch $(BENCH_STAMP)
+
+# The on-site endpoint judge against a real llama.cpp server on the demo GGUF, through the egress guard
+# (bench/judge_endpoint_check.py). Its server is pyproject's optional `server` extra, a source build of
+# llama.cpp (several minutes), installed here on first use and never by `make venv`.
+SERVER_STAMP := $(VENV)/.radforge-server
+judge-endpoint-check: $(SERVER_STAMP)
+	$(BIN)/python bench/judge_endpoint_check.py
+$(SERVER_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["server"]))' > $(VENV)/server-requirements.txt
+	$(BIN)/pip install -q -r $(VENV)/server-requirements.txt
+	touch $(SERVER_STAMP)
 
 # philter-lite needs nltk's English tagger, which nltk cannot download offline: copy it from a copy of the
 # nltk_data repository (a checkout, a bare git dir, or a folder of its zips) into var/nltk_data (git-ignored).
