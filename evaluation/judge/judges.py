@@ -204,7 +204,7 @@ class EndpointJudge:
 
     def _response_format(self) -> dict[str, Any]:
         if self.response_format == "json_object":
-            return {"type": "json_object", "schema": self.schema.json_schema()}
+            return {"type": "json_object", "schema": self.schema.json_schema(enum_ints=True)}
         return {"type": "json_schema", "json_schema": {
             "name": self.rubric.name.replace("-", "_"), "schema": self.schema.json_schema(), "strict": True}}
 

@@ -127,15 +127,20 @@ class Schema:
             n += len(s.text) if isinstance(s, _Lit) else (len(str(s.high)) if isinstance(s, _Int) else s.max_chars + 5)
         return n
 
-    def json_schema(self) -> dict[str, Any]:
-        """The same schema as JSON Schema (for an OpenAI-compatible server's guided decoding)."""
+    def json_schema(self, *, enum_ints: bool = False) -> dict[str, Any]:
+        """The same schema as JSON Schema (for an OpenAI-compatible server's guided decoding).
+
+        `enum_ints` also lists each integer's values: llama-cpp-python's schema-to-grammar ignores
+        minimum/maximum (a score of 42 would be allowed) but honours `enum`.
+        """
         props: dict[str, Any] = {}
         for f in self.fields:
-            if isinstance(f, IntField):
-                props[f.name] = {"type": "integer", "minimum": f.low, "maximum": f.high}
-            elif isinstance(f, IntListField):
-                props[f.name] = {"type": "array", "minItems": f.length, "maxItems": f.length,
-                                 "items": {"type": "integer", "minimum": f.low, "maximum": f.high}}
+            if isinstance(f, IntField | IntListField):
+                item = {"type": "integer", "minimum": f.low, "maximum": f.high}
+                if enum_ints:
+                    item["enum"] = list(range(f.low, f.high + 1))
+                props[f.name] = item if isinstance(f, IntField) else {
+                    "type": "array", "minItems": f.length, "maxItems": f.length, "items": item}
             else:
                 props[f.name] = {"type": "string", "maxLength": f.max_chars}
         return {"type": "object", "properties": props, "required": [f.name for f in self.fields],

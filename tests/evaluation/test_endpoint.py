@@ -120,4 +120,5 @@ def test_a_server_refusing_json_schema_gets_the_json_object_spelling(fake_server
     assert [v.status for v in verdicts] == ["ok", "ok"] and verdicts[0].attempts == 1
     kinds = [r["body"]["response_format"]["type"] for r in _FakeOpenAI.requests]
     assert kinds == ["json_schema", "json_object", "json_object"]  # switched once, then kept
-    assert _FakeOpenAI.requests[1]["body"]["response_format"]["schema"]["required"] == ["score", "rationale"]
+    sent = _FakeOpenAI.requests[1]["body"]["response_format"]["schema"]
+    assert sent["required"] == ["score", "rationale"] and sent["properties"]["score"]["enum"] == list(range(11))
