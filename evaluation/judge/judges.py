@@ -84,8 +84,10 @@ class LocalJudge:
         eos = model.generation_config.eos_token_id
         self.eos_ids = {i for i in set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
                         if i is not None}
-        # one enforcer per judge: what it learns about the schema's states is reused by every batch
-        self.enforcer = enforcer(tokenizer, self.schema, self.eos_ids) if constrained else None
+        # allowed tokens per schema state, learnt once and reused by every batch's enforcer
+        self._allowed_cache: dict = {}
+        if constrained:
+            enforcer(tokenizer, self.schema, self.eos_ids)  # builds the tokenizer tables now, not mid-run
 
     def prompt(self, item: JudgeItem) -> str:
         messages = self.rubric.messages(item.findings, item.reference, item.candidate)
@@ -102,7 +104,8 @@ class LocalJudge:
         width = enc["input_ids"].shape[1]
         procs = LogitsProcessorList()
         if self.constrained:
-            procs.append(SchemaLogitsProcessor(self.enforcer, width, self.eos_ids))
+            procs.append(SchemaLogitsProcessor(enforcer(self.tokenizer, self.schema, self.eos_ids,
+                                                        self._allowed_cache), width, self.eos_ids))
         torch.manual_seed(seed)
         kwargs: dict[str, Any] = {"do_sample": True, "temperature": 0.8, "top_p": 1.0, "top_k": 0} if sample else {
             "do_sample": False, "temperature": None, "top_p": None, "top_k": None}

@@ -305,22 +305,29 @@ def tokenizer_data(tokenizer: Any, eos_ids: list[int]) -> TokenEnforcerTokenizer
 _TABLES: dict[tuple[str, int, type, tuple[int, ...]], TokenEnforcerTokenizerData] = {}
 
 
-def enforcer(tokenizer: Any, schema: Schema, eos_ids: set[int]) -> TokenEnforcer:
+def enforcer(tokenizer: Any, schema: Schema, eos_ids: set[int], cache: dict | None = None) -> TokenEnforcer:
     """A TokenEnforcer for `schema`, ending on any of `eos_ids`; the tokenizer tables are built once per
-    tokenizer per process (about 3 s for SmolLM2's 49k tokens on one core)."""
+    tokenizer per process (about 3 s for SmolLM2's 49k tokens on one core).
+
+    An enforcer remembers every token sequence it has seen, so a judge makes one per batch; `cache`
+    (allowed tokens by parser state, valid for one schema and tokenizer) carries what they learn across.
+    """
     eos = tuple(sorted(eos_ids))
     key = (str(getattr(tokenizer, "name_or_path", "")) or str(id(tokenizer)), len(tokenizer), type(tokenizer), eos)
     if key not in _TABLES:
         _TABLES[key] = tokenizer_data(tokenizer, list(eos))
-    return TokenEnforcer(_TABLES[key], VerdictParser(schema))
+    out = TokenEnforcer(_TABLES[key], VerdictParser(schema))
+    if cache is not None:
+        out.allowed_token_cache = cache
+    return out
 
 
 class SchemaLogitsProcessor:
     """A transformers LogitsProcessor: only tokens that keep each row a prefix of a valid document.
 
     `prompt_len` is the (left-padded) prompt width of the batch; generated tokens start there, and
-    the enforcer is asked about those only, so rows (and batches) that wrote the same tokens share
-    its cache. A row that finished (EOS) may only emit EOS.
+    the enforcer (one per batch) is asked about those only, so rows that wrote the same tokens share
+    its work. A row that finished (EOS) may only emit EOS.
     """
 
     def __init__(self, token_enforcer: TokenEnforcer, prompt_len: int, eos_ids: set[int]) -> None:
