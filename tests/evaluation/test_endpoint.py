@@ -19,15 +19,19 @@ ITEM = JudgeItem("k1", "Heart enlarged.", "Cardiomegaly.", "Cardiomegaly.")
 class _FakeOpenAI(BaseHTTPRequestHandler):
     replies: list[str] = []
     requests: list[dict] = []
-    refuse_json_schema = False  # as llama-cpp-python's server does (HTTP 422)
+    refuse_json_schema = False  # as llama-cpp-python's server does
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "body": body})
         if type(self).refuse_json_schema and body["response_format"]["type"] == "json_schema":
-            self.send_response(422)
-            self.send_header("Content-Length", "0")
+            # llama-cpp-python's answer, verbatim in kind: its request validation error as HTTP 500
+            data = json.dumps({"error": {"message": "('body', 'response_format', 'type'): Input should be 'text' "
+                                                    "or 'json_object'", "type": "internal_server_error"}}).encode()
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
+            self.wfile.write(data)
             return
         content = type(self).replies.pop(0) if type(self).replies else '{"score": 9, "rationale": "same"}'
         data = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
