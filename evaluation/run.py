@@ -281,6 +281,7 @@ def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_n
                task: str) -> dict[str, Any]:
     from evaluation.bootstrap import bootstrap_ci
     from evaluation.judge import JudgeItem, get_rubric, make_judge
+    from evaluation.judge.resume import VERDICT_PARTS_DIR, judge_resumable
 
     cfg = settings.evaluation
     rubric = get_rubric(rubric_name, rationale_chars or cfg.judge_rationale_chars, task)  # worded for the direction
@@ -292,7 +293,7 @@ def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_n
     items = [JudgeItem(r["report_key"], r["findings"], r["impression"], r["prediction"])
              for r in part.select("report_key", "findings", "impression", "prediction").to_dicts()]
     started = time.perf_counter()
-    verdicts = judge.judge(items)
+    verdicts = judge_resumable(judge, items, eval_dir / VERDICT_PARTS_DIR)  # resumes; a bar on a terminal
     seconds = time.perf_counter() - started
     rows = [v.as_row() for v in verdicts]
     pl.DataFrame(rows, schema={"key": pl.String, "rubric": pl.String, "rubric_version": pl.String,

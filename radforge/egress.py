@@ -8,6 +8,11 @@ Audit hooks cannot be removed; the hook consults a module-level policy that `ins
 Loopback (Airflow's API server, PostgreSQL on localhost, torch.distributed rendezvous) and Unix
 sockets are allowed unless the site turns `allow_loopback` off. The error names the host only,
 never the payload.
+
+An allow-list entry is a name, an IP or a CIDR network (every port), or one of those with a port
+(`vllm.radiology.local:8000`, `127.0.0.1:8080`, `[::1]:8080`): only that port. With loopback
+off, `127.0.0.1:8080` lets a process reach one local server (an on-site judge) and nothing else
+on the machine.
 """
 
 from __future__ import annotations
@@ -45,16 +50,28 @@ class EgressPolicy:
     _names: set[str] = field(default_factory=set, init=False)
     _networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=list, init=False)
     _resolved: set[str] | None = field(default=None, init=False)
+    # entries with a port: (name or network, port)
+    _name_ports: set[tuple[str, int]] = field(default_factory=set, init=False)
+    _network_ports: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int]] = field(
+        default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         for entry in self.allow:
-            entry = entry.strip().lower()
+            entry, port = split_port(entry.strip().lower())
             if not entry:
                 continue
             try:
-                self._networks.append(ipaddress.ip_network(entry, strict=False))
+                net = ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                self._names.add(entry.rstrip("."))
+                if port is None:
+                    self._names.add(entry.rstrip("."))
+                else:
+                    self._name_ports.add((entry.rstrip("."), port))
+                continue
+            if port is None:
+                self._networks.append(net)
+            else:
+                self._network_ports.append((net, port))
         if self.allow_loopback:
             self._names.update({"localhost", "localhost.localdomain", "ip6-localhost"})
             with contextlib.suppress(OSError):
@@ -72,33 +89,79 @@ class EgressPolicy:
                     continue
         return self._resolved
 
-    def allows_name(self, host: str) -> bool:
+    def _port_ips(self) -> set[tuple[str, int]]:
+        """(IP, port) of names allow-listed with a port, resolved once like `_allowed_ips`."""
+        out: set[tuple[str, int]] = set()
+        for name, port in self._name_ports:
+            try:
+                out.update((str(info[4][0]), port) for info in socket.getaddrinfo(name, None))
+            except OSError:
+                continue
+        return out
+
+    def allows_name(self, host: str, port: int | None = None) -> bool:
+        """`port` None (a name lookup, no connection yet): any port an entry for the host allows."""
         host = host.lower().rstrip(".")
-        if host in self._names:
+        if host in self._names or any(n == host and (port is None or p == port) for n, p in self._name_ports):
             return True
         try:
-            return self.allows_ip(host)
+            return self.allows_ip(host, port)
         except ValueError:
             return False
 
-    def allows_ip(self, host: str) -> bool:
+    def allows_ip(self, host: str, port: int | None = None) -> bool:
         ip = ipaddress.ip_address(host.split("%", 1)[0])
         if self.allow_loopback and (ip.is_loopback or ip.is_unspecified):
             return True
         if any(ip in net for net in self._networks):
             return True
-        return str(ip) in self._allowed_ips()
+        if any(ip in net and (port is None or p == port) for net, p in self._network_ports):
+            return True
+        if str(ip) in self._allowed_ips():
+            return True
+        return bool(self._name_ports) and any(a == str(ip) and (port is None or p == port)
+                                              for a, p in self._port_ips())
 
-    def allows(self, host: str) -> bool:
+    def allows(self, host: str, port: int | None = None) -> bool:
         try:
-            return self.allows_ip(host)
+            return self.allows_ip(host, port)
         except ValueError:
-            return self.allows_name(host)
+            return self.allows_name(host, port)
+
+    def allows_as_written(self, host: str, port: int | None) -> bool:
+        """Like `allows`, resolving nothing (a DNS lookup would already be traffic): an IP passes if it is
+        loopback (and loopback is allowed) or in an allow-listed network; a name only if listed by name."""
+        try:
+            ip = ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            name = host.lower().rstrip(".")
+            return name in self._names or any(n == name and (port is None or p == port) for n, p in self._name_ports)
+        return bool((self.allow_loopback and ip.is_loopback) or any(ip in net for net in self._networks)
+                    or any(ip in net and (port is None or p == port) for net, p in self._network_ports))
+
+
+def split_port(entry: str) -> tuple[str, int | None]:
+    """`host:port`, `[v6]:port` → (host, port); a plain host, IP, IPv6 address or CIDR → (entry, None)."""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+    host, sep, port = entry.rpartition(":")
+    if sep and host.count(":") == 0 and port.isdigit():
+        return host, int(port)
+    return entry, None
 
 
 _policy: EgressPolicy | None = None
 _hook_installed = False
 _local = threading.local()
+
+
+def _port(port: object) -> int | None:
+    """getaddrinfo gets the port as int, str or bytes (or a service name: no port to check against)."""
+    if isinstance(port, int):
+        return port
+    text = port.decode() if isinstance(port, bytes) else port
+    return int(text) if isinstance(text, str) and text.isdigit() else None
 
 
 def _check(host: object, port: object) -> None:
@@ -110,11 +173,11 @@ def _check(host: object, port: object) -> None:
     name = host.decode() if isinstance(host, bytes) else str(host)
     _local.inside = True
     try:
-        allowed = policy.allows(name)
+        allowed = policy.allows(name, _port(port))
     finally:
         _local.inside = False
     if not allowed:
-        raise EgressBlocked(name, port if isinstance(port, int) else None)
+        raise EgressBlocked(name, _port(port))
 
 
 def _audit(event: str, args: tuple) -> None:

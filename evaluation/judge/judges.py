@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from evaluation.judge.rubrics import Rubric
-from evaluation.judge.schema import SchemaLogitsProcessor, TokenTable
+from evaluation.judge.schema import SchemaLogitsProcessor, enforcer
 from radforge.errors import EgressBlocked, RadforgeError
 from radforge.log import get_logger
 
@@ -81,9 +81,13 @@ class LocalJudge:
         self.batch_size, self.attempts, self.constrained = batch_size, attempts, constrained
         self.schema = rubric.schema()
         self.max_new_tokens = max_new_tokens or self.schema.max_chars() + 1
-        self.table = _token_table(tokenizer) if constrained else None
         eos = model.generation_config.eos_token_id
-        self.eos_ids = set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
+        self.eos_ids = {i for i in set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
+                        if i is not None}
+        # allowed tokens per schema state, learnt once and reused by every batch's enforcer
+        self._allowed_cache: dict = {}
+        if constrained:
+            enforcer(tokenizer, self.schema, self.eos_ids)  # builds the tokenizer tables now, not mid-run
 
     def prompt(self, item: JudgeItem) -> str:
         messages = self.rubric.messages(item.findings, item.reference, item.candidate)
@@ -100,7 +104,8 @@ class LocalJudge:
         width = enc["input_ids"].shape[1]
         procs = LogitsProcessorList()
         if self.constrained:
-            procs.append(SchemaLogitsProcessor(self.schema, self.table, width, self.eos_ids))
+            procs.append(SchemaLogitsProcessor(enforcer(self.tokenizer, self.schema, self.eos_ids,
+                                                        self._allowed_cache), width, self.eos_ids))
         torch.manual_seed(seed)
         kwargs: dict[str, Any] = {"do_sample": True, "temperature": 0.8, "top_p": 1.0, "top_k": 0} if sample else {
             "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
@@ -138,17 +143,6 @@ class LocalJudge:
         return [v for v in verdicts if v is not None]
 
 
-_TABLES: dict[tuple[str, int], TokenTable] = {}
-
-
-def _token_table(tokenizer: Any) -> TokenTable:
-    """One TokenTable per tokenizer (folder and size) per process: judges of one model share it."""
-    key = (str(getattr(tokenizer, "name_or_path", id(tokenizer))), len(tokenizer))
-    if key not in _TABLES:
-        _TABLES[key] = TokenTable(tokenizer)
-    return _TABLES[key]
-
-
 class EndpointRedirected(RadforgeError):
     """The judge endpoint redirected the request; radforge never follows a judge elsewhere."""
 
@@ -167,50 +161,41 @@ _OPENER = urllib.request.build_opener(_RefuseRedirects)
 
 
 def check_endpoint_allowed(url: str, settings: Any) -> str:
-    """The endpoint's host if the site allow-lists it; EgressBlocked before any socket is touched."""
+    """The endpoint's host if the site allow-lists it (host, or host and port); EgressBlocked before any
+    socket is touched. Names are matched as written: resolving one would already be traffic."""
     from radforge.egress import EgressPolicy, active_policy
 
     parsed = urlparse(url)
     host = parsed.hostname or ""
     if parsed.scheme not in ("http", "https") or not host:
         raise RadforgeError("judge endpoint must be an http(s) URL with a host")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     site_policy = EgressPolicy(list(settings.security.egress_allow), settings.security.allow_loopback)
     policies = [site_policy] + ([p] if (p := active_policy()) is not None else [])
     for policy in policies:
-        if not _host_allowed(policy, host):
-            raise EgressBlocked(host, parsed.port)
+        if not policy.allows_as_written(host, port):
+            raise EgressBlocked(host, port)
     return host
 
 
-def _host_allowed(policy: Any, host: str) -> bool:
-    """Match the host as written, resolving nothing (a DNS lookup would already be traffic).
-
-    An IP passes if it is loopback (and the site allows loopback) or inside an allow-listed network;
-    a name passes only if it is allow-listed by name.
-    """
-    import ipaddress
-
-    if not _is_ip(host):
-        return host.lower().rstrip(".") in policy._names
-    ip = ipaddress.ip_address(host)
-    return bool((policy.allow_loopback and ip.is_loopback) or any(ip in net for net in policy._networks))
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
+_RESPONSE_FORMATS = ("json_schema", "json_object")
 
 
 class EndpointJudge:
-    """An on-site OpenAI-compatible server (e.g. vLLM) asked for JSON-schema-guided output."""
+    """An on-site OpenAI-compatible server (vLLM, llama.cpp) asked for JSON-schema-guided output.
+
+    Servers spell the schema request two ways: OpenAI's `{"type": "json_schema", "json_schema": {...}}`
+    (vLLM, llama.cpp's llama-server) and `{"type": "json_object", "schema": {...}}` (llama-cpp-python's
+    server, which refuses the first: HTTP 500 naming `response_format`). `response_format` None tries the
+    first and, if the server refuses it (400/422, or 500 naming response_format), uses the second from
+    then on.
+    """
 
     def __init__(self, url: str, rubric: Rubric, settings: Any, *, model: str = "judge", attempts: int = 3,
-                 timeout_s: float = 120.0, api_key: str | None = None) -> None:
+                 timeout_s: float = 120.0, api_key: str | None = None, response_format: str | None = None) -> None:
+        if response_format is not None and response_format not in _RESPONSE_FORMATS:
+            raise ValueError(f"response_format must be one of {_RESPONSE_FORMATS}")
+        self.response_format, self._format_fixed = response_format or "json_schema", response_format is not None
         check_endpoint_allowed(url, settings)  # refuse at construction: nothing is sent to a host not allowed
         self.url = url.rstrip("/")
         self.rubric, self.settings, self.model = rubric, settings, model
@@ -221,18 +206,32 @@ class EndpointJudge:
     def prompt(self, item: JudgeItem) -> str:
         return json.dumps(self.rubric.messages(item.findings, item.reference, item.candidate))
 
+    def _response_format(self) -> dict[str, Any]:
+        if self.response_format == "json_object":
+            return {"type": "json_object", "schema": self.schema.json_schema(enum_ints=True)}
+        return {"type": "json_schema", "json_schema": {
+            "name": self.rubric.name.replace("-", "_"), "schema": self.schema.json_schema(), "strict": True}}
+
     def _ask(self, messages: list[dict[str, str]], attempt: int) -> str:
         check_endpoint_allowed(self.url, self.settings)
         body = {"model": self.model, "messages": messages, "temperature": 0.0 if attempt == 1 else 0.7,
                 "seed": attempt, "max_tokens": self.schema.max_chars() + 16,
-                "response_format": {"type": "json_schema", "json_schema": {
-                    "name": self.rubric.name.replace("-", "_"), "schema": self.schema.json_schema(), "strict": True}}}
+                "response_format": self._response_format()}
         req = urllib.request.Request(f"{self.url}/chat/completions", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json",
                                               **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
         try:
             with _OPENER.open(req, timeout=self.timeout_s) as resp:  # host checked above; redirects refused
                 data = json.loads(resp.read())
+            self._format_fixed = True  # the server took this spelling: a later 400 is about something else
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:4000] if exc.fp is not None else b""
+            refused = exc.code in (400, 422) or (exc.code == 500 and b"response_format" in detail)
+            if refused and not self._format_fixed:  # the other spelling of the schema request
+                self.response_format, self._format_fixed = "json_object", True
+                log.info("judge endpoint refused response_format json_schema (HTTP %d): using json_object", exc.code)
+                return self._ask(messages, attempt)
+            raise
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, EgressBlocked):  # urllib wraps the guard's refusal: it must stop the run
                 raise exc.reason from None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from evaluation.judge.judges import JudgeItem
+from evaluation.judge.resume import judge_resumable
 
 # Synthetic impressions (no PHI), used when no snapshot is given.
 BUILTIN_IMPRESSIONS: tuple[str, ...] = (
@@ -76,18 +77,19 @@ def sanity_items(impressions: Sequence[str]) -> list[tuple[str, JudgeItem, Judge
     return out
 
 
-def run_sanity(judge: Any, impressions: Sequence[str] | None = None) -> dict[str, Any]:
+def run_sanity(judge: Any, impressions: Sequence[str] | None = None, *, progress: bool | None = None
+               ) -> dict[str, Any]:
     """Judge every (reference, perturbed) pair; the share ranked correctly, per perturbation and overall.
 
     A tie counts as not correct (the judge failed to see the error); failed verdicts are counted,
-    not dropped, and make their pair count as not correct.
+    not dropped, and make their pair count as not correct. `progress`: a bar (None: on a terminal).
     """
     triples = sanity_items(list(impressions or BUILTIN_IMPRESSIONS))
     unique_refs: dict[str, JudgeItem] = {}
     for _, ref_item, _ in triples:
         unique_refs.setdefault(ref_item.reference, ref_item)
     ref_items = list(unique_refs.values())
-    verdicts = judge.judge(ref_items + [p for _, _, p in triples])
+    verdicts = judge_resumable(judge, ref_items + [p for _, _, p in triples], None, progress=progress)
     ref_quality = {it.reference: v.quality for it, v in zip(ref_items, verdicts[: len(ref_items)], strict=True)}
     per: dict[str, dict[str, Any]] = {}
     failed = sum(v.status != "ok" for v in verdicts)

@@ -1,14 +1,17 @@
-"""JSON-constrained decoding: a verdict schema compiled to a character-level state machine.
+"""JSON-constrained decoding: a verdict schema, its character-level parser, and the token filter.
 
 A small judge model left alone writes prose, half-closed braces or scores of 11. The schema below
 fixes the output's exact shape — keys in a fixed order, integers in a range, one bounded string —
-and `SchemaLogitsProcessor` lets the model choose, at every step, only among tokens that keep the
-output a prefix of some valid document, and EOS only once the document is complete. With a token
-budget of at least `max_chars()` every greedy or sampled output therefore parses.
+as a character-level parser (`VerdictParser`). Turning characters into allowed *tokens* is the
+hard part: SentencePiece vocabularies (Llama-2, Mistral) mark a word start with `▁`, so a token's
+text depends on what precedes it (`▁5` decodes to `5` alone and to ` 5` after a digit), and
+byte-fallback tokens only mean something together. That mapping is left to lm-format-enforcer
+(`TokenEnforcer`), which decodes every token in context, walks the vocabulary as a prefix tree
+against the parser, and re-decodes multi-token words as a whole. `SchemaLogitsProcessor` is the
+transformers side: only tokens that keep each row a prefix of a valid document, and EOS only once
+it is complete. With a token budget of `max_chars()` every greedy or sampled output parses.
 
-Hand-written rather than `outlines`/`lm-format-enforcer` (not installed, and a flat schema needs
-only this): the state is recomputed from the decoded text at each step, so there is no hidden
-state to go out of sync with the generator.
+Why lm-format-enforcer (and not xgrammar or outlines): evaluation/README.md, "Judge decoding".
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-_DIGITS = re.compile(r"[0-9]+")
-_STRING_BAD = re.compile(r'["\\\x00-\x1f\x7f\ufffd]')
+from lmformatenforcer import CharacterLevelParser, TokenEnforcer, TokenEnforcerTokenizerData
+
+_HEX = "0123456789abcdefABCDEF"
+_ESCAPES = '"\\/bfnrtu'
+_UNUSABLE = re.compile(r"[\x00-\x1f\x7f\ufffd]")  # control characters; U+FFFD, a byte that is not a character
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,22 @@ class _Int:
 
 @dataclass(frozen=True)
 class _Str:
-    max_chars: int
+    max_chars: int  # characters as written (an escape such as \n counts 2); one escape begun within may finish
 
 
 @dataclass(frozen=True)
 class State:
-    segment: int  # index into the compiled segments; == len(segments) when the document is complete
-    partial: str  # text consumed so far inside that segment
+    """Where a text stands: segment index (== len(segments) once complete) and progress inside it.
+
+    `partial` is the text of the segment so far (literal, digits); for a string, `chars` counts the
+    characters written and `escape` how many more the escape being written needs (-1: just after
+    the backslash).
+    """
+
+    segment: int
+    partial: str = ""
+    chars: int = 0
+    escape: int = 0
 
 
 class Schema:
@@ -103,55 +118,95 @@ class Schema:
         self.segments = segs
 
     def max_chars(self) -> int:
-        """Longest valid document, in characters (hence in tokens: every allowed token is non-empty)."""
+        """Longest valid document, in characters (hence in tokens: every allowed token is non-empty).
+
+        A string may run 5 characters past its bound to finish a `\\uXXXX` escape begun inside it.
+        """
         n = 0
         for s in self.segments:
-            n += len(s.text) if isinstance(s, _Lit) else (len(str(s.high)) if isinstance(s, _Int) else s.max_chars)
+            n += len(s.text) if isinstance(s, _Lit) else (len(str(s.high)) if isinstance(s, _Int) else s.max_chars + 5)
         return n
 
-    def json_schema(self) -> dict[str, Any]:
-        """The same schema as JSON Schema (for an OpenAI-compatible server's guided decoding)."""
+    def json_schema(self, *, enum_ints: bool = False) -> dict[str, Any]:
+        """The same schema as JSON Schema (for an OpenAI-compatible server's guided decoding).
+
+        `enum_ints` also lists each integer's values: llama-cpp-python's schema-to-grammar ignores
+        minimum/maximum (a score of 42 would be allowed) but honours `enum`.
+        """
         props: dict[str, Any] = {}
         for f in self.fields:
-            if isinstance(f, IntField):
-                props[f.name] = {"type": "integer", "minimum": f.low, "maximum": f.high}
-            elif isinstance(f, IntListField):
-                props[f.name] = {"type": "array", "minItems": f.length, "maxItems": f.length,
-                                 "items": {"type": "integer", "minimum": f.low, "maximum": f.high}}
+            if isinstance(f, IntField | IntListField):
+                item = {"type": "integer", "minimum": f.low, "maximum": f.high}
+                if enum_ints:
+                    item["enum"] = list(range(f.low, f.high + 1))
+                props[f.name] = item if isinstance(f, IntField) else {
+                    "type": "array", "minItems": f.length, "maxItems": f.length, "items": item}
             else:
                 props[f.name] = {"type": "string", "maxLength": f.max_chars}
         return {"type": "object", "properties": props, "required": [f.name for f in self.fields],
                 "additionalProperties": False}
 
-    # --- the state machine ---------------------------------------------------------------------
+    # --- the state machine, one character at a time ------------------------------------------
+    def start(self) -> State:
+        return State(0)
+
+    def step(self, st: State, ch: str) -> State | None:
+        """The state after one more character, or None if no valid document continues that way."""
+        segs = self.segments
+        if st.segment >= len(segs):
+            return None
+        seg = segs[st.segment]
+        if isinstance(seg, _Lit):
+            k = len(st.partial)
+            if seg.text[k] != ch:
+                return None
+            return State(st.segment + 1) if k + 1 == len(seg.text) else State(st.segment, st.partial + ch)
+        if isinstance(seg, _Int):
+            if ch in "0123456789" and st.partial + ch in seg.prefixes:
+                return State(st.segment, st.partial + ch)
+            if st.partial in seg.complete:
+                return self.step(State(st.segment + 1), ch)
+            return None
+        if st.escape == -1:  # just after the backslash (an escape begun within the bound may finish past it)
+            if ch not in _ESCAPES:
+                return None
+            return State(st.segment, chars=st.chars + 1, escape=4 if ch == "u" else 0)
+        if st.escape > 0:
+            return State(st.segment, chars=st.chars + 1, escape=st.escape - 1) if ch in _HEX else None
+        if ch == '"':
+            return self.step(State(st.segment + 1), ch)
+        if st.chars >= seg.max_chars or _UNUSABLE.match(ch):
+            return None
+        return State(st.segment, chars=st.chars + 1, escape=-1 if ch == "\\" else 0)
+
+    def allowed_chars(self, st: State, alphabet: str) -> str:
+        """The characters `step` accepts next (`alphabet`: the vocabulary's single characters)."""
+        if st.segment >= len(self.segments):
+            return ""
+        seg = self.segments[st.segment]
+        if isinstance(seg, _Lit):
+            return seg.text[len(st.partial)]
+        if isinstance(seg, _Int):
+            out = "".join(d for d in "0123456789" if st.partial + d in seg.prefixes)
+            if st.partial in seg.complete:
+                out += self.allowed_chars(State(st.segment + 1), alphabet)
+            return out
+        if st.escape == -1:
+            return _ESCAPES
+        if st.escape > 0:
+            return _HEX
+        if st.chars >= seg.max_chars:
+            return '"'
+        return '"\\' + "".join(c for c in alphabet if c not in '"\\' and not _UNUSABLE.match(c))
+
     def state(self, text: str) -> State | None:
         """Where `text` stands in the schema, or None if it is not a prefix of any valid document."""
-        pos = 0
-        for k, seg in enumerate(self.segments):
-            rest = text[pos:]
-            if isinstance(seg, _Lit):
-                if len(rest) < len(seg.text):
-                    return State(k, rest) if seg.text.startswith(rest) else None
-                if not rest.startswith(seg.text):
-                    return None
-                pos += len(seg.text)
-            elif isinstance(seg, _Int):
-                m = _DIGITS.match(rest)
-                digits = m.group(0) if m else ""
-                if pos + len(digits) == len(text):
-                    return State(k, digits) if digits == "" or digits in seg.prefixes else None
-                if digits not in seg.complete:
-                    return None
-                pos += len(digits)
-            else:
-                end = rest.find('"')
-                body = rest if end < 0 else rest[:end]
-                if _STRING_BAD.search(body) or len(body) > seg.max_chars:
-                    return None
-                if end < 0:
-                    return State(k, body)
-                pos += len(body)
-        return State(len(self.segments), "") if pos == len(text) else None
+        st: State | None = self.start()
+        for ch in text:
+            st = self.step(st, ch)
+            if st is None:
+                return None
+        return st
 
     def is_complete(self, text: str) -> bool:
         st = self.state(text)
@@ -159,13 +214,15 @@ class Schema:
 
     def parse(self, text: str) -> dict[str, Any] | None:
         """The verdict as a dict if `text` is one complete valid document, else None."""
-        if not self.is_complete(text.strip()):
+        text = text.strip()
+        if not self.is_complete(text):
             return None
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
             return None
-        return value if isinstance(value, dict) and list(value) == [f.name for f in self.fields] else None
+        return self.validate(value) if isinstance(value, dict) and list(value) == [f.name for f in self.fields] \
+            else None
 
     def validate(self, value: Any) -> dict[str, Any] | None:
         """Check a dict from elsewhere (an endpoint's answer) against the schema's fields and ranges."""
@@ -184,80 +241,110 @@ class Schema:
         return {f.name: value[f.name] for f in self.fields}
 
 
-class TokenTable:
-    """Each vocabulary entry's decoded text, computed once per tokenizer (about 0.4 s for 49k tokens)."""
+class VerdictParser(CharacterLevelParser):
+    """The schema as an lm-format-enforcer parser: immutable, one `State` per instance.
 
-    def __init__(self, tokenizer: Any) -> None:
-        import torch
+    Inside a string (not mid-escape) it offers LMFE's JSON free-text shortcut — a precomputed list
+    of every token legal inside a JSON string of the remaining length — instead of walking the whole
+    vocabulary; `step` accepts every such token's characters (tokenizer_data leaves out the tokens
+    with control characters; escapes are fine).
+    """
 
-        n = len(tokenizer)
-        self.strings: list[str] = tokenizer.batch_decode([[i] for i in range(n)], clean_up_tokenization_spaces=False)
-        special = set(tokenizer.all_special_ids) | set(getattr(tokenizer, "added_tokens_decoder", {}) or {})
-        self.special = special
-        self.by_string: dict[str, list[int]] = {}
-        for i, s in enumerate(self.strings):
-            if s and i not in special:
-                self.by_string.setdefault(s, []).append(i)
-        self.digit_strings = [s for s in self.by_string if _DIGITS.fullmatch(s)]
-        safe = [bool(s) and i not in special and not _STRING_BAD.search(s) for i, s in enumerate(self.strings)]
-        self.string_safe = torch.tensor(safe, dtype=torch.bool)
-        self.lengths = torch.tensor([len(s) for s in self.strings], dtype=torch.long)
-        self.size = n
+    def __init__(self, schema: Schema, state: State | None = None, config: Any = None) -> None:
+        super().__init__(config)
+        self.schema, self.st = schema, state or schema.start()
 
-    def prefix_tokens(self, text: str) -> list[int]:
-        """Tokens whose text is a non-empty prefix of `text`."""
-        out: list[int] = []
-        for k in range(1, len(text) + 1):
-            out.extend(self.by_string.get(text[:k], ()))
-        return out
+    def add_character(self, new_character: str) -> VerdictParser:
+        nxt = self.schema.step(self.st, new_character)
+        if nxt is None:
+            raise ValueError("character outside the verdict schema")  # LMFE then allows EOS only
+        return VerdictParser(self.schema, nxt, self.config)
+
+    def get_allowed_characters(self) -> str:
+        return self.schema.allowed_chars(self.st, self.config.alphabet)
+
+    def can_end(self) -> bool:
+        return self.st.segment == len(self.schema.segments)
+
+    def _in_free_text(self) -> _Str | None:
+        segs = self.schema.segments
+        seg = segs[self.st.segment] if self.st.segment < len(segs) else None
+        return seg if isinstance(seg, _Str) and self.st.escape == 0 else None
+
+    def shortcut_key(self) -> Any:
+        seg = self._in_free_text()
+        return ("json_freetext", self.st.chars, 0, seg.max_chars) if seg is not None else None
+
+    def cache_key(self) -> Any:
+        return (self.st.segment, self.st.partial, self.st.chars, self.st.escape)
+
+
+def tokenizer_data(tokenizer: Any, eos_ids: list[int]) -> TokenEnforcerTokenizerData:
+    """LMFE's per-tokenizer tables, built for transformers 5 (LMFE's own transformers integration imports
+    `transformers.tokenization_utils`, gone in 5.x). Same method as LMFE's: each token is decoded after a
+    "0" token and the "0" cut off, so a SentencePiece word-start token keeps its leading space
+    (`▁5` → " 5"), and a token is a word start if that text is longer than the token decoded alone."""
+    n = len(tokenizer)
+    zero = tokenizer.encode("0", add_special_tokens=False)[-1]
+    special = set(tokenizer.all_special_ids)
+    after_zero = tokenizer.batch_decode([[zero, i] for i in range(n)], clean_up_tokenization_spaces=False)
+    alone = tokenizer.batch_decode([[i] for i in range(n)], clean_up_tokenization_spaces=False)
+    # A lone UTF-8 byte (byte-level BPE, SentencePiece byte fallback) decodes to U+FFFD and adds no character
+    # until its sequence completes, so the parser could not count it; control characters have no place in a
+    # verdict (and LMFE's free-text list would let them into a string). Such tokens are left out: whole
+    # characters such as "é" have tokens of their own.
+    regular = [(i, a[1:], len(a) - 1 > len(b)) for i, (a, b) in enumerate(zip(after_zero, alone, strict=True))
+               if i not in special and a[1:] and not _UNUSABLE.search(a[1:])]
+
+    def decode(ids: list[int]) -> str:
+        return tokenizer.decode(ids, clean_up_tokenization_spaces=False).rstrip("\ufffd")
+
+    return TokenEnforcerTokenizerData(regular, decode, list(eos_ids), False, n)
+
+
+_TABLES: dict[tuple[str, int, type, tuple[int, ...]], TokenEnforcerTokenizerData] = {}
+
+
+def enforcer(tokenizer: Any, schema: Schema, eos_ids: set[int], cache: dict | None = None) -> TokenEnforcer:
+    """A TokenEnforcer for `schema`, ending on any of `eos_ids`; the tokenizer tables are built once per
+    tokenizer per process (about 3 s for SmolLM2's 49k tokens on one core).
+
+    An enforcer remembers every token sequence it has seen, so a judge makes one per batch; `cache`
+    (allowed tokens by parser state, valid for one schema and tokenizer) carries what they learn across.
+    """
+    eos = tuple(sorted(eos_ids))
+    key = (str(getattr(tokenizer, "name_or_path", "")) or str(id(tokenizer)), len(tokenizer), type(tokenizer), eos)
+    if key not in _TABLES:
+        _TABLES[key] = tokenizer_data(tokenizer, list(eos))
+    out = TokenEnforcer(_TABLES[key], VerdictParser(schema))
+    if cache is not None:
+        out.allowed_token_cache = cache
+    return out
 
 
 class SchemaLogitsProcessor:
     """A transformers LogitsProcessor: only tokens that keep each row a prefix of a valid document.
 
-    `prompt_len` is the (left-padded) prompt width of the batch; generated tokens start there.
-    Rows that finished (EOS) or, impossibly, left the schema may only emit EOS.
+    `prompt_len` is the (left-padded) prompt width of the batch; generated tokens start there, and
+    the enforcer (one per batch) is asked about those only, so rows that wrote the same tokens share
+    its work. A row that finished (EOS) may only emit EOS.
     """
 
-    def __init__(self, schema: Schema, table: TokenTable, prompt_len: int, eos_ids: set[int]) -> None:
-        self.schema, self.table, self.prompt_len, self.eos_ids = schema, table, prompt_len, eos_ids
+    def __init__(self, token_enforcer: TokenEnforcer, prompt_len: int, eos_ids: set[int]) -> None:
+        self.enforcer, self.prompt_len, self.eos_ids = token_enforcer, prompt_len, eos_ids
         self._eos = sorted(eos_ids)
-
-    def text_of(self, ids: list[int]) -> str | None:
-        if any(i in self.eos_ids for i in ids):
-            return None
-        return "".join(self.table.strings[i] for i in ids)
-
-    def allowed(self, text: str) -> tuple[list[int] | None, Any]:
-        """(explicit token ids, or None) and an optional boolean mask over the vocabulary."""
-        st = self.schema.state(text)
-        segs = self.schema.segments
-        if st is None or st.segment == len(segs):
-            return self._eos, None
-        seg = segs[st.segment]
-        if isinstance(seg, _Lit):
-            return self.table.prefix_tokens(seg.text[len(st.partial):]), None
-        if isinstance(seg, _Int):
-            ids = [i for s in self.table.digit_strings if st.partial + s in seg.prefixes
-                   for i in self.table.by_string[s]]
-            if st.partial in seg.complete:
-                ids += self.table.prefix_tokens(segs[st.segment + 1].text)
-            return ids, None
-        remaining = seg.max_chars - len(st.partial)
-        mask = self.table.string_safe & (self.table.lengths <= remaining)
-        return self.table.prefix_tokens(segs[st.segment + 1].text), mask
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         import torch
 
         out = torch.full_like(scores, float("-inf"))
         for b in range(input_ids.shape[0]):
-            text = self.text_of(input_ids[b, self.prompt_len:].tolist())
-            ids, mask = (self._eos, None) if text is None else self.allowed(text)
-            if mask is not None:
-                m = mask[: scores.shape[1]].to(scores.device)
-                out[b] = torch.where(m, scores[b], out[b])
-            if ids:
-                idx = torch.tensor(ids, device=scores.device)
-                out[b, idx] = scores[b, idx]
+            generated = input_ids[b, self.prompt_len:].tolist()
+            if any(t in self.eos_ids for t in generated):
+                ids = self._eos
+            else:
+                ids = [i for i in self.enforcer.get_allowed_tokens(generated).allowed_tokens
+                       if i < scores.shape[1]]
+            idx = torch.tensor(ids, dtype=torch.long, device=scores.device)
+            out[b, idx] = scores[b, idx]
         return out

@@ -19,10 +19,20 @@ ITEM = JudgeItem("k1", "Heart enlarged.", "Cardiomegaly.", "Cardiomegaly.")
 class _FakeOpenAI(BaseHTTPRequestHandler):
     replies: list[str] = []
     requests: list[dict] = []
+    refuse_json_schema = False  # as llama-cpp-python's server does
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "body": body})
+        if type(self).refuse_json_schema and body["response_format"]["type"] == "json_schema":
+            # llama-cpp-python's answer, verbatim in kind: its request validation error as HTTP 500
+            data = json.dumps({"error": {"message": "('body', 'response_format', 'type'): Input should be 'text' "
+                                                    "or 'json_object'", "type": "internal_server_error"}}).encode()
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         content = type(self).replies.pop(0) if type(self).replies else '{"score": 9, "rationale": "same"}'
         data = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
         self.send_response(200)
@@ -37,7 +47,7 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_server():
-    _FakeOpenAI.replies, _FakeOpenAI.requests = [], []
+    _FakeOpenAI.replies, _FakeOpenAI.requests, _FakeOpenAI.refuse_json_schema = [], [], False
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeOpenAI)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -105,3 +115,14 @@ def test_endpoint_host_not_allow_listed_is_refused_before_any_socket(fake_server
     listed = Settings(security={"allow_loopback": False, "egress_allow": ["127.0.0.1"]})
     [v] = EndpointJudge(fake_server, get_rubric("mgh-0-10"), listed).judge([ITEM])
     assert v.status == "ok" and len(_FakeOpenAI.requests) == 1
+
+
+def test_a_server_refusing_json_schema_gets_the_json_object_spelling(fake_server) -> None:
+    _FakeOpenAI.refuse_json_schema = True
+    judge = EndpointJudge(fake_server, get_rubric("mgh-0-10"), Settings())
+    verdicts = judge.judge([ITEM, ITEM])
+    assert [v.status for v in verdicts] == ["ok", "ok"] and verdicts[0].attempts == 1
+    kinds = [r["body"]["response_format"]["type"] for r in _FakeOpenAI.requests]
+    assert kinds == ["json_schema", "json_object", "json_object"]  # switched once, then kept
+    sent = _FakeOpenAI.requests[1]["body"]["response_format"]["schema"]
+    assert sent["required"] == ["score", "rationale"] and sent["properties"]["score"]["enum"] == list(range(11))

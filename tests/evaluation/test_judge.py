@@ -35,7 +35,9 @@ def test_schema_state_machine_accepts_exactly_the_valid_documents() -> None:
     assert all(schema.state(good[:k]) is not None for k in range(len(good) + 1))  # every prefix is live
     assert schema.state('{"score": 11') is None and schema.state('{"score": 01') is None
     assert schema.state('{"score": 1, "why": "toolong') is None
-    assert schema.state('{"score": 1, "why": "a\nb') is None and schema.state('{"score": 1, "why": "a\\') is None
+    assert schema.state('{"score": 1, "why": "a\nb') is None and schema.state('{"score": 1, "why": "a\\q') is None
+    assert schema.state('{"score": 1, "why": "a\\') is not None  # an escape begun: \n, \", \u00e9 may follow
+    assert schema.parse('{"score": 1, "why": "\\"ok", "n": [1, 2]}') == {"score": 1, "why": '"ok', "n": [1, 2]}
     assert schema.parse('{"score": 1, "why": "ok", "n": [1]}') is None
     assert schema.parse('{"score": 1, "why": "ok", "n": [1, 2]} trailing') is None
     assert schema.validate({"score": 3, "why": "x", "n": [1, 2]}) is not None
@@ -99,7 +101,7 @@ class _OverlapJudge:
     name = "rougeL-judge"
     rubric = get_rubric("mgh-0-10")
 
-    def judge(self, items):
+    def judge(self, items, on_batch=None):
         from evaluation.judge.judges import Verdict
         from evaluation.metrics import rouge_scores
 

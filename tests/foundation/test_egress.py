@@ -79,3 +79,28 @@ def test_install_sets_offline_variables(monkeypatch, restore_policy):
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+def test_an_entry_with_a_port_allows_that_port_only(restore_policy):
+    from radforge.egress import EgressPolicy, split_port
+
+    assert split_port("127.0.0.1:8080") == ("127.0.0.1", 8080) and split_port("[::1]:9000") == ("::1", 9000)
+    assert split_port("::1") == ("::1", None) and split_port("10.0.0.0/8") == ("10.0.0.0/8", None)
+    policy = EgressPolicy(["127.0.0.1:8080", "vllm.radiology.local:8000", "10.9.0.0/16:443"], allow_loopback=False)
+    assert policy.allows("127.0.0.1", 8080) and not policy.allows("127.0.0.1", 8081)
+    assert policy.allows("10.9.3.4", 443) and not policy.allows("10.9.3.4", 80)
+    assert policy.allows_as_written("vllm.radiology.local", 8000)
+    assert not policy.allows_as_written("vllm.radiology.local", 8001)
+    assert policy.allows("127.0.0.1") and policy.allows_name("vllm.radiology.local")  # a lookup names no port
+    # through the guard: loopback off, one local port listed; any other local port is refused unsent
+    egress.install(allow=["127.0.0.1:8080"], allow_loopback=False)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    other = listener.getsockname()[1]
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    with pytest.raises(EgressBlocked) as info:
+        sock.connect(("127.0.0.1", other))
+    sock.close()
+    listener.close()
+    assert info.value.host == "127.0.0.1" and info.value.port == other
