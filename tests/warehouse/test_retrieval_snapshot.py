@@ -120,3 +120,15 @@ def test_bad_retrieval_options_are_refused(rag_site):
     assert RetrievalSpec.parse({"k": 0}) is None and RetrievalSpec.parse(None) is None
     info = create_snapshot("plain", rag_site)
     assert info.manifest["retrieval"] is None and not (rag_site.zone("snapshots") / "plain" / INDEX_DIR).exists()
+
+
+def test_deduplicating_an_indexed_snapshot_rebuilds_its_index(rag_site):
+    from warehouse.leakage import deduplicate_snapshot
+
+    create_snapshot("rag-src", rag_site, retrieval={"k": 2, "index": "tfidf"})
+    out = deduplicate_snapshot("rag-src", "rag-dd", rag_site)
+    folder = rag_site.zone("snapshots") / "rag-dd"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["retrieval"]["k"] == 2 and verify_snapshot(folder)
+    neighbours = pl.read_parquet(folder / INDEX_DIR / "neighbours.parquet")
+    assert neighbours.filter(pl.col("split") == "test").height == 2 * out["splits"]["test"]
