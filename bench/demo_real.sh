@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # make demo-real: the public IU X-ray (OpenI) reports through the whole pipeline, offline, on CPU.
 #   converter -> ingest -> de-id -> sections/pairs -> snapshot (+ deduplicated across splits)
-#   -> LoRA on SmolLM2-135M (preset demo-lora, a few minutes) -> evaluation with baselines
+#   (+ a TF-IDF index of the train split: each report's 3 nearest train pairs, issue #18)
+#   -> retrieval-augmented LoRA on SmolLM2-135M (preset demo-rag, a few minutes) -> evaluation with the baselines
+#      (constant, top-1 retrieval, k-NN vote, copy-findings)
 # Prints the funnel, the section-parser agreement and where the HTML report is.
 # Its own site (never mixed with the synthetic demo's warehouse): $DEMO_REAL_HOME, default var/demo-real.
 # Re-running is safe: ingest and de-id skip what is done; each run takes new snapshot names.
-# Knobs: DEMO_REAL_HOME, DEMO_REAL_MAX_STEPS (default 60: about 4 minutes on 2 idle cores; the preset's 10 steps
-# do not even teach the answer format), DEMO_REAL_EVAL_LIMIT (default: whole test split).
+# Knobs: DEMO_REAL_HOME, DEMO_REAL_MAX_STEPS (default: the demo-rag preset's max_steps, the bench's recipe),
+# DEMO_REAL_EVAL_LIMIT (default: whole test split).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
@@ -38,22 +40,24 @@ step "de-identify -> de-identified zone (XXXX marks are pre-redacted PHI)"
 step "sections, filters, pairs"
 "$RF" pairs
 
-step "snapshot $SNAP, then $SNAP-dedup without cross-split duplicates"
+step "snapshot $SNAP, then $SNAP-dedup without cross-split duplicates, with its train-only retrieval index"
 "$RF" dataset snapshot --name "$SNAP" --json
 LEAKAGE=$("$PY" bench/demo_real_steps.py leakage "$SNAP")
-DEDUP=$("$RF" dataset snapshot --name "$SNAP-dedup" --dedup --json | tail -n 1)
+DEDUP=$("$RF" dataset snapshot --name "$SNAP-dedup" --dedup --retrieval-k 3 --retrieval-index tfidf --json \
+  | tail -n 1)
 echo "$DEDUP"
 
-step "LoRA fine-tuning of SmolLM2-135M on CPU (preset demo-lora, ${DEMO_REAL_MAX_STEPS:-60} steps)"
-CONFIG="$RADFORGE_HOME/$SNAP-lora.yaml"
-"$RF" train init-config --preset demo-lora --snapshot "$SNAP-dedup" --out "$CONFIG"
-sed -i -E "s/^max_steps: .*/max_steps: ${DEMO_REAL_MAX_STEPS:-60}/" "$CONFIG"
-sed -i -E "s/^checkpoint_every: .*/checkpoint_every: 20/" "$CONFIG"
+step "retrieval-augmented fine-tuning of SmolLM2-135M on CPU (preset demo-rag${DEMO_REAL_MAX_STEPS:+, $DEMO_REAL_MAX_STEPS steps})"
+CONFIG="$RADFORGE_HOME/$SNAP-rag.yaml"
+"$RF" train init-config --preset demo-rag --snapshot "$SNAP-dedup" --out "$CONFIG"
+if [[ -n "${DEMO_REAL_MAX_STEPS:-}" ]]; then
+  sed -i -E "s/^max_steps: .*/max_steps: ${DEMO_REAL_MAX_STEPS}/" "$CONFIG"
+fi
 RUN_JSON=$("$RF" train --config "$CONFIG" --json | tail -n 1)
 RUN_ID=$(printf '%s' "$RUN_JSON" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["run_id"])')
 echo "run $RUN_ID"
 
-step "evaluation: model beside the constant, retrieval and copy-findings baselines"
+step "evaluation: model beside the constant, top-1 retrieval, k-NN vote and copy-findings baselines"
 EVAL_ARGS=()
 [[ -n "${DEMO_REAL_EVAL_LIMIT:-}" ]] && EVAL_ARGS+=(--limit "$DEMO_REAL_EVAL_LIMIT")
 EVAL_JSON=$("$RF" eval --run "$RUN_ID" --snapshot "$SNAP-dedup" --split test --no-judge --json "${EVAL_ARGS[@]}" \

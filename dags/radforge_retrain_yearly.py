@@ -55,11 +55,14 @@ def radforge_retrain_yearly():
         return {"year": year, "task": p["task"]} if year else False
 
     @task
-    def temporal_snapshot(plan: dict) -> dict:
+    def temporal_snapshot(plan: dict, params: dict | None = None) -> dict:
         from radforge.orchestration import task_settings
+        from training.yearly import retrieval_of_preset
         from warehouse.snapshot import temporal_snapshot as make
 
-        return {**plan, **make(task_settings(), test_year=plan["year"], task=plan["task"])}
+        settings = task_settings()  # the preset's retrieval index must be in the snapshot it trains on
+        retrieval = retrieval_of_preset(settings, (params or {}).get("preset") or None)
+        return {**plan, **make(settings, test_year=plan["year"], task=plan["task"], retrieval=retrieval)}
 
     @task(pool="gpu", execution_timeout=pendulum.duration(hours=72))
     def train(plan: dict, params: dict | None = None) -> dict:

@@ -57,8 +57,9 @@ def compare(a: str, b: str, settings: Settings | None = None, samples: int | Non
 
     ma, mb = system(fa, "model"), system(fb, "model")
     metrics = {m: paired_bootstrap(m, ma.samples(m), mb.samples(m), samples).as_dict() for m in METRICS}
-    baselines = {name: corpus_scores(system(fa, name)) for name in BASELINES}
-    best = max(BASELINES, key=lambda n: baselines[n][PRIMARY_METRIC])
+    present = set(fa["system"].unique().to_list())  # an evaluation older than a baseline simply lacks it
+    baselines = {name: corpus_scores(system(fa, name)) for name in BASELINES if name in present}
+    best = max(baselines, key=lambda n: baselines[n][PRIMARY_METRIC])
     vs_best = {}
     for label, sc in (("a", ma), ("b", mb)):
         vs_best[label] = {"baseline": best, **paired_bootstrap(

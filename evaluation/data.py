@@ -28,11 +28,13 @@ class ModelUnderTest:
     run_id: str | None = None
     label: str = ""
     task: str | None = None  # the direction a run was trained for (None: a bare model folder, any direction)
+    retrieval: dict[str, Any] | None = None  # {"k", "index"}: the run's prompts show its k nearest train pairs
 
     def identity(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "model_path": str(self.model_path),
-                "adapter_path": str(self.adapter_path) if self.adapter_path else None,
-                "prompt_format": self.prompt_format}
+        ident = {"run_id": self.run_id, "model_path": str(self.model_path),
+                 "adapter_path": str(self.adapter_path) if self.adapter_path else None,
+                 "prompt_format": self.prompt_format}
+        return {**ident, "retrieval": self.retrieval} if self.retrieval else ident  # old eval ids unchanged
 
 
 def snapshot_dir(settings: Settings, name: str) -> Path:
@@ -101,16 +103,38 @@ def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
     model_path, adapter = run.get("model_path"), run.get("adapter_path")
     if model_path:
         return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or "chat-template", run_id, run_id,
-                              run.get("task"))
+                              run.get("task"), run.get("retrieval"))
     if not adapter or not run.get("base_model"):
         raise EvaluationError(f"run {run_id} has neither model_path nor base_model + adapter_path")
     return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or "chat-template",
-                          run_id, run_id, run.get("task"))
+                          run_id, run_id, run.get("task"), run.get("retrieval"))
 
 
-def model_from_path(path: Path, prompt_format: str | None = None, adapter: Path | None = None) -> ModelUnderTest:
+def model_from_path(path: Path, prompt_format: str | None = None, adapter: Path | None = None,
+                    retrieval: dict[str, Any] | None = None) -> ModelUnderTest:
+    """A bare model folder; `retrieval` ({"k", "index"}) when it was trained with retrieval-augmented prompts."""
     from evaluation.prompting import DEFAULT_FORMAT
 
     if not (Path(path) / "config.json").exists():
         raise EvaluationError(f"no model at {path} (expected an HF folder with config.json)")
-    return ModelUnderTest(Path(path), adapter, prompt_format or DEFAULT_FORMAT, None, Path(path).name)
+    return ModelUnderTest(Path(path), adapter, prompt_format or DEFAULT_FORMAT, None, Path(path).name,
+                          retrieval=retrieval or None)
+
+
+def retrieval_examples(settings: Settings, snapshot: str, manifest: dict[str, Any], mut: ModelUnderTest,
+                       split: str, task: str, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """report_key -> the k nearest train pairs the model's prompts show (empty without retrieval).
+
+    The same stored neighbours training read (radforge.retrieval), checked against the run's k and index.
+    """
+    from radforge.errors import ConfigError
+    from radforge.retrieval import RetrievalSpec, check_compatible, load_examples
+
+    spec = RetrievalSpec.parse(mut.retrieval)
+    if spec is None:
+        return {}
+    try:
+        check_compatible(manifest, spec, snapshot)
+    except ConfigError as exc:
+        raise EvaluationError(str(exc)) from None
+    return load_examples(snapshot_dir(settings, snapshot), split, spec.k, task, keys)

@@ -129,7 +129,8 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
                          progress: bool = False, task: str = DEFAULT_TASK) -> GenerationStats:
     """Generate targets for `rows` (report_key, findings) not done yet; one Parquet part per chunk.
 
-    `findings` holds the task's source section (the impression for `impression-to-report`).
+    `findings` holds the task's source section (the impression for `impression-to-report`); a row's
+    optional `examples` are its retrieved train pairs (retrieval-augmented runs), shown as in training.
     """
     from evaluation.prompting import adds_special_tokens, build_prompt
 
@@ -138,7 +139,8 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
     done = done_keys(eval_dir)
     todo = [r for r in rows if r["report_key"] not in done]
     chunk_size = chunk_size or max(batch_size * 4, batch_size)
-    prompts = [build_prompt(r["findings"], prompt_format, tokenizer, task=task) for r in todo]
+    prompts = [build_prompt(r["findings"], prompt_format, tokenizer, task=task, examples=r.get("examples"))
+               for r in todo]
     lengths = [len(x) for x in tokenizer(prompts, add_special_tokens=False)["input_ids"]] if prompts else []
     order = sorted(range(len(todo)), key=lambda i: (-lengths[i], i))  # chunks of similar length
     next_part = len(list(parts_dir.glob("part-*.parquet")))

@@ -3,7 +3,10 @@
 The yearly retrain evaluates the candidate and the current production model (or, before the first
 promotion, the base model) on the same test split, compares them with the paired bootstrap, and
 promotes only when the primary metric improves by more than the site's margin *and* the improvement
-is significant. Every decision — promoted or refused, and why — is a row in the catalog table
+is significant *and* the candidate is significantly better than the best simple baseline of that
+split (constant, top-1 retrieval, k-NN vote, copy-source: evaluation.baselines) — a model the
+nearest old report beats is not worth a radiologist's time, however much it improves on production.
+Every decision — promoted or refused, and why — is a row in the catalog table
 `promotions`; production itself is a stable path, `$RADFORGE_HOME/models/production/<task>`, a
 symlink swapped atomically to the promoted model's standalone folder.
 """
@@ -99,7 +102,8 @@ def evaluate_candidate_and_production(settings: Settings, run_id: str, snapshot:
     production = current_production(settings, task)
     if production is not None:
         baseline = evaluate(snapshot=snapshot, split="test", model_path=production["path"],
-                            prompt_format=production.get("prompt_format"), limit=limit, settings=settings)
+                            prompt_format=production.get("prompt_format"), limit=limit, settings=settings,
+                            retrieval=_usable_retrieval(settings, snapshot, production.get("retrieval")))
         production_run = production.get("run_id")
     else:
         run = run_record(run_id, settings)
@@ -108,6 +112,21 @@ def evaluate_candidate_and_production(settings: Settings, run_id: str, snapshot:
         production_run = None
     return {"candidate_eval": candidate["eval_id"], "production_eval": baseline["eval_id"],
             "production_run": production_run, "candidate_report": candidate["paths"]["report"]}
+
+
+def _usable_retrieval(settings: Settings, snapshot: str, retrieval: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Production's retrieval when this snapshot stores a compatible index; else None (it is scored without)."""
+    from evaluation.data import load_manifest
+    from radforge.errors import ConfigError
+    from radforge.retrieval import RetrievalSpec, check_compatible
+
+    try:
+        check_compatible(load_manifest(settings, snapshot), RetrievalSpec.parse(retrieval), snapshot)
+    except ConfigError:
+        log.warning("snapshot %s has no index for production's retrieval %s: production is evaluated without it",
+                    snapshot, retrieval)
+        return None
+    return retrieval
 
 
 def _standalone_model(settings: Settings, run_id: str) -> tuple[Path, str | None]:
@@ -144,18 +163,28 @@ def decide_and_promote(settings: Settings, plan: dict[str, Any]) -> dict[str, An
     result = compare(plan["candidate_eval"], plan["production_eval"], settings)
     primary = result["metrics"][result["primary_metric"]]
     margin = settings.evaluation.promote_margin
-    promoted = bool(primary["significant"] and primary["delta"] > margin)
+    vs_best = result["vs_best_baseline"]["a"]  # the candidate against the best baseline on the same reports
+    beats_baselines = bool(vs_best["significant"] and vs_best["delta"] > 0)
+    promoted = bool(primary["significant"] and primary["delta"] > margin and beats_baselines)
+    best_claim = (f"candidate vs best baseline ({vs_best['baseline']}): {result['primary_metric']} "
+                  f"{vs_best['delta']:+.3f} [{vs_best['delta_low']:+.3f}, {vs_best['delta_high']:+.3f}] "
+                  f"p={vs_best['p_value']:.3f}")
     if promoted:
-        reason = f"promoted: {result['claim']}"
+        reason = f"promoted: {result['claim']}; {best_claim}"
+    elif primary["significant"] and primary["delta"] > margin:
+        reason = f"kept production: the candidate is not significantly better than the best baseline; {best_claim}"
     elif primary["delta"] <= margin:
         reason = f"kept production: improvement not above margin {margin:+.3f}; {result['claim']}"
     else:
         reason = f"kept production: improvement not significant; {result['claim']}"
     path = None
     if promoted:
+        from training import registry
+
         target, prompt_format = _standalone_model(settings, plan["run_id"])
         record = {"task": task, "run_id": plan["run_id"], "eval_id": plan["candidate_eval"], "year": plan.get("year"),
                   "snapshot": plan.get("snapshot"), "path": str(target), "prompt_format": prompt_format,
+                  "retrieval": registry.get_run(plan["run_id"], settings).get("retrieval"),
                   "promoted_at": dt.datetime.now(dt.UTC).isoformat(), "claim": result["claim"]}
         path = str(_point_production(settings, task, target, record))
     with writer(settings) as con:
@@ -167,4 +196,6 @@ def decide_and_promote(settings: Settings, plan: dict[str, Any]) -> dict[str, An
             primary["p_value"], margin, path])
     log.info("promotion decision task=%s year=%s run=%s promoted=%s", task, plan.get("year"), plan["run_id"], promoted)
     return {"promoted": promoted, "reason": reason, "production_path": path, "run_id": plan["run_id"],
-            "year": plan.get("year"), "delta": primary["delta"], "p_value": primary["p_value"]}
+            "year": plan.get("year"), "delta": primary["delta"], "p_value": primary["p_value"],
+            "best_baseline": vs_best["baseline"], "beats_best_baseline": beats_baselines,
+            "delta_vs_best_baseline": vs_best["delta"]}

@@ -6,6 +6,7 @@ The fallback below exists only for a checkout without the training package (it m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from radforge.tasks import DEFAULT_TASK
@@ -18,11 +19,15 @@ except ImportError:  # pragma: no cover - only without the training package
     _training_build_prompt = None
 
 
-def build_prompt(findings: str, fmt: str = DEFAULT_FORMAT, tokenizer: Any = None, task: str = DEFAULT_TASK) -> str:
-    """The prompt for `findings` (the task's source section: for `impression-to-*`, the impression)."""
+def build_prompt(findings: str, fmt: str = DEFAULT_FORMAT, tokenizer: Any = None, task: str = DEFAULT_TASK,
+                 examples: Sequence[tuple[str, str]] | None = None) -> str:
+    """The prompt for `findings` (the task's source section: for `impression-to-*`, the impression).
+
+    `examples`: the retrieved train pairs of a retrieval-augmented run (the same ones training showed).
+    """
     if _training_build_prompt is not None:
-        return _training_build_prompt(findings, fmt, tokenizer, task=task)
-    if task != DEFAULT_TASK:  # pragma: no cover - only without the training package
+        return _training_build_prompt(findings, fmt, tokenizer, task=task, examples=examples)
+    if task != DEFAULT_TASK or examples:  # pragma: no cover - only without the training package
         from evaluation.data import EvaluationError
 
         raise EvaluationError(f"task {task!r} needs the training package's prompts (training.prompts)")

@@ -18,8 +18,10 @@ from evaluation.baselines import BASELINES
 
 WORST_EXAMPLES = 5
 LABELS = {"model": "model", "constant": "constant (most frequent train impression)",
-          "retrieval": "retrieval (TF-IDF nearest train findings)", "copy_findings": "copy findings"}
-COLORS = {"model": "#1f77b4", "constant": "#bbbbbb", "retrieval": "#ff7f0e", "copy_findings": "#2ca02c"}
+          "retrieval": "retrieval (TF-IDF nearest train findings)",
+          "knn_vote": "k-NN vote (most frequent impression of the 5 nearest)", "copy_findings": "copy findings"}
+COLORS = {"model": "#1f77b4", "constant": "#bbbbbb", "retrieval": "#ff7f0e", "knn_vote": "#d62728",
+          "copy_findings": "#2ca02c"}
 
 
 def _png(fig: Any) -> str:
@@ -100,8 +102,11 @@ def render(summary: dict[str, Any], eval_dir: Path) -> str:
 
     scores = pl.read_parquet(eval_dir / "scores.parquet")
     preds = pl.read_parquet(eval_dir / "predictions.parquet")
+    if "context" not in preds.columns:  # an evaluation written before retrieval-augmented prompts
+        preds = preds.with_columns(pl.col("findings").alias("context"))
+    # `context` is what the model read: the findings, after the similar reports of a retrieval-augmented run
     worst = preds.sort(["rougeL", "report_key"]).head(WORST_EXAMPLES).select(
-        "report_key", "modality", "findings", "reference", "prediction", "rougeL").to_dicts()
+        "report_key", "modality", "context", "reference", "prediction", "rougeL").to_dicts()
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["f"] = lambda v, d=3: "–" if v is None else f"{v:.{d}f}"

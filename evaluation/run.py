@@ -28,11 +28,13 @@ from evaluation.data import (
     model_from_path,
     model_from_run,
     orient,
+    retrieval_examples,
     task_of,
 )
 from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores, corpus_scores, score_samples
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
+from radforge.tasks import get_task
 
 log = get_logger("evaluation.run")
 SYSTEMS = ("model", *BASELINES)
@@ -50,12 +52,16 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
              adapter_path: Path | str | None = None, prompt_format: str | None = None, limit: int | None = None,
              judge: bool = False, rubric: str | None = None, judge_model: Path | str | None = None,
              judge_endpoint: str | None = None, judge_limit: int | None = None, rationale_chars: int | None = None,
+             retrieval: dict[str, Any] | None = None,
              max_new_tokens: int | None = None, batch_size: int | None = None, bootstrap_samples: int | None = None,
              subsets: Mapping[str, set[str]] | None = None, eval_id: str | None = None,
              settings: Settings | None = None, progress: bool = False) -> dict[str, Any]:
     """Evaluate a run (or a model folder) on a snapshot split; returns the summary (also summary.json).
 
     `subsets` (name → report_keys) adds metric breakdowns, e.g. {"abnormal": ..., "not_leaked": ...}.
+    `retrieval` ({"k", "index"}) for a model folder trained with retrieval-augmented prompts (a run
+    records its own): its prompts, the judge's context and the report show the snapshot's stored
+    k nearest train pairs.
     """
     settings = settings or get_settings()
     cfg = settings.evaluation
@@ -65,7 +71,7 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     if (run_id is None) == (model_path is None):
         raise EvaluationError("give exactly one of a run id or a model path")
     mut = (model_from_run(run_id, settings) if run_id else
-           model_from_path(Path(model_path), prompt_format, Path(adapter_path) if adapter_path else None))
+           model_from_path(Path(model_path), prompt_format, Path(adapter_path) if adapter_path else None, retrieval))
     manifest = load_manifest(settings, snapshot)
     task = task_of(manifest)
     if mut.task and mut.task != task:  # the model would be scored on the other direction's references
@@ -85,6 +91,10 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     from radforge.models import bertscore_path
 
     rows = test.select("report_key", "findings").to_dicts()
+    examples = retrieval_examples(settings, snapshot, manifest, mut, split, task, [r["report_key"] for r in rows])
+    for r in rows:
+        r["examples"] = examples.get(r["report_key"])
+    contexts = {r["report_key"]: get_task(task).context_text(r["findings"], r["examples"]) for r in rows}
     model = tokenizer = None
     if len(done_keys(eval_dir) & {r["report_key"] for r in rows}) < len(rows):
         model, tokenizer = load_model(mut.model_path, mut.adapter_path)
@@ -96,7 +106,9 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     else:
         generation = {"generated": 0, "resumed": len(rows), "new_tokens": 0, "seconds": 0.0, "tokens_per_s": 0.0}
     generated = read_generated(eval_dir)
-    frame = test.join(generated, on="report_key", how="left").with_columns(pl.col("prediction").fill_null(""))
+    frame = test.join(generated, on="report_key", how="left").with_columns(
+        pl.col("prediction").fill_null(""), pl.col("report_key").replace_strict(contexts, return_dtype=pl.String,
+                                                                                default="").alias("context"))
 
     # 2. metrics for the model and every baseline, per sample
     refs = frame["impression"].to_list()
@@ -116,7 +128,9 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     margin = vs_baselines[best][PRIMARY_METRIC]
     summary: dict[str, Any] = {
         "eval_id": eval_id, "created_unix": int(time.time()), "model": mut.identity(),
-        "snapshot": {"name": snapshot, "hash": manifest.get("hash"), "task": manifest.get("task")},
+        "snapshot": {"name": snapshot, "hash": manifest.get("hash"), "task": manifest.get("task"),
+                     "retrieval": manifest.get("retrieval") and {k: manifest["retrieval"][k] for k in ("k", "index")}},
+        "retrieval": mut.retrieval,
         "split": split, "limit": limit, "n": len(keys), "max_new_tokens": max_new_tokens,
         "bootstrap_samples": samples, "primary_metric": PRIMARY_METRIC, "metrics": list(METRICS),
         "generation": generation, "systems": summary_systems, "model_vs_baselines": vs_baselines,
@@ -198,7 +212,8 @@ def _paired(a: SampleScores, b: SampleScores, samples: int) -> dict[str, dict[st
 
 def _write_predictions(eval_dir: Path, frame: pl.DataFrame, preds: dict[str, list[str]],
                        scores: dict[str, SampleScores]) -> None:
-    base = frame.select("report_key", "modality", "body_part", "findings", pl.col("impression").alias("reference"))
+    base = frame.select("report_key", "modality", "body_part", "findings", "context",
+                        pl.col("impression").alias("reference"))
     model_cols = {k: v for k, v in scores["model"].columns().items()}
     extra = [c for c in ("exam_year", "new_tokens") if c in frame.columns]
     base.hstack(frame.select(extra)).with_columns(
@@ -290,8 +305,9 @@ def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_n
                        batch_size=batch_size, **loaded)
     judge_limit = judge_limit or cfg.judge_limit or None
     part = frame.head(judge_limit) if judge_limit else frame
-    items = [JudgeItem(r["report_key"], r["findings"], r["impression"], r["prediction"])
-             for r in part.select("report_key", "findings", "impression", "prediction").to_dicts()]
+    # the judge reads what the model read: the source, after the similar reports of a retrieval-augmented run
+    items = [JudgeItem(r["report_key"], r["context"], r["impression"], r["prediction"])
+             for r in part.select("report_key", "context", "impression", "prediction").to_dicts()]
     started = time.perf_counter()
     verdicts = judge_resumable(judge, items, eval_dir / VERDICT_PARTS_DIR)  # resumes; a bar on a terminal
     seconds = time.perf_counter() - started

@@ -13,13 +13,14 @@ FINDINGS → IMPRESSION pair is read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from radforge.errors import ConfigError
 
 DEFAULT_TASK = "findings-to-impression"
+EXAMPLES_HEADING = "Similar reports"  # the retrieved train pairs (radforge.retrieval), when a prompt has them
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,22 @@ class Task:
         if len(self.target) == 1:
             return (row.get(self.target[0]) or "").strip()
         return "\n\n".join(f"{col.upper()}:\n{(row.get(col) or '').strip()}" for col in self.target)
+
+    def examples_text(self, examples: Sequence[tuple[str, str]]) -> str:
+        """The retrieved train pairs (source, target) as every prompt format shows them, nearest first."""
+        return "\n\n".join(f"Example {i}\n{self.source_label}: {' '.join(s.split())}\n"
+                            f"{self.target_label}: {t.strip()}" for i, (s, t) in enumerate(examples, 1))
+
+    def context_text(self, source: str, examples: Sequence[tuple[str, str]] | None = None) -> str:
+        """What the model reads: the similar reports (if any), then the source under its label.
+
+        One rendering for the chat and Alpaca prompts, the snapshot exports, the judge's context and the
+        HTML report; without examples it is the bare source (the historical exports and prompts).
+        """
+        source = (source or "").strip()
+        if not examples:
+            return source
+        return f"{EXAMPLES_HEADING}:\n\n{self.examples_text(examples)}\n\n{self.source_label}:\n{source}"
 
     def target_expr(self) -> Any:
         """`target_text` as a Polars expression (named `target`), for whole splits."""

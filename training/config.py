@@ -75,6 +75,17 @@ class SlurmSection(_Strict):
     template: str = "platform/slurm/train.sbatch.j2"
 
 
+class RetrievalSection(_Strict):
+    """Retrieval-augmented prompts: the k nearest TRAIN pairs, from the snapshot's stored index (radforge.retrieval).
+
+    The snapshot must have been built with the same index kind and at least this k
+    (`radforge dataset snapshot --retrieval-k K --retrieval-index tfidf|bm25`).
+    """
+
+    k: int = Field(3, ge=1, le=16)
+    index: Literal["tfidf", "bm25"] = "tfidf"
+
+
 class DatasetSection(_Strict):
     snapshot: str | None = None  # name under $RADFORGE_HOME/snapshots (required to run)
     hash: str | None = None  # pin: the run refuses a snapshot whose manifest hash differs
@@ -117,6 +128,7 @@ class RunConfig(_Strict):
     slurm: SlurmSection = Field(default_factory=SlurmSection)
     seed: int = 42
     dataset: DatasetSection = Field(default_factory=DatasetSection)
+    retrieval: RetrievalSection | None = None  # None = the bare source in every prompt
     checkpoint_every: int | None = Field(None, ge=1)  # None = settings.training.checkpoint_every
     save_total_limit: int | None = 3
     logging_steps: int = Field(5, ge=1)

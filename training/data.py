@@ -41,6 +41,10 @@ class Snapshot:
     manifest: dict[str, Any]
     settings: Settings | None = field(default=None, repr=False)  # for the zone guard on each split file
 
+    @property
+    def has_retrieval(self) -> bool:
+        return bool(self.manifest.get("retrieval"))
+
 
 @dataclass
 class TokenStats:
@@ -94,11 +98,17 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
         raise SnapshotError(f"snapshot {folder.name!r} was built for task {built_for}, the run config asks for "
                             f"{cfg.task}: set `task: {built_for}` in the config, or build a snapshot of that "
                             f"direction with `radforge dataset snapshot --task {cfg.task}`")
+    from radforge.retrieval import RetrievalSpec, check_compatible
+
+    wanted = RetrievalSpec.parse(cfg.retrieval.model_dump() if cfg.retrieval else None)
+    check_compatible(manifest, wanted, folder.name)
     return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=digest, manifest=manifest,
                     settings=settings)
 
 
-def load_split(snapshot: Snapshot, split: str, limit: int | None = None) -> list[dict[str, Any]]:
+def load_split(snapshot: Snapshot, split: str, limit: int | None = None, retrieval_k: int = 0,
+               task: str = DEFAULT_TASK) -> list[dict[str, Any]]:
+    """The split's pairs; with `retrieval_k`, each row's `examples`: its k nearest train pairs (from the snapshot)."""
     import polars as pl
 
     path = snapshot.path / f"{split}.parquet"
@@ -111,7 +121,15 @@ def load_split(snapshot: Snapshot, split: str, limit: int | None = None) -> list
         raise SnapshotError(f"snapshot {snapshot.name!r} {split} split lacks columns {missing}")
     if limit is not None:
         frame = frame.head(limit)
-    return frame.select(list(REQUIRED_COLUMNS)).to_dicts()
+    rows = frame.select(list(REQUIRED_COLUMNS)).to_dicts()
+    if retrieval_k:
+        from radforge.retrieval import INDEX_DIR, NEIGHBOURS_FILE, load_examples
+
+        check_training_path(snapshot.path / INDEX_DIR / NEIGHBOURS_FILE, snapshot.settings or get_settings())
+        examples = load_examples(snapshot.path, split, retrieval_k, task, [r["report_key"] for r in rows])
+        for r in rows:
+            r["examples"] = examples.get(r["report_key"], [])
+    return rows
 
 
 def tokenize_pairs(rows: list[dict[str, Any]], tokenizer: Any, cfg: RunConfig) -> tuple[list[dict], TokenStats]:
@@ -127,7 +145,7 @@ def tokenize_pairs(rows: list[dict[str, Any]], tokenizer: Any, cfg: RunConfig) -
         if not (row.get("findings") or "").strip() or not (row.get("impression") or "").strip():
             stats.empty_dropped += 1
             continue
-        prompt = build_prompt(task.source_text(row), cfg.prompt_format, tokenizer, cfg.task)
+        prompt = build_prompt(task.source_text(row), cfg.prompt_format, tokenizer, cfg.task, row.get("examples"))
         p_ids = tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
         c_ids = tokenizer(task.target_text(row), add_special_tokens=False)["input_ids"] + [eos]
         n = len(p_ids) + len(c_ids)

@@ -256,7 +256,8 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
 
     tokenizer = build_tokenizer(model_path)
     snapshot = resolve_snapshot(cfg, settings)
-    train_rows = load_split(snapshot, cfg.dataset.train_split, cfg.dataset.max_train_examples)
+    k = cfg.retrieval.k if cfg.retrieval else 0
+    train_rows = load_split(snapshot, cfg.dataset.train_split, cfg.dataset.max_train_examples, k, cfg.task)
     examples, tstats = tokenize_pairs(train_rows, tokenizer, cfg)
     if not examples:
         raise ConfigError(f"no training examples left ({tstats.examples_in} pairs, {tstats.overlength_dropped} "
@@ -267,7 +268,7 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     train_ds, pstats = build_dataset(examples, cfg)
     eval_ds = None
     if cfg.dataset.eval_split and (snapshot.path / f"{cfg.dataset.eval_split}.parquet").exists():
-        eval_rows = load_split(snapshot, cfg.dataset.eval_split, cfg.dataset.max_eval_examples)
+        eval_rows = load_split(snapshot, cfg.dataset.eval_split, cfg.dataset.max_eval_examples, k, cfg.task)
         eval_examples, _ = tokenize_pairs(eval_rows, tokenizer, cfg)
         eval_ds = build_dataset(eval_examples, cfg)[0] if eval_examples else None
     log.info("data: %d examples kept of %d (%d over-length dropped), %d packs, non-pad fraction %.3f",

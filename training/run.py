@@ -237,6 +237,7 @@ def _register(prepared: PreparedRun, settings: Settings) -> None:
         "code_version": code_version(),
         "prompt_format": cfg.prompt_format,
         "task": cfg.task,
+        "retrieval": cfg.retrieval.model_dump() if cfg.retrieval else None,  # generation must show the same pairs
         "adapter_path": None,
         "model_path": None,
         "run_dir": str(prepared.folder),

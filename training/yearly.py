@@ -2,6 +2,9 @@
 
 A retried Airflow task must not train twice: a completed run with the same resolved config hash
 (which includes the snapshot name) on the same snapshot hash is returned instead of a new run.
+A preset with `retrieval: {k, index}` needs a snapshot that stores that index: the DAG asks
+`retrieval_of_preset` before it builds the year's snapshot. The promotion gate that follows
+(evaluation.promotion) compares the candidate with production *and* with the best simple baseline.
 """
 
 from __future__ import annotations
@@ -29,6 +32,15 @@ def config_for_snapshot(snapshot: str, settings: Settings, preset: str | None = 
     data["dataset"]["snapshot"] = snapshot
     data["dataset"]["path"] = None
     return resolve(load_config(data), settings, snapshot)
+
+
+def retrieval_of_preset(settings: Settings | None = None, preset: str | None = None) -> dict | None:
+    """The `retrieval` block ({"k", "index"}) of the preset the yearly retrain will use, or None."""
+    settings = settings or get_settings()
+    preset = preset or settings.training.default_preset
+    path = Path(preset)
+    cfg = load_config(path) if path.suffix in (".yaml", ".yml") or path.exists() else load_preset(preset)
+    return cfg.retrieval.model_dump() if cfg.retrieval else None
 
 
 def train_for_snapshot(snapshot: str, settings: Settings | None = None, preset: str | None = None,

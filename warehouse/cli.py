@@ -153,20 +153,24 @@ def dataset_snapshot(
     dedup: bool = typer.Option(None, "--dedup/--no-dedup",
                                help="Drop validation/test rows whose findings (near-)duplicate an earlier split "
                                     "(default: [warehouse].dedup_across_splits)."),
+    retrieval_k: int = typer.Option(0, "--retrieval-k", help="Store each report's k nearest TRAIN pairs for "
+                                    "retrieval-augmented prompts (0 = none)."),
+    retrieval_index: str = typer.Option("tfidf", "--retrieval-index", help="tfidf or bm25 (fitted on train only)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
     """Freeze the current pairs as an immutable snapshot with manifest, hash and exports.
 
     Example: radforge dataset snapshot --name mgh-2024 --years 2008-2023 --split temporal --test-year 2023 --dedup
+    Retrieval-augmented: radforge dataset snapshot --name iu-rag --dedup --retrieval-k 3 --retrieval-index tfidf
     """
     from radforge.settings import get_settings
     from warehouse.snapshot import create_snapshot
 
     info = create_snapshot(name, get_settings(), years=years, split=split, test_year=test_year, task=task,
-                           dedup=dedup)
+                           dedup=dedup, retrieval={"k": retrieval_k, "index": retrieval_index})
     if as_json:
         print(json.dumps({"name": info.name, "hash": info.hash, "path": info.path, "splits": info.splits,
-                          "leakage": info.manifest.get("leakage")}))
+                          "leakage": info.manifest.get("leakage"), "retrieval": info.manifest.get("retrieval")}))
         return
     _print_funnel(info.manifest["funnel"])
     out.print(f"snapshot {info.name} hash {info.hash[:12]} splits {info.splits} at {info.path}")

@@ -223,6 +223,7 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
         _make_read_only,
         _remove_stale_builds,
         split_hash,
+        write_retrieval,
     )
     from warehouse.splits import SPLITS
 
@@ -249,7 +250,12 @@ def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
         for s in SPLITS:
             deduped[s].write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
         digest = split_hash(tmp)
-        _exports(tmp, deduped, manifest.get("task", DEFAULT_TASK))
+        from radforge.retrieval import snapshot_spec
+
+        task = manifest.get("task", DEFAULT_TASK)
+        retrieval_block, examples = write_retrieval(tmp, deduped, task, snapshot_spec(manifest))
+        _exports(tmp, deduped, task, examples)
+        manifest["retrieval"] = retrieval_block
         manifest.update(name=name, hash=digest, splits={s: deduped[s].height for s in SPLITS}, funnel=funnel,
                         leakage={"source": source, "source_hash": manifest["hash"], **leakage},
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"))

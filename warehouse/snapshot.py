@@ -2,7 +2,10 @@
 
 `snapshots/<name>/` holds `train|validation|test.parquet`, `manifest.json` (content hash =
 sha256 over the three split files in that order, filter config, funnel, split sizes, source
-partitions, code version) and `exports/{instruction,alpaca,chat}/<split>.jsonl`. It is built in a
+partitions, code version) and `exports/{instruction,alpaca,chat}/<split>.jsonl`. With the retrieval
+option (`retrieval={"k": 3, "index": "tfidf"}`) it also holds `retrieval/` — a lexical index fitted on
+the train split only and every split's k nearest train pairs (radforge.retrieval), sha256 in the
+manifest's `retrieval.hash` — and the exports' inputs show those pairs, as training's prompts do. It is built in a
 hidden temporary folder, made read-only, then renamed into place in one step; an existing name is
 refused (`SnapshotExists`), so a snapshot that training pinned by name and hash never changes.
 """
@@ -24,6 +27,7 @@ import polars as pl
 
 from radforge.catalog import reader, writer
 from radforge.log import get_logger
+from radforge.retrieval import RetrievalSpec, load_examples, write_index
 from radforge.settings import REPO_ROOT, Settings, get_settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 from warehouse import atomic
@@ -78,20 +82,39 @@ def split_hash(folder: Path) -> str:
 
 
 def verify_snapshot(folder: Path) -> bool:
-    """True when the split files still hash to the manifest's `hash`."""
+    """True when the split files still hash to the manifest's `hash` (and the retrieval files to theirs)."""
+    from radforge.retrieval import verify_index
+
     manifest = json.loads((folder / "manifest.json").read_text())
-    return split_hash(folder) == manifest["hash"]
+    return split_hash(folder) == manifest["hash"] and verify_index(folder, manifest)
 
 
-def template_hash(task: str) -> str:
+def template_hash(task: str, retrieval: RetrievalSpec | None = None) -> str:
     """sha256 of the task's instruction, columns and export template: a model trained on one never meets another."""
     t = get_task(task)
-    return hashlib.sha256(json.dumps([t.name, t.instruction, t.source, t.target_name, ALPACA_TEMPLATE]).encode()
-                          ).hexdigest()
+    parts: list[object] = [t.name, t.instruction, t.source, t.target_name, ALPACA_TEMPLATE]
+    if retrieval is not None:  # only then: the hash of a snapshot without retrieval stays what it was
+        parts += [retrieval.to_dict(), t.context_text("{source}", [("{source}", "{target}")])]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK) -> None:
+def write_retrieval(folder: Path, frames: dict[str, pl.DataFrame], task: str,
+                    retrieval: RetrievalSpec | None) -> tuple[dict[str, object] | None, dict[str, dict]]:
+    """The snapshot's retrieval index (train split only) and its neighbours; (manifest block, examples per split)."""
+    if retrieval is None:
+        return None, {}
     t = get_task(task)
+    block = write_index(folder, frames, t.source, retrieval)
+    examples = {s: load_examples(folder, s, retrieval.k, task) for s in frames}
+    log.info("retrieval index %s k=%d on %d train rows", retrieval.index, retrieval.k, frames["train"].height)
+    return block, examples
+
+
+def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK,
+             examples: dict[str, dict] | None = None) -> None:
+    """The three export formats; with retrieval, each input is the task's context text (similar reports + source)."""
+    t = get_task(task)
+    examples = examples or {}
     for fmt in ("instruction", "alpaca", "chat"):
         (folder / "exports" / fmt).mkdir(parents=True)
     for split, df in frames.items():
@@ -99,8 +122,11 @@ def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK) ->
             handles = {fmt: stack.enter_context(open(folder / "exports" / fmt / f"{split}.jsonl", "w",
                                                      encoding="utf-8"))
                        for fmt in ("instruction", "alpaca", "chat")}
-            for row in df.select(*dict.fromkeys([t.source, *t.target])).iter_rows(named=True):
-                rec = {"instruction": t.instruction, "input": t.source_text(row), "output": t.target_text(row)}
+            shown = examples.get(split) or {}
+            for row in df.select(*dict.fromkeys(["report_key", t.source, *t.target])).iter_rows(named=True):
+                rec = {"instruction": t.instruction,
+                       "input": t.context_text(t.source_text(row), shown.get(row["report_key"])),
+                       "output": t.target_text(row)}
                 handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
                 handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
                                                    ensure_ascii=False) + "\n")
@@ -142,15 +168,18 @@ def parse_years(years: str | None) -> tuple[int, int] | None:
 
 def create_snapshot(name: str, settings: Settings | None = None, years: tuple[int, int] | str | None = None,
                     split: str = "patient", test_year: int | None = None, task: str = TASK,
-                    dedup: bool | None = None) -> SnapshotInfo:
+                    dedup: bool | None = None, retrieval: RetrievalSpec | dict | None = None) -> SnapshotInfo:
     """Freeze the current pairs zone as snapshot `name` (refuses an existing name).
 
     `dedup` (default `[warehouse].dedup_across_splits`) removes from validation and test the rows whose
     findings occur, exactly or as a MinHash near-duplicate, in an earlier split: on templated corpora a
     quarter of the test set can be copies of training reports, and a model's score on them is recall,
     not summarisation. The removals are funnel rows and the manifest's `leakage` block.
+    `retrieval` ({"k": 3, "index": "tfidf" | "bm25"}) stores the train-only index and every split's
+    k nearest train pairs in the snapshot (after deduplication, so the index is the final train split).
     """
     settings = settings or get_settings()
+    retrieval = RetrievalSpec.parse(retrieval)
     dedup = settings.warehouse.dedup_across_splits if dedup is None else dedup
     if task not in TASKS:
         raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
@@ -214,7 +243,8 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
             df.write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
             crash_point("snapshot:mid_write")
         digest = split_hash(tmp)
-        _exports(tmp, frames, task)
+        retrieval_block, examples = write_retrieval(tmp, frames, task, retrieval)
+        _exports(tmp, frames, task, examples)
         manifest = {
             "name": name, "hash": digest, "task": task, "splits": {s: df.height for s, df in frames.items()},
             "split": {"method": split, "test_year": test_year if split == "temporal" else None,
@@ -222,8 +252,8 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
                       "key": "hmac-sha256(site secret, 'split', patient_key)"},
             "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
             "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
-            "columns": keep, "leakage": leakage,
-            "template_hash": template_hash(task),
+            "columns": keep, "leakage": leakage, "retrieval": retrieval_block,
+            "template_hash": template_hash(task, retrieval),
             "exports": {"instruction": t.instruction, "input": t.source, "output": t.target_name,
                         "alpaca_template": ALPACA_TEMPLATE},
             "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -330,9 +360,13 @@ def catalog_snapshots(settings: Settings) -> list[tuple]:
         return con.execute("SELECT name, hash FROM snapshots ORDER BY name").fetchall()
 
 
-def _auto_name(settings: Settings, kind: str, task: str) -> tuple[str, dict[str, object]]:
+def _auto_name(settings: Settings, kind: str, task: str, retrieval: RetrievalSpec | None = None
+               ) -> tuple[str, dict[str, object]]:
     run = current_run(settings)
-    digest = hashlib.sha256(json.dumps([run["source_partitions"], run["filters"], task, kind]).encode()).hexdigest()
+    parts: list[object] = [run["source_partitions"], run["filters"], task, kind]
+    if retrieval is not None:
+        parts.append(retrieval.to_dict())
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
     return f"auto-{get_task(task).short}-{kind}-{digest[:12]}", run
 
 
@@ -347,28 +381,35 @@ def _existing(settings: Settings, name: str) -> dict[str, object]:
             "path": str(settings.zone("snapshots") / name)}
 
 
-def snapshot_if_changed(settings: Settings | None = None, split: str = "patient", task: str = TASK
-                        ) -> dict[str, object]:
+def snapshot_if_changed(settings: Settings | None = None, split: str = "patient", task: str = TASK,
+                        retrieval: RetrievalSpec | dict | None = None) -> dict[str, object]:
     """A snapshot named after the pairs run's content (partitions + filters): unchanged pairs, no new snapshot.
 
     Returns {"snapshot", "hash", "splits", "created", "path"} (what the pairs DAG passes on).
     """
     settings = settings or get_settings()
-    name, _run = _auto_name(settings, split, task)
+    retrieval = RetrievalSpec.parse(retrieval)
+    name, _run = _auto_name(settings, split, task, retrieval)
     if (settings.zone("snapshots") / name / "manifest.json").exists():
         return _existing(settings, name)
-    info = create_snapshot(name, settings, split=split, task=task)
+    info = create_snapshot(name, settings, split=split, task=task, retrieval=retrieval)
     return {"snapshot": info.name, "hash": info.hash, "splits": info.splits, "created": True, "path": info.path}
 
 
 def temporal_snapshot(settings: Settings | None = None, test_year: int | None = None, task: str = TASK,
-                      years: tuple[int, int] | str | None = None) -> dict[str, object]:
-    """The temporal snapshot for `test_year` (train/validation on earlier years); reused when it exists."""
+                      years: tuple[int, int] | str | None = None, retrieval: RetrievalSpec | dict | None = None
+                      ) -> dict[str, object]:
+    """The temporal snapshot for `test_year` (train/validation on earlier years); reused when it exists.
+
+    `retrieval`: the yearly retrain's preset asks for one (training.yearly.retrieval_of_preset).
+    """
     settings = settings or get_settings()
     if not test_year:
         raise SnapshotError("temporal_snapshot needs a test year")
-    name, _run = _auto_name(settings, f"temporal{int(test_year)}", task)
+    retrieval = RetrievalSpec.parse(retrieval)
+    name, _run = _auto_name(settings, f"temporal{int(test_year)}", task, retrieval)
     if (settings.zone("snapshots") / name / "manifest.json").exists():
         return _existing(settings, name)
-    info = create_snapshot(name, settings, years=years, split="temporal", test_year=int(test_year), task=task)
+    info = create_snapshot(name, settings, years=years, split="temporal", test_year=int(test_year), task=task,
+                           retrieval=retrieval)
     return {"snapshot": info.name, "hash": info.hash, "splits": info.splits, "created": True, "path": info.path}

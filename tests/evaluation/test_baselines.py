@@ -32,3 +32,18 @@ def test_retrieval_equals_a_direct_tfidf_cosine_argmax_and_copy_copies() -> None
     assert preds["retrieval"][:2] == ["Small left pleural effusion.", "Cardiomegaly with mild edema."]
     assert preds["constant"] == ["No acute abnormality."] * 3
     assert preds["copy_findings"] == TEST_F
+
+
+def test_knn_vote_is_the_most_frequent_of_the_k_nearest_ties_to_the_nearer() -> None:
+    from evaluation.baselines import KNN_K, knn_vote_impressions, vote
+    from radforge.retrieval import LexicalIndex
+
+    assert vote(["A b.", "c.", "a  B", "c"]) == "A b."  # 2 vs 2: the group holding the nearest wins
+    assert vote(["c.", "A b.", "a b", "x"]) == "A b."  # case/punctuation-insensitive majority beats rank 1
+    assert vote(["", " "]) == ""
+    preds = baseline_predictions(TRAIN_F, TRAIN_I, TEST_F)
+    rows, _ = LexicalIndex.fit(TRAIN_F, "tfidf").search(TEST_F, KNN_K)
+    assert preds["knn_vote"] == [vote([TRAIN_I[j] for j in r]) for r in rows.tolist()]
+    # "Clear lungs." : its 5 nearest hold "No acute abnormality." twice, every other impression once
+    assert preds["knn_vote"][2] == "No acute abnormality."
+    assert knn_vote_impressions(TRAIN_F, TRAIN_I, TEST_F, k=1) == preds["retrieval"]  # k=1 is top-1 retrieval

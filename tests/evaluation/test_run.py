@@ -42,20 +42,21 @@ def evals(tmp_path_factory, tiny_llama_path):
         yield settings, first, second
 
 
-def test_summary_has_model_and_three_baselines_with_intervals(evals) -> None:
+def test_summary_has_model_and_four_baselines_with_intervals(evals) -> None:
     settings, s, _ = evals
-    assert s["n"] == 8 and set(s["systems"]) == {"model", "constant", "retrieval", "copy_findings"}
+    assert s["n"] == 8 and set(s["systems"]) == {"model", "constant", "retrieval", "knn_vote", "copy_findings"}
     for name, sys_ in s["systems"].items():
         for m in ("rouge1", "rouge2", "rougeL", "bertscore", "bleu"):
             ci = sys_["ci"][m]
             assert ci["low"] <= ci["value"] <= ci["high"], (name, m)
             assert ci["value"] == pytest.approx(sys_["corpus"][m])
     vb = s["model_vs_best_baseline"]
-    best = max(("constant", "retrieval", "copy_findings"), key=lambda b: s["systems"][b]["corpus"]["rougeL"])
+    best = max(("constant", "retrieval", "knn_vote", "copy_findings"),
+               key=lambda b: s["systems"][b]["corpus"]["rougeL"])
     assert vb["baseline"] == best
     corpus = {k: v["corpus"]["rougeL"] for k, v in s["systems"].items()}
     assert vb["delta"] == pytest.approx(corpus["model"] - corpus[best])
-    assert set(s["model_vs_baselines"]) == {"constant", "retrieval", "copy_findings"}
+    assert set(s["model_vs_baselines"]) == {"constant", "retrieval", "knn_vote", "copy_findings"}
     assert {"not_leaked", "templated_normal", "abnormal"} <= set(s["subsets"]) and s["leakage"]["n_test"] == 8
     assert s["subsets"]["templated_normal"]["n"] + s["subsets"]["abnormal"]["n"] == 8
     assert json.loads(Path(s["paths"]["summary"]).read_text())["eval_id"] == s["eval_id"]
@@ -71,7 +72,7 @@ def test_predictions_parquet_is_keyed_by_report_key_and_scores_match(evals) -> N
     direct = rouge_scores(preds["prediction"].to_list(), preds["reference"].to_list())["rougeL"]
     assert preds["rougeL"].to_list() == pytest.approx(list(direct))
     scores = pl.read_parquet(s["paths"]["scores"])
-    assert scores.group_by("system").len().sort("system")["len"].to_list() == [8, 8, 8, 8]
+    assert scores.group_by("system").len().sort("system")["len"].to_list() == [8, 8, 8, 8, 8]
     copy = scores.filter(pl.col("system") == "copy_findings").sort("report_key")
     assert copy["prediction"].to_list() == [" ".join(f.split()) for f in preds.sort("report_key")["findings"]]
 
@@ -150,7 +151,7 @@ def test_compare_two_evaluations_and_one_with_itself(evals) -> None:
     settings, s1, s2 = evals
     res = compare(s2["eval_id"], s1["eval_id"], settings=settings, samples=200)
     assert res["n"] == 8 and res["same_snapshot"] and set(res["baselines"]) == {"constant", "retrieval",
-                                                                                  "copy_findings"}
+                                                                                  "knn_vote", "copy_findings"}
     r = res["metrics"]["rougeL"]
     assert r["a"] == pytest.approx(s2["systems"]["model"]["corpus"]["rougeL"])
     assert r["delta_low"] <= r["delta"] <= r["delta_high"] and 0 <= r["p_value"] <= 1
