@@ -10,7 +10,11 @@ seeded random delay: truly random points). After each kill it checks what a read
 (partial files, the audit chain) and resumes the command the way an operator would (re-run it;
 `radforge train --resume RUN_ID`). At the end it compares the two sites: multisets of keyed
 hashes in the raw, quarantine, de-identified, pairs and snapshot zones, reconciliation, every
-Parquet file a reader can reach, the catalog rows, the audit chain and the training step count.
+Parquet file a reader can reach, the catalog rows, the audit chain, the training step count and
+the run's step record (training/steplog.py): steps 1..N each once, none past the end in any
+session, no example twice, every checkpoint's record a prefix of the final one, the same examples
+at every step as the uninterrupted run. One training kill always lands after the final checkpoint
+(`train:after_final_checkpoint`), where a resume used to train one step past the end.
 
 Last line: one JSON object (kills, stages, rows_lost, rows_duplicated, partial_files, audit_ok, ...).
 Example: .venv/bin/python bench/chaos.py --seed 7 --kills 60 --reports 300
@@ -163,6 +167,8 @@ class Planner:
             return None
         if not self.seq:  # no trace to aim at: the i-th step end, or just after the process's (i+2)-th pass
             i, self.guessed = self.guessed, self.guessed + 1
+            if self.left == 1:  # the last kill: after the final checkpoint, before the run is marked completed
+                return ("point", "train:after_final_checkpoint", 0, None)
             if self.rng.random() < 0.5:
                 return ("point", "train:step_end", i, None)
             return ("timer", 2 + i, round(self.rng.uniform(0.0, 0.3), 3), None)
@@ -373,8 +379,48 @@ def train_state(home: Path) -> dict[str, Any]:
     except Exception:  # noqa: BLE001 - any failure to load is what we count
         adapter_ok = False
     return {"steps": rec["metrics"].get("global_step"), "checkpoint_step": state_step, "completed": True,
-            "adapter_ok": adapter_ok,
+            "adapter_ok": adapter_ok, "snapshot_hash": (rec.get("snapshot") or {}).get("hash"),
+            "run_dir": rec["run_dir"],
             "run_id": rec["run_id"], "final_loss": rec["metrics"].get("final_loss"), "runs": len(runs)}
+
+
+def step_record(got: dict[str, Any], expected_steps: int | None, ref: dict[str, Any] | None) -> dict[str, Any]:
+    """The step record of the finished run (training/steplog.py), checked as `make chaos` promises: steps
+    1..expected each once, none past the end in any session, no example twice, every checkpoint's record
+    a prefix of the final one, and (same snapshot as the reference site) the reference's examples at
+    every step."""
+    from training.steplog import FILE, check_step_log
+
+    if not got.get("completed") or expected_steps is None:
+        return {"ok": False, "problems": ["no completed run"], "past_end": None, "matches_reference": None}
+    run_dir = Path(got["run_dir"])
+    problems: list[str] = []
+    if not (run_dir / FILE).exists():
+        return {"ok": False, "problems": [f"no {FILE} in the run folder"], "past_end": None, "matches_reference": None}
+    body = json.loads((run_dir / FILE).read_text())
+    steps = body["steps"]
+    problems += check_step_log(steps, expected_steps, body.get("examples"))
+    history = [json.loads(line)["step"] for line in (run_dir / "data_order.jsonl").read_text().splitlines()
+               if line.strip().endswith("}")]  # a line cut by a kill is no step
+    past_end = sum(1 for n in history if n > expected_steps)  # trained by any session, kept or not
+    if past_end:
+        problems.append(f"{past_end} step(s) past {expected_steps} trained in some session")
+    for ckpt in sorted(run_dir.glob("checkpoints/checkpoint-*")):
+        step = int(ckpt.name.split("-")[1])
+        if step > expected_steps:
+            problems.append(f"checkpoint past the end: {ckpt.name}")
+        if (ckpt / "trainer_state.json").exists():
+            part = json.loads((ckpt / FILE).read_text())["steps"] if (ckpt / FILE).exists() else None
+            if part != steps[:step]:
+                problems.append(f"{ckpt.name}: its step record is not the run's up to step {step}")
+    matches = None
+    if ref and ref.get("run_dir") and ref.get("snapshot_hash") == got.get("snapshot_hash"):
+        ref_steps = json.loads((Path(ref["run_dir"]) / FILE).read_text())["steps"]
+        matches = ref_steps == steps
+        if not matches:
+            differ = [a["step"] for a, b in zip(ref_steps, steps, strict=False) if a != b]
+            problems.append(f"examples differ from the uninterrupted run at steps {differ[:10]}")
+    return {"ok": not problems, "problems": problems, "past_end": past_end, "matches_reference": matches}
 
 
 # --- the stages ---------------------------------------------------------------------------------------------
@@ -563,6 +609,7 @@ def _check_and_report(args: argparse.Namespace, ref: Site, chaos: Site, stats: d
         catalog["problems"].append(f"view rows {catalog['view_rows']} != reference {ref_views}")
     t_ref = {"steps": args.train_steps} if args.no_train_reference else train_state(ref.home)
     t_got = train_state(chaos.home)
+    steps_rec = step_record(t_got, t_ref["steps"], None if args.no_train_reference else t_ref)
     kills = sum(stats["kills_by_stage"].values())
     result = {
         "kills": kills, "stages": sum(1 for s in STAGES if stats["kills_by_stage"][s] > 0),
@@ -574,6 +621,8 @@ def _check_and_report(args: argparse.Namespace, ref: Site, chaos: Site, stats: d
         "seconds": round(time.time() - t_start, 1), "reports": args.reports, "seed": args.seed,
         "train_steps_expected": t_ref["steps"], "train_steps_reached": t_got["steps"],
         "train_checkpoint_step": t_got.get("checkpoint_step"), "train_adapter_ok": t_got.get("adapter_ok"),
+        "train_step_record_ok": steps_rec["ok"], "train_steps_past_end": steps_rec["past_end"],
+        "train_step_record_matches_reference": steps_rec["matches_reference"],
         "reconcile_ok": rec.ok, "catalog_ok": catalog["ok"], "audit_records": audit["records"],
         "missed_kills": stats["missed_kills"], "resume_failures": len(stats["resume_failures"]),
         "rows_compared": cmp["rows_compared"], "deid_texts_differ": cmp["deid_texts_differ"],
@@ -581,10 +630,10 @@ def _check_and_report(args: argparse.Namespace, ref: Site, chaos: Site, stats: d
     }
     result["ok"] = bool(kills >= 1 and result["rows_lost"] == 0 and result["rows_duplicated"] == 0
                         and result["partial_files"] == 0 and result["audit_ok"] and rec.ok and catalog["ok"]
-                        and t_got["steps"] == t_ref["steps"] and t_got.get("adapter_ok")
+                        and t_got["steps"] == t_ref["steps"] and t_got.get("adapter_ok") and steps_rec["ok"]
                         and not stats["resume_failures"])
     for name, problems in (("reconcile", rec.mismatches), ("partial", vis["problems"] + stats["mid_run_problems"]),
-                           ("catalog", catalog["problems"]),
+                           ("catalog", catalog["problems"]), ("step record", steps_rec["problems"]),
                            ("lost", [f"{z}={n}" for z, n in cmp["lost_by_zone"].items() if n]),
                            ("duplicated", [f"{z}={n}" for z, n in cmp["duplicated_by_zone"].items() if n])):
         if problems:

@@ -33,6 +33,8 @@ from training.data import (
     resolve_snapshot,
     tokenize_pairs,
 )
+from training.steplog import FILE as STEP_LOG
+from training.steplog import read_step_log, steps_from_history, write_step_log
 
 log = get_logger("training.engine")
 FAULT_ENV = "RADFORGE_TRAIN_FAULT_AT_STEP"  # fault injection for the resume test: hard exit after that step
@@ -152,19 +154,24 @@ def _lora_config(cfg: RunConfig, lora_cls: Any) -> Any:
 
 
 # --- callbacks ------------------------------------------------------------------------------------------
-def _callbacks(folder: Path, record: list[list[int]], write: bool) -> list[Any]:
+def _callbacks(folder: Path, record: list[list[int]], steps: list[dict[str, Any]], write: bool) -> list[Any]:
     from transformers import TrainerCallback
 
     class DataLedger(TrainerCallback):
-        """Which snapshot rows (by index) every optimiser step trained on: proves resume repeats no data."""
+        """Which snapshot rows (by index) every optimiser step trained on: proves resume repeats no data.
+
+        `steps` is the step record of the weights being trained (steps 1..N, see training/steplog.py);
+        `data_order.jsonl` the append-only history of every session, redone steps included.
+        """
 
         def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             # A step trains on the last `accumulation` micro-batches collated; on resume the loader
             # also collates the batches it skips to reach the checkpoint, which were not trained on.
             batches = record[-args.gradient_accumulation_steps:]
             record.clear()
+            line = {"step": state.global_step, "examples": [i for b in batches for i in b]}
+            steps.append(line)  # appended, never fixed up: a repeated or extra step shows in the record
             if write:
-                line = {"step": state.global_step, "examples": [i for b in batches for i in b]}
                 with open(folder / "data_order.jsonl", "a") as fh:
                     fh.write(json.dumps(line) + "\n")
             fault = os.environ.get(FAULT_ENV)
@@ -175,17 +182,42 @@ def _callbacks(folder: Path, record: list[list[int]], write: bool) -> list[Any]:
 
         def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             crash_point("train:after_checkpoint")
+            if state.max_steps > 0 and state.global_step >= state.max_steps:
+                # every step trained and saved, the run not yet marked completed: a resume starts here
+                crash_point("train:after_final_checkpoint")
 
     return [DataLedger()]
 
 
-def _trainer_class(trainer_cls: Any) -> Any:
-    """The Trainer with one named crash point inside its checkpoint save (bench/chaos.py kills there)."""
+def _trainer_class(trainer_cls: Any, save_step_log: Any) -> Any:
+    """The Trainer with the run's step record in every checkpoint, named crash points, and a resume that
+    never trains past the end.
+
+    `Trainer.train` resumed from a checkpoint at the final step (a run killed after its last save but
+    before it was marked completed) fast-forwards the loader to that step and enters the step loop,
+    which looks at `max_steps` only after a step: the run trained one step past its end, on a batch
+    an uninterrupted run never sees (`make chaos`, seed 13, issue #20). `_run_epoch` is the one place
+    every epoch's steps start, so the guard sits there.
+    """
+    for name in ("_run_epoch", "_save_optimizer_and_scheduler"):
+        if not hasattr(trainer_cls, name):  # a transformers upgrade moved the loop: the guard would be lost
+            raise RadforgeError(f"transformers Trainer has no {name}: training/engine.py needs updating")
 
     class CheckpointedTrainer(trainer_cls):
         def _save_optimizer_and_scheduler(self, output_dir: str) -> None:
             crash_point("train:mid_checkpoint")  # model weights written, optimizer and trainer state not yet
             super()._save_optimizer_and_scheduler(output_dir)
+            # before trainer_state.json, the file whose presence makes the checkpoint count as complete
+            save_step_log(Path(output_dir), self.state)
+            crash_point("train:before_trainer_state")
+
+        def _run_epoch(self, *args: Any, **kwargs: Any) -> None:
+            if self.state.max_steps > 0 and self.state.global_step >= self.state.max_steps:
+                log.info("resumed at step %d of %d: nothing left to train", self.state.global_step,
+                         self.state.max_steps)
+                self.control.should_training_stop = True
+                return
+            super()._run_epoch(*args, **kwargs)
 
     return CheckpointedTrainer
 
@@ -275,6 +307,18 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
              tstats.examples_kept, tstats.examples_in, tstats.overlength_dropped, pstats.packs,
              pstats.nonpad_fraction)
 
+    checkpoint = last_complete_checkpoint(folder / "checkpoints", remove_incomplete=is_main) if resume else None
+    if resume and checkpoint is None:
+        log.warning("run %s has no checkpoint yet: starting from step 0", run_id)
+    start_step = int(Path(checkpoint).name.rsplit("-", 1)[1]) if checkpoint else 0
+    # the step record of the checkpoint's weights (rebuilt from the history for checkpoints older than it)
+    steps = (read_step_log(Path(checkpoint) / STEP_LOG) or steps_from_history(folder / "data_order.jsonl", start_step)
+             if checkpoint else [])
+
+    def save_step_log(where: Path, state: Any) -> None:
+        if is_main:
+            write_step_log(where / STEP_LOG, list(steps), state.max_steps, len(examples))  # as it is, never trimmed
+
     record: list[list[int]] = []
     collator = (PackedCollator(record, per_row=cfg.attn_implementation != "flash_attention_2",
                                pad_token_id=tokenizer.pad_token_id) if cfg.packing
@@ -282,23 +326,25 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
     set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible
     model = build_model(cfg, model_path)
-    trainer = _trainer_class(Trainer)(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                                      data_collator=collator, processing_class=tokenizer,
-                                      callbacks=_callbacks(folder, record, is_main))
-    checkpoint = last_complete_checkpoint(folder / "checkpoints", remove_incomplete=is_main) if resume else None
-    if resume and checkpoint is None:
-        log.warning("run %s has no checkpoint yet: starting from step 0", run_id)
+    trainer = _trainer_class(Trainer, save_step_log)(
+        model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, data_collator=collator,
+        processing_class=tokenizer, callbacks=_callbacks(folder, record, steps, is_main))
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     t_train = time.monotonic()
     result = trainer.train(resume_from_checkpoint=checkpoint)
     train_s = time.monotonic() - t_train
+    state = trainer.state
+    if state.max_steps > 0 and state.global_step > state.max_steps:
+        raise TrainingFailed(f"run {run_id} reached step {state.global_step} of {state.max_steps}")
+    save_step_log(folder, state)  # the final record, beside the adapter
     tokens_trained = collator.tokens  # non-pad tokens of this session (eval batches come later)
 
     out_name = "model" if cfg.method == "full" else "adapter"
     trainer.save_model(str(folder / out_name))
     eval_metrics = {"eval_loss": eval_loss(trainer.model, eval_ds, collator, cfg.micro_batch_size)} if eval_ds else {}
-    metrics = _metrics(cfg, trainer, result, eval_metrics, tstats, pstats, train_s, tokens_trained, model)
+    metrics = _metrics(cfg, trainer, result, eval_metrics, tstats, pstats, train_s, tokens_trained, model,
+                       start_step)
     if is_main:
         tokenizer.save_pretrained(folder / out_name)
         rec = registry.get_run(run_id, settings)
@@ -337,10 +383,13 @@ def eval_loss(model: Any, dataset: Any, collator: Any, batch_size: int) -> float
 
 
 def _metrics(cfg: RunConfig, trainer: Any, result: Any, eval_metrics: dict, tstats: Any, pstats: Any,
-             train_s: float, tokens_trained: int, model: Any) -> dict[str, Any]:
+             train_s: float, tokens_trained: int, model: Any, start_step: int = 0) -> dict[str, Any]:
     import torch
 
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    # the Trainer's train_loss averages this session's steps; a resume at the final checkpoint trains none
+    train_loss = result.training_loss if trainer.state.global_step > start_step else \
+        (sum(losses) / len(losses) if losses else float("nan"))
     tok_s = tokens_trained * cfg.world_size / max(train_s, 1e-9)
     n_params = sum(p.numel() for p in model.parameters())
     n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -350,7 +399,7 @@ def _metrics(cfg: RunConfig, trainer: Any, result: Any, eval_metrics: dict, tsta
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     metrics: dict[str, Any] = {
         "global_step": trainer.state.global_step,
-        "train_loss": round(float(result.training_loss), 6),
+        "train_loss": round(float(train_loss), 6),
         "first_loss": losses[0] if losses else None,
         "final_loss": losses[-1] if losses else None,
         "loss_history": [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h],

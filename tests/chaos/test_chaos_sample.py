@@ -4,7 +4,7 @@ Runs bench/chaos.py as `make chaos` does (subprocesses killed at named crash poi
 resumed each time) on a tiny corpus, and asserts the invariants of issue #13 part 1 from its JSON
 line: kills really happened in every stage, nothing lost or duplicated against the uninterrupted
 site, no partial file visible, reconciliation, catalog and audit chain hold, training reached the
-planned step count.
+planned step count and its step record holds each step once, none past the end, no example twice.
 """
 
 from __future__ import annotations
@@ -34,4 +34,8 @@ def test_chaos_sample_keeps_every_invariant(tmp_path):
     assert result["partial_files"] == 0 and result["audit_ok"] is True, detail
     assert result["reconcile_ok"] and result["catalog_ok"] and result["resume_failures"] == 0, detail
     assert result["train_steps_reached"] == result["train_steps_expected"] == 3, detail
+    # one kill after the final checkpoint, before the run is marked completed: the resume that used to
+    # train a step past the end (issue #20); the step record shows each step once, none past the end
+    assert result["kill_points"].get("train:after_final_checkpoint") == 1, detail
+    assert result["train_step_record_ok"] is True and result["train_steps_past_end"] == 0, detail
     assert result["ok"] is True and proc.returncode == 0, detail
