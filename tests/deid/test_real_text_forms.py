@@ -17,12 +17,25 @@ PHI = [
     ("93 y.o. woman; a ninety five year old man", ["93", "ninety five"]),
     ("Patient: SMITH^JOHN^A  MRN 7788123", ["SMITH^JOHN", "7788123"]),
     ("patient: john smith   dob 3/4/1950", ["john smith", "3/4/1950"]),
+    # written for the style-matrix gap (session 5), not copied from it
+    ("the son eun-ji kim who lives in salem; brother ji-woo called", ["eun-ji kim", "ji-woo"]),
+    ("this is þórunn nyström dictating an operative note", ["þórunn nyström"]),
+    ("copies to dr mass. signed dr hélène bowel", ["mass", "hélène bowel"]),
+    ("dictation for sandra field 1029495468 seen in clinic", ["sandra field"]),
+    ("SW Y. MASS AND CHAPLAIN A CASTILLO VISITED", ["Y. MASS", "A CASTILLO"]),
+    ("son may visits daily. the pt states that pat her caregiver noticed it", ["may", "pat"]),
+    ("she was seen at mgh in 2010. OLD RECORDS FROM LCH (8/1964) REVIEWED", ["mgh", "LCH", "8/1964"]),
+    ("family meeting set for thursday 2010; reached at work 555 0279", ["2010", "555 0279"]),
+    ("LLOW UP IN THE MEMORIAL GENERAL HOSPITAL CLINIC IN 2 WEEKS", ["MEMORIAL GENERAL HOSPITAL"]),
+    ("report approved by small, pat on the day; contact wei at 617-555-2146", ["small, pat", "wei"]),
 ]
 NOT_PHI = [
     "Neuro: A&Ox3, MAE, strength 5/5. CV: NSR. Abd: soft, NT. pain 10/10, 1/2 tab given.",
     "furosemide 40 mg iv, propofol gtt titrated, vanco per pharmacy.",
     "INCREASED OPACITY IN THE RIGHT LOWER LOBE. NO PNEUMOTHORAX.",
     "Calcified granuloma. Sequelae of prior granulomatous disease.",
+    "daughter may visit tomorrow; transferred to osh, then to snf; seen at ed.",
+    "INDICATION: Lightheadedness, shaking. Skin: intact, Braden 14.",
 ]
 
 
