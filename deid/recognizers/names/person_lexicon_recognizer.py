@@ -173,7 +173,8 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                         text, tokens[i][1]):
                     person[i] = True
         for i in range(len(tokens) - 1):  # "dr yong mass", "yong mass rn", "dr may wilson": a first name vouches
-            if not _adjacent(text, tokens[i][1], tokens[i + 1][0]) or lows[i + 1] in NEVER_NAME:
+            if not (person[i] or lows[i] == "may") or lows[i + 1] in NEVER_NAME or not _adjacent(
+                    text, tokens[i][1], tokens[i + 1][0]):
                 continue
             # a given name that is no surname ("yong", "hélène"): "dr clark code status" is Dr Clark, then a word
             first = (person[i] and lexicons.is_first_name(tokens[i][2]) and not lexicons.is_surname(tokens[i][2])
@@ -186,7 +187,8 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
                     kinds[i + 1] is not None or lows[i] != "may" or titled):
                 person[i] = person[i + 1] = True
         for i in range(len(tokens) - 1):  # "small, pat" / "heart, jörg" at a field start: LAST, FIRST with any surname
-            if (not person[i] and kinds[i] is None and (lexicons.is_first_name(tokens[i + 1][2])
+            if (text[tokens[i][1]:tokens[i][1] + 1] == "," and not person[i] and kinds[i] is None
+                    and (lexicons.is_first_name(tokens[i + 1][2])
                                                          or lexicons.name_kind(tokens[i + 1][2]) == "strong")
                     and lows[i + 1] not in NEVER_NAME and _surname_after_role(lows[i])
                     and _name_shaped(tokens[i][2], casing(tokens[i][0]))
