@@ -2,7 +2,7 @@
 
 from evaluation.judge.judges import EndpointJudge, JudgeItem, LocalJudge, Verdict, make_judge
 from evaluation.judge.rubrics import CHEXPROMPT, MGH_0_10, RUBRICS, Rubric, get_rubric
-from evaluation.judge.schema import Schema, SchemaLogitsProcessor
+from evaluation.judge.schema import Schema
 
 __all__ = ["CHEXPROMPT", "MGH_0_10", "RUBRICS", "EndpointJudge", "JudgeItem", "LocalJudge", "Rubric", "Schema",
-           "SchemaLogitsProcessor", "Verdict", "get_rubric", "make_judge"]
+           "Verdict", "get_rubric", "make_judge"]

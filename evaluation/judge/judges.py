@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from evaluation.judge.rubrics import Rubric
-from evaluation.judge.schema import SchemaLogitsProcessor, enforcer
 from radforge.errors import EgressBlocked, RadforgeError
 from radforge.log import get_logger
 
@@ -87,6 +86,8 @@ class LocalJudge:
         # allowed tokens per schema state, learnt once and reused by every batch's enforcer
         self._allowed_cache: dict = {}
         if constrained:
+            from evaluation.judge.decoding import enforcer  # lm-format-enforcer imports torch: only with a judge
+
             enforcer(tokenizer, self.schema, self.eos_ids)  # builds the tokenizer tables now, not mid-run
 
     def prompt(self, item: JudgeItem) -> str:
@@ -104,6 +105,8 @@ class LocalJudge:
         width = enc["input_ids"].shape[1]
         procs = LogitsProcessorList()
         if self.constrained:
+            from evaluation.judge.decoding import SchemaLogitsProcessor, enforcer
+
             procs.append(SchemaLogitsProcessor(enforcer(self.tokenizer, self.schema, self.eos_ids,
                                                         self._allowed_cache), width, self.eos_ids))
         torch.manual_seed(seed)
