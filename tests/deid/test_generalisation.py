@@ -41,4 +41,6 @@ def test_phi_in_other_styles_is_removed(engine, text, phi):
         start = text.index(value)
         missing = [c for c in range(start, start + len(value)) if c not in covered and not text[c].isspace()]
         assert not missing, f"{value!r} not removed"
-        assert value not in result.text_deid
+        # a two-digit age may reappear inside a random surrogate ("SSN 123-92-4567"): coverage above is the check
+        if len(value) > 3:
+            assert value not in result.text_deid
