@@ -57,7 +57,11 @@ def test_a_run_asking_for_retrieval_needs_a_matching_index(site, tiny_snapshot) 
 
 
 def test_retrieval_run_records_its_k_and_learns(site, tiny_snapshot, tiny_llama_path) -> None:
-    from conftest import tiny_run_config
+    import importlib.util  # tests/training/conftest.py by path: a bare `conftest` may be another folder's
+    spec = importlib.util.spec_from_file_location("training_conftest", Path(__file__).with_name("conftest.py"))
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    tiny_run_config = helpers.tiny_run_config
 
     from training.registry import get_run
     from training.run import train
