@@ -43,8 +43,11 @@ demo-real: $(STAMP)
 	bash bench/demo_real.sh
 
 # deploy-deps: tests/deploy runs a small deploy-check (a real scheduler on PostgreSQL); about 40 s to install
+# Two pytest workers (CI has two cores; most tests use one). A file's tests stay on one worker: module
+# fixtures are built once and tests that share fixed ports or a file's state never run side by side.
+TEST_WORKERS ?= 2
 test: $(STAMP) deploy-deps
-	$(BIN)/python -m pytest -p no:cacheprovider tests
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile tests
 
 bench: $(STAMP) bench-deps
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

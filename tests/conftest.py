@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,12 +44,25 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_CACHE = Path(os.environ.get("RADFORGE_TEST_CACHE", REPO / ".venv" / ".test-cache"))
 
 
+@contextmanager
+def _cache_lock() -> Iterator[None]:
+    """One builder of the shared model cache at a time: `make test` runs two pytest workers (xdist)."""
+    TEST_CACHE.mkdir(parents=True, exist_ok=True)
+    with open(TEST_CACHE / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def smollm2_path() -> Path:
     """The real SmolLM2-135M-Instruct as an HF folder, converted once from the shipped GGUF and cached."""
     from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
 
-    return prepare_demo_llm(TEST_CACHE / DEMO_LLM_DIRNAME)
+    with _cache_lock():
+        return prepare_demo_llm(TEST_CACHE / DEMO_LLM_DIRNAME)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +70,8 @@ def tiny_llama_path(smollm2_path: Path) -> Path:
     """A tiny random Llama (2 layers, 64 wide) with SmolLM2's real tokenizer: trains in milliseconds."""
     from radforge.models import TINY_LLAMA_DIRNAME, prepare_tiny_llama
 
-    return prepare_tiny_llama(TEST_CACHE / TINY_LLAMA_DIRNAME, tokenizer_from=smollm2_path)
+    with _cache_lock():
+        return prepare_tiny_llama(TEST_CACHE / TINY_LLAMA_DIRNAME, tokenizer_from=smollm2_path)
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def training_arguments(cfg: RunConfig, folder: Path, settings: Settings, disable
         deepspeed=str(ds_path) if cfg.deepspeed.stage > 0 else None,
         save_strategy="steps",
         save_steps=cfg.checkpoint_every or settings.training.checkpoint_every,
-        save_total_limit=cfg.save_total_limit,
+        save_total_limit=None,  # CheckpointedTrainer retires old checkpoints itself (see retire_checkpoints)
         logging_steps=cfg.logging_steps,
         eval_strategy="steps" if (has_eval and cfg.eval_every) else "no",
         eval_steps=cfg.eval_every,
@@ -189,7 +189,7 @@ def _callbacks(folder: Path, record: list[list[int]], steps: list[dict[str, Any]
     return [DataLedger()]
 
 
-def _trainer_class(trainer_cls: Any, save_step_log: Any) -> Any:
+def _trainer_class(trainer_cls: Any, save_step_log: Any, keep: int | None = None) -> Any:
     """The Trainer with the run's step record in every checkpoint, named crash points, and a resume that
     never trains past the end.
 
@@ -198,8 +198,9 @@ def _trainer_class(trainer_cls: Any, save_step_log: Any) -> Any:
     which looks at `max_steps` only after a step: the run trained one step past its end, on a batch
     an uninterrupted run never sees (`make chaos`, seed 13, issue #20). `_run_epoch` is the one place
     every epoch's steps start, so the guard sits there.
+    Old checkpoints beyond `keep` are retired by `retire_checkpoints`, not by the Trainer's own rotation.
     """
-    for name in ("_run_epoch", "_save_optimizer_and_scheduler"):
+    for name in ("_run_epoch", "_save_optimizer_and_scheduler", "_save_checkpoint"):
         if not hasattr(trainer_cls, name):  # a transformers upgrade moved the loop: the guard would be lost
             raise RadforgeError(f"transformers Trainer has no {name}: training/engine.py needs updating")
 
@@ -210,6 +211,11 @@ def _trainer_class(trainer_cls: Any, save_step_log: Any) -> Any:
             # before trainer_state.json, the file whose presence makes the checkpoint count as complete
             save_step_log(Path(output_dir), self.state)
             crash_point("train:before_trainer_state")
+
+        def _save_checkpoint(self, model: Any, trial: Any) -> None:
+            super()._save_checkpoint(model, trial)
+            if self.args.should_save:
+                retire_checkpoints(Path(self.args.output_dir), keep)
 
         def _run_epoch(self, *args: Any, **kwargs: Any) -> None:
             if self.state.max_steps > 0 and self.state.global_step >= self.state.max_steps:
@@ -222,6 +228,29 @@ def _trainer_class(trainer_cls: Any, save_step_log: Any) -> Any:
     return CheckpointedTrainer
 
 
+RETIRED_PREFIX = ".retired-"
+
+
+def retire_checkpoints(folder: Path, keep: int | None) -> None:
+    """Delete all but the `keep` newest checkpoints, each renamed away before it is deleted.
+
+    Why not the Trainer's `save_total_limit`: it deletes a checkpoint in place, file by file, so a kill
+    during the deletion leaves an old `checkpoint-N` with its trainer state but without its weights or
+    step record, which still counts as complete (`make chaos`, seed 13: "checkpoint-2: its step record is
+    not the run's up to step 2"). A rename is atomic; what a kill leaves under the retired name is
+    removed at the next resume (`last_complete_checkpoint`).
+    """
+    if not keep or keep < 1:
+        return
+    found = sorted((int(m.group(1)), p) for p in folder.glob("checkpoint-*")
+                   if (m := re.fullmatch(r"checkpoint-(\d+)", p.name)) and p.is_dir())
+    for _, path in found[:-keep]:
+        retired = path.with_name(RETIRED_PREFIX + path.name)
+        os.replace(path, retired)
+        crash_point("train:retiring_checkpoint")
+        shutil.rmtree(retired, ignore_errors=True)
+
+
 def last_complete_checkpoint(folder: Path, remove_incomplete: bool = True) -> str | None:
     """The newest checkpoint the Trainer finished writing, or None.
 
@@ -231,6 +260,9 @@ def last_complete_checkpoint(folder: Path, remove_incomplete: bool = True) -> st
     its trainer state parses and names its own step; incomplete ones are removed (rank 0).
     """
     found = []
+    if remove_incomplete and folder.exists():
+        for path in folder.glob(RETIRED_PREFIX + "*"):  # a kill came between a retirement's rename and delete
+            shutil.rmtree(path, ignore_errors=True)
     for path in folder.glob("checkpoint-*") if folder.exists() else []:
         m = re.fullmatch(r"checkpoint-(\d+)", path.name)
         if m and path.is_dir():
@@ -326,7 +358,7 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
     set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible
     model = build_model(cfg, model_path)
-    trainer = _trainer_class(Trainer, save_step_log)(
+    trainer = _trainer_class(Trainer, save_step_log, cfg.save_total_limit)(
         model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, data_collator=collator,
         processing_class=tokenizer, callbacks=_callbacks(folder, record, steps, is_main))
     if torch.cuda.is_available():

@@ -7,7 +7,8 @@ DuckDB transaction, before COMMIT), `deid:mid_write`, `deid:after_write`, `deid:
 `snapshot:mid_write`, `snapshot:after_rename`, `snapshot:ledger_commit`, `train:step_end`,
 `train:mid_checkpoint` (model saved into the checkpoint, optimizer and trainer state not yet),
 `train:before_trainer_state` (the checkpoint's step record written, its trainer state not yet),
-`train:after_checkpoint`, `train:after_final_checkpoint` (every step trained and saved, the run not
+`train:after_checkpoint`, `train:retiring_checkpoint` (an old checkpoint renamed away, not yet deleted),
+`train:after_final_checkpoint` (every step trained and saved, the run not
 yet marked completed), `registry:after_json`, `registry:commit`, and in the audit trail
 `audit:torn_append` (half the records written), `audit:mid_append` (records written, head not moved).
 In a de-id worker process (deid/parallel.py, more than one worker): `deid:worker_chunk`, before each chunk.

@@ -5,6 +5,11 @@
    the cost of variable-length look-behinds.
 2. `invalidate_context(text, start, end)` sees the text around a match, for checks a regex cannot
    express cheaply ("3/4 cm" is a fraction, not March 4th). It keeps Presidio's meaning: True drops.
+3. Two guards that change no match, only what a pattern scans (half of de-id time is regex scanning):
+   `LEAD` names the characters a pattern's matches start with, and the regex module then jumps from
+   one such character to the next instead of trying the pattern's look-behind at every offset (5x
+   on the numeric dates); `NEEDS` names strings one of which every match contains, and a report
+   without any of them is not scanned at all.
 
 Patterns are case-sensitive by default (names and months need capitals); a cue written `(?i:...)`
 is case-insensitive. Every quantifier is bounded, so no pattern can backtrack catastrophically.
@@ -30,6 +35,10 @@ class RadPatternRecognizer(PatternRecognizer):
     FLAGS: ClassVar[int] = CASE_SENSITIVE
     # Patterns whose anchor is strong enough that refine_span and invalidate_result are not consulted ("Dr. June Bone").
     TRUSTED_PATTERNS: ClassVar[frozenset[str]] = frozenset()
+    # pattern name -> a regex character class every match of it starts with ("\\d", "[+(\\d]")
+    LEAD: ClassVar[dict[str, str]] = {}
+    # pattern name -> strings, one of which every match of it contains ("@" for an e-mail address)
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, patterns: list[Pattern] | None = None, context: list[str] | None = None,
                  supported_entity: str | None = None, extra_patterns: list[Pattern] | None = None,
@@ -39,7 +48,9 @@ class RadPatternRecognizer(PatternRecognizer):
         super().__init__(supported_entity=supported_entity or self.ENTITY, name=name or type(self).__name__,
                          patterns=pats, context=list(context if context is not None else self.CONTEXT),
                          global_regex_flags=self.FLAGS)
-        self._compiled = [(p, regex.compile(p.regex, self.FLAGS)) for p in self.patterns]
+        self._compiled = [(p, regex.compile(f"(?={self.LEAD[p.name]})(?:{p.regex})" if p.name in self.LEAD
+                                            else p.regex, self.FLAGS), self.NEEDS.get(p.name, ()))
+                          for p in self.patterns]
 
     def invalidate_context(self, text: str, start: int, end: int) -> bool | None:
         """Check a match against its surroundings. True = not PHI."""
@@ -78,7 +89,9 @@ class RadPatternRecognizer(PatternRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         entity = self.supported_entities[0]
-        for pattern, compiled in self._compiled:
+        for pattern, compiled, needs in self._compiled:
+            if needs and not any(n in text for n in needs):
+                continue
             try:
                 phi_groups = [g for g in compiled.groupindex if g.startswith("phi")]
                 for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_S):

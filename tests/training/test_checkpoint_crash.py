@@ -3,6 +3,9 @@
 - The Trainer writes a checkpoint in place (weights, optimizer, RNG, trainer_state.json last). A
   SIGKILL during the save left a newest `checkpoint-N` without its trainer state, and resume picked
   it (`get_last_checkpoint` only looks at names).
+- The Trainer's `save_total_limit` deleted old checkpoints file by file: a kill in the middle left an old
+  `checkpoint-N` with its trainer state but not its step record or weights, which still counted as
+  complete (`make chaos`, seed 13). Old checkpoints are now renamed away, then deleted.
 - A run killed after writing `run.json` as completed but before its catalog row kept "running" in
   the catalog for good: resume refused the completed run without repairing the row.
 """
@@ -20,8 +23,9 @@ import pytest
 
 from radforge.catalog import reader, writer
 from radforge.errors import RadforgeError
-from training.engine import last_complete_checkpoint
+from training.engine import RETIRED_PREFIX, last_complete_checkpoint, retire_checkpoints
 from training.registry import get_run, write_run
+from training.steplog import read_step_log
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,6 +51,46 @@ def test_last_complete_checkpoint_skips_and_removes_interrupted_saves(tmp_path):
     assert last_complete_checkpoint(folder) == str(folder / "checkpoint-10")
     assert sorted(p.name for p in folder.iterdir()) == ["checkpoint-10", "checkpoint-2"]
     assert last_complete_checkpoint(tmp_path / "none") is None
+
+
+def test_retired_checkpoints_never_count_as_complete(tmp_path):
+    folder = tmp_path / "checkpoints"
+    for step in (2, 4, 6, 8):
+        _checkpoint(folder, step, json.dumps({"global_step": step}))
+    retire_checkpoints(folder, keep=3)
+    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint-4", "checkpoint-6", "checkpoint-8"]
+    retire_checkpoints(folder, keep=None)  # no limit: nothing retired
+    assert len(list(folder.iterdir())) == 3
+    # what a kill between the rename and the delete leaves: a whole old checkpoint under the retired name
+    left = folder / f"{RETIRED_PREFIX}checkpoint-2"
+    left.mkdir()
+    (left / "trainer_state.json").write_text(json.dumps({"global_step": 2}))
+    assert last_complete_checkpoint(folder, remove_incomplete=False) == str(folder / "checkpoint-8")
+    assert left.exists()
+    last_complete_checkpoint(folder)
+    assert not left.exists()
+
+
+def test_a_kill_while_retiring_an_old_checkpoint_leaves_every_checkpoint_whole(site, tiny_snapshot, write_config,
+                                                                              cli):
+    config = write_config(max_steps=4, checkpoint_every=1, save_total_limit=2)
+    env = {**os.environ, "RADFORGE_CRASH_AT": "train:retiring_checkpoint", "PYTHONPATH": str(REPO)}
+    killed = subprocess.run([sys.executable, "-m", "radforge.cli", "train", "--config", str(config), "--json"],
+                            env=env, capture_output=True, text=True, timeout=300, check=False, cwd=REPO)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    run_dir = next(p for p in site.zone("runs").iterdir() if (p / "run.json").exists())
+    ckpts = run_dir / "checkpoints"
+    # killed at the third save, checkpoint-1 renamed away but not deleted
+    assert sorted(p.name for p in ckpts.iterdir()) == [f"{RETIRED_PREFIX}checkpoint-1", "checkpoint-2",
+                                                       "checkpoint-3"]
+
+    resumed = cli("train", "--resume", run_dir.name, "--json")
+    assert resumed.exit_code == 0, resumed.output
+    assert get_run(run_dir.name)["metrics"]["global_step"] == 4
+    assert sorted(p.name for p in ckpts.iterdir()) == ["checkpoint-3", "checkpoint-4"]
+    log = read_step_log(run_dir / "step_log.json")
+    for step in (3, 4):
+        assert read_step_log(ckpts / f"checkpoint-{step}" / "step_log.json") == log[:step]
 
 
 def test_resume_after_a_kill_in_the_middle_of_a_checkpoint_save(site, tiny_snapshot, write_config, cli):

@@ -17,4 +17,5 @@ class EmailRecognizer(RadPatternRecognizer):
         Pattern("obfuscated email (medium)", r"\b[A-Za-z0-9._%+\-]{1,64}\s{0,2}(?:\[at\]|\(at\)| at )\s{0,2}"
                 r"[A-Za-z0-9\-]{1,63}\s{0,2}(?:\[dot\]|\(dot\)| dot )\s{0,2}[A-Za-z]{2,24}\b", 0.6),
     ]
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"email (strong)": ("@",), "obfuscated email (medium)": ("dot",)}
     CONTEXT: ClassVar[list[str]] = ["email", "e-mail", "mail", "contact"]

@@ -18,6 +18,8 @@ class IpRecognizer(RadPatternRecognizer):
         Pattern("ipv4 (strong)", rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?(?![\d.]\d|\d)", 0.9),
         Pattern("ipv6 (medium)", r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{1,4}(?![\w:])", 0.6),
     ]
+    LEAD: ClassVar[dict[str, str]] = {"ipv4 (strong)": r"\d"}
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"ipv6 (medium)": (":",)}
     CONTEXT: ClassVar[list[str]] = ["ip", "address", "host", "workstation", "pacs", "server"]
 
     def validate_result(self, pattern_text: str) -> bool | None:

@@ -44,6 +44,8 @@ class PhoneRecognizer(RadPatternRecognizer):
                 r"(?!\s{0,2}(?i:hours|hrs|h\b|[ap]\.?m\b|:\d))",
                 0.8),
     ]
+    LEAD: ClassVar[dict[str, str]] = {"area code and seven digits (strong)": r"[(\d]",
+                                      "grouped digits (medium)": r"[(\d]", "extension alone (medium)": "[xXeE]"}
     CONTEXT: ClassVar[list[str]] = ["phone", "tel", "fax", "pager", "call", "cell", "contact", "extension"]
 
     def invalidate_result(self, pattern_text: str) -> bool | None:

@@ -21,6 +21,7 @@ class UrlRecognizer(RadPatternRecognizer):
                 r"\.(?i:com|org|net|edu|gov|mil|io|health|care|info|biz|us|uk|ca|au|de|fr|nl|local|internal|lan|med)"
                 r"(?:/[^\s<>\"']{0,2000})?(?![\w@])", 0.7),
     ]
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"url with scheme (strong)": ("://",)}
     CONTEXT: ClassVar[list[str]] = ["url", "website", "portal", "link", "http", "www"]
 
     def invalidate_result(self, pattern_text: str) -> bool | None:

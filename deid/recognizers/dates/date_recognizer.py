@@ -112,6 +112,12 @@ class DateRecognizer(RadPatternRecognizer):
         Pattern("month name alone (weak)", r"\b(?:January|February|March|April|June|July|August|September|October"
                 r"|November|December)\b", 0.5),
     ]
+    # the first character of every match (see RadPatternRecognizer.LEAD), where it was measured to help:
+    # a pattern that starts with a look-behind is otherwise tried at every offset
+    LEAD: ClassVar[dict[str, str]] = {name: r"\d" for name in (
+        "numeric date m/d/yyyy (strong)", "numeric date d.m.yyyy (strong)", "numeric date m/d/yy (medium)",
+        "day month-name year (strong)", "day month-name (medium)", "ordinal day month-name (medium)",
+        "lower-case day month-name (medium)", "hour with am/pm (medium)", "clock time (medium)")}
     CONTEXT: ClassVar[list[str]] = ["date", "dated", "on", "since", "prior", "comparison", "compared", "dob",
                                     "birth", "exam", "study", "performed", "dictated", "signed", "admitted"]
 

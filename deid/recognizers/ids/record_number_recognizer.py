@@ -37,6 +37,7 @@ class RecordNumberRecognizer(RadPatternRecognizer):
         Pattern("prefixed alphanumeric id (medium)", r"(?<![\w\-])(?P<phi>[A-Z]{1,5}\d{0,4}-\d{3,12}(?:-\d{1,12}){0,2}"
                 r"|[A-Z]{2,5}\d{5,15})(?![\w\-])", 0.6),
     ]
+    LEAD: ClassVar[dict[str, str]] = {"prefixed alphanumeric id (medium)": "[A-Z]"}
     CONTEXT: ClassVar[list[str]] = ["number", "account", "id", "identifier", "serial", "#"]
 
     _DATE_LIKE = regex.compile(r"^(?:19|20)\d{6}$|^\d{4}-\d{2}-\d{2}$")

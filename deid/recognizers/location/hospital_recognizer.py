@@ -76,6 +76,7 @@ class HospitalRecognizer(RadPatternRecognizer):
                                                               r"\r?$))",
                 0.5),
     ]
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"facility code in a delimited header (weak)": ("|",)}
     CONTEXT: ClassVar[list[str]] = ["hospital", "center", "clinic", "outside", "transferred", "facility"]
 
     _GENERIC_HEAD = regex.compile(r"^(?:The|An?|Outside|Our|This|Other|Prior|Local|Community|Any|Per|At|From|In|To|Of|"
