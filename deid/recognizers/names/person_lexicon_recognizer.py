@@ -468,8 +468,8 @@ def _line_casing(text: str):
         if line_start not in cache:
             line_end = ends[i] if i < len(ends) else len(text)
             line = text[line_start:line_end]
-            upper = sum(c.isupper() for c in line)
-            lower = sum(c.islower() for c in line)
+            upper = sum(map(str.isupper, line))
+            lower = sum(map(str.islower, line))
             cache[line_start] = "upper" if upper >= 3 and lower == 0 else "lower" if upper == 0 else \
                 "upper" if lower * 10 < upper else "mixed"
         return cache[line_start]
