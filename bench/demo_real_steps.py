@@ -1,11 +1,11 @@
 """Steps of `bench/demo_real.sh` that have no `radforge` command yet (print one JSON object each).
 
   agreement EXPORT_DIR   section-parser agreement: warehouse sectioner vs the XML's own sections
-  dedup SOURCE NAME      snapshot NAME = snapshot SOURCE without cross-split duplicates (warehouse.leakage)
+  dedup SOURCE NAME      snapshot NAME = snapshot SOURCE without cross-split duplicates (warehouse.snapshot)
   leakage SNAPSHOT       exact / near-duplicate test findings that also occur in train
 
 demo_real.sh now deduplicates with `radforge dataset snapshot --dedup`; `dedup` stays here to
-deduplicate a snapshot that already exists (warehouse.leakage.deduplicate_snapshot).
+deduplicate a snapshot that already exists (warehouse.snapshot.deduplicate_snapshot).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
 
         print(json.dumps(section_agreement(Path(argv[1]), _sectioner).to_dict()))
     elif len(argv) == 3 and argv[0] == "dedup":
-        from warehouse.leakage import deduplicate_snapshot
+        from warehouse.snapshot import deduplicate_snapshot
 
         print(json.dumps(deduplicate_snapshot(argv[1], argv[2], get_settings())))
     elif len(argv) == 2 and argv[0] == "leakage":

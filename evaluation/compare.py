@@ -17,7 +17,7 @@ import polars as pl
 
 from evaluation.baselines import BASELINES
 from evaluation.bootstrap import paired_bootstrap
-from evaluation.data import EvaluationError
+from evaluation.errors import EvaluationError
 from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores, corpus_scores
 from radforge.settings import Settings, get_settings
 

@@ -9,16 +9,12 @@ from typing import Any
 
 import polars as pl
 
-from radforge.errors import RadforgeError
+from evaluation.errors import EvaluationError
+from evaluation.prompting import DEFAULT_FORMAT
 from radforge.settings import Settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 
 REQUIRED = ("report_key", "findings", "impression")
-
-
-class EvaluationError(RadforgeError):
-    """An evaluation cannot run (missing snapshot, split, run or model); the message says which."""
-
 
 @dataclass
 class ModelUnderTest:
@@ -113,8 +109,6 @@ def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
 def model_from_path(path: Path, prompt_format: str | None = None, adapter: Path | None = None,
                     retrieval: dict[str, Any] | None = None) -> ModelUnderTest:
     """A bare model folder; `retrieval` ({"k", "index"}) when it was trained with retrieval-augmented prompts."""
-    from evaluation.prompting import DEFAULT_FORMAT
-
     if not (Path(path) / "config.json").exists():
         raise EvaluationError(f"no model at {path} (expected an HF folder with config.json)")
     return ModelUnderTest(Path(path), adapter, prompt_format or DEFAULT_FORMAT, None, Path(path).name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from evaluation.errors import EvaluationError
 from radforge.tasks import DEFAULT_TASK
 
 DEFAULT_FORMAT = "chat-template"
@@ -28,8 +29,6 @@ def build_prompt(findings: str, fmt: str = DEFAULT_FORMAT, tokenizer: Any = None
     if _training_build_prompt is not None:
         return _training_build_prompt(findings, fmt, tokenizer, task=task, examples=examples)
     if task != DEFAULT_TASK or examples:  # pragma: no cover - only without the training package
-        from evaluation.data import EvaluationError
-
         raise EvaluationError(f"task {task!r} needs the training package's prompts (training.prompts)")
     messages = [{"role": "system", "content": "You are a radiologist writing the impression section of a "
                  "radiology report."},

@@ -21,7 +21,6 @@ import polars as pl
 from evaluation.baselines import BASELINES, baseline_predictions
 from evaluation.bootstrap import paired_bootstrap, system_intervals
 from evaluation.data import (
-    EvaluationError,
     ModelUnderTest,
     load_manifest,
     load_split,
@@ -31,6 +30,7 @@ from evaluation.data import (
     retrieval_examples,
     task_of,
 )
+from evaluation.errors import EvaluationError
 from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores, corpus_scores, score_samples
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings

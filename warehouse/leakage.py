@@ -2,8 +2,10 @@
 
 Radiology corpora are full of templated reports. On IU X-ray a quarter of the test findings of a
 random split occur word for word in train, so a nearest-neighbour lookup "summarises" them
-perfectly and any model's ROUGE is flattered. This module counts such test examples and removes
-them (from a split, or across all splits of a snapshot).
+perfectly and any model's ROUGE is flattered. This module counts such test examples and computes
+what to drop (from a split, or across all splits of a snapshot): pure functions over split frames.
+Writing a deduplicated snapshot is warehouse.snapshot's job (`create_snapshot(..., dedup=True)`,
+`deduplicate_snapshot`).
 
 Two kinds of leak, each test row counted once (exact wins):
 - `exact`: the normalised findings (lower case, every run of non-alphanumerics one space — the same
@@ -21,8 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import polars as pl
-
-from radforge.tasks import DEFAULT_TASK
 
 SHINGLE_WORDS = 3
 DEFAULT_THRESHOLD = 0.8
@@ -196,84 +196,3 @@ def deduplicate_for_snapshot(frames: Mapping[str, pl.DataFrame], funnel: Sequenc
         rows.append({"step": len(rows), "stage": f"leaked_into_{split}", "removed": removed, "remaining": remaining})
     leakage = {"threshold": threshold, "near_duplicates": near, "shingle_words": SHINGLE_WORDS, "removed": stats}
     return deduped, leakage, rows
-
-
-def deduplicate_snapshot(source: str, name: str, settings: object | None = None,
-                         threshold: float = DEFAULT_THRESHOLD, near: bool = True) -> dict[str, object]:
-    """Write snapshot `name`: snapshot `source` with cross-split duplicates removed (see deduplicate_across_splits).
-
-    For a snapshot that already exists (a new one takes `create_snapshot(..., dedup=True)`): the new
-    snapshot has the same layout, an updated hash and funnel, and a `leakage` block in its manifest.
-    """
-    import json
-    import os
-    import shutil
-    from datetime import UTC, datetime
-
-    from radforge.catalog import writer
-    from radforge.settings import get_settings
-    from warehouse import atomic
-    from warehouse.errors import SnapshotError, SnapshotExists
-    from warehouse.ledger import ensure_tables
-    from warehouse.snapshot import (
-        _NAME,
-        BUILDING,
-        _exports,
-        _fsync_tree,
-        _make_read_only,
-        _remove_stale_builds,
-        split_hash,
-        write_retrieval,
-    )
-    from warehouse.splits import SPLITS
-
-    settings = settings or get_settings()
-    root = settings.zone("snapshots")  # type: ignore[attr-defined]
-    src = root / source
-    if not (src / "manifest.json").exists():
-        raise SnapshotError(f"snapshot {source!r} not found")
-    if not _NAME.match(name):
-        raise SnapshotError(f"invalid snapshot name {name!r}")
-    target = root / name
-    if target.exists():
-        raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
-    manifest = json.loads((src / "manifest.json").read_text())
-    frames = {s: pl.read_parquet(src / f"{s}.parquet") for s in SPLITS}
-    deduped, leakage, funnel = deduplicate_for_snapshot(frames, manifest.get("funnel", []), threshold, near)
-    stats = leakage["removed"]
-    building = atomic.ensure_dir(root / BUILDING)  # out of every reader glob while it is written (see snapshot.py)
-    _remove_stale_builds(building)
-    tmp = building / f"{name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        for s in SPLITS:
-            deduped[s].write_parquet(tmp / f"{s}.parquet", compression="zstd", statistics=True)
-        digest = split_hash(tmp)
-        from radforge.retrieval import snapshot_spec
-
-        task = manifest.get("task", DEFAULT_TASK)
-        retrieval_block, examples = write_retrieval(tmp, deduped, task, snapshot_spec(manifest))
-        _exports(tmp, deduped, task, examples)
-        manifest["retrieval"] = retrieval_block
-        manifest.update(name=name, hash=digest, splits={s: deduped[s].height for s in SPLITS}, funnel=funnel,
-                        leakage={"source": source, "source_hash": manifest["hash"], **leakage},
-                        created_at=datetime.now(UTC).isoformat(timespec="seconds"))
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        _fsync_tree(tmp)
-        _make_read_only(tmp)
-        os.rename(tmp, target)
-        atomic.fsync_dir(root)
-    finally:
-        if tmp.exists():
-            for dirpath, _d, _f in os.walk(tmp):
-                os.chmod(dirpath, 0o755)
-            shutil.rmtree(tmp, ignore_errors=True)
-    with writer(settings) as con:
-        ensure_tables(con)
-        con.execute("INSERT INTO snapshots (name, hash, path, split, train, validation, test, pair_run_id, manifest, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, digest, str(target), (manifest.get("split") or {}).get("method"),
-                     manifest["splits"]["train"], manifest["splits"]["validation"], manifest["splits"]["test"],
-                     manifest.get("pair_run_id"), json.dumps(manifest), datetime.now(UTC).replace(tzinfo=None)])
-    return {"name": name, "hash": digest, "path": str(target), "splits": manifest["splits"], "removed": stats}

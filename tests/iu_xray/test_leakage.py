@@ -10,12 +10,12 @@ import pytest
 
 from warehouse.leakage import (
     deduplicate_across_splits,
-    deduplicate_snapshot,
     drop_leaked,
     find_leakage,
     normalise_findings,
     split_leakage,
 )
+from warehouse.snapshot import deduplicate_snapshot
 
 
 def _shared_helpers():

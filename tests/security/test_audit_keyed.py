@@ -63,7 +63,8 @@ def test_init_creates_an_audit_key_apart_from_the_data_secret(site) -> None:
     assert oct(key_path.stat().st_mode & 0o777) == "0o600"
     key = read_key_file(key_path, "audit key")
     assert key != site.secret()
-    from radforge.site import doctor, init_site
+    from radforge.doctor import doctor
+    from radforge.site import init_site
 
     again = init_site(site)  # idempotent: the key is kept
     assert again["audit_key_created"] is False and again["audit_key_fingerprint"] == audit_key_fingerprint(key)
@@ -204,7 +205,7 @@ def test_a_swapped_audit_key_file_is_refused_with_one_clear_line(trail, site, ca
     os.close(fd)
     with pytest.raises(AuditKeyError, match="rotate-key"):
         AuditTrail.for_settings(site).append({"kind": "note"})
-    from radforge.site import doctor
+    from radforge.doctor import doctor
 
     assert not next(c for c in doctor(site) if c.name == "audit key").ok
     code, out, err = run_main(["audit", "rotate-key"], capsys, monkeypatch)

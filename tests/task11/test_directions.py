@@ -128,7 +128,7 @@ def test_tiny_lora_per_direction_trains_and_evaluates(both, tiny_llama_path, tmp
     assert history[-1]["loss"] < history[0]["loss"] - 0.1, history
     assert run["prompt_format"] == "alpaca"
 
-    from evaluation.data import EvaluationError
+    from evaluation.errors import EvaluationError
 
     other = "i2r" if name == "f2i" else "f2i"  # the same splits, the other direction: refused, not scored backwards
     with pytest.raises(EvaluationError, match=f"trained for {task}"):

@@ -123,7 +123,7 @@ def test_bad_retrieval_options_are_refused(rag_site):
 
 
 def test_deduplicating_an_indexed_snapshot_rebuilds_its_index(rag_site):
-    from warehouse.leakage import deduplicate_snapshot
+    from warehouse.snapshot import deduplicate_snapshot
 
     create_snapshot("rag-src", rag_site, retrieval={"k": 2, "index": "tfidf"})
     out = deduplicate_snapshot("rag-src", "rag-dd", rag_site)
