@@ -105,6 +105,8 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
     from radforge.settings import get_settings
 
     settings = settings or get_settings()
+    if engine is None:
+        settings.secret()  # no site secret: its one-line error now, not after Presidio and spaCy load (seconds)
     size = chunk_size or max(1, min(CHUNK, settings.deid.ner_batch_size))
     if workers > 1 and mp.current_process().daemon:
         workers = 1  # a daemonic process (some task runners) may not have children: run in-process instead
