@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ from evaluation.errors import EvaluationError
 from evaluation.prompting import DEFAULT_FORMAT
 from radforge.settings import Settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
+from warehouse.errors import SnapshotError
+from warehouse.snapshot_read import read_examples, read_manifest, read_split
 
-REQUIRED = ("report_key", "findings", "impression")
 
 @dataclass
 class ModelUnderTest:
@@ -33,26 +35,25 @@ class ModelUnderTest:
         return {**ident, "retrieval": self.retrieval} if self.retrieval else ident  # old eval ids unchanged
 
 
-def snapshot_dir(settings: Settings, name: str) -> Path:
-    folder = settings.zone("snapshots") / name
-    if not (folder / "manifest.json").exists():
-        raise EvaluationError(f"snapshot {name!r} not found under {settings.zone('snapshots')}")
-    return folder
+@contextmanager
+def _snapshot_errors() -> Iterator[None]:
+    """The warehouse reader's SnapshotError as this package's EvaluationError (what the CLI and callers expect)."""
+    try:
+        yield
+    except SnapshotError as exc:
+        raise EvaluationError(str(exc)) from None
 
 
 def load_manifest(settings: Settings, name: str) -> dict[str, Any]:
-    return json.loads((snapshot_dir(settings, name) / "manifest.json").read_text())
+    """The manifest of snapshot `name`, through the warehouse's zone guard (warehouse.snapshot_read)."""
+    with _snapshot_errors():
+        return read_manifest(name, settings, reader="evaluation")[1]
 
 
 def load_split(settings: Settings, name: str, split: str, limit: int | None = None) -> pl.DataFrame:
     """A split sorted by report_key (so --limit picks the same examples every time)."""
-    path = snapshot_dir(settings, name) / f"{split}.parquet"
-    if not path.exists():
-        raise EvaluationError(f"snapshot {name!r} has no split {split!r}")
-    frame = pl.read_parquet(path)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise EvaluationError(f"snapshot {name!r} split {split!r} lacks columns {missing}")
+    with _snapshot_errors():
+        frame, _ = read_split(name, split, settings, reader="evaluation")
     for col in ("modality", "body_part"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col))
@@ -122,7 +123,7 @@ def retrieval_examples(settings: Settings, snapshot: str, manifest: dict[str, An
     The same stored neighbours training read (radforge.retrieval), checked against the run's k and index.
     """
     from radforge.errors import ConfigError
-    from radforge.retrieval import RetrievalSpec, check_compatible, load_examples
+    from radforge.retrieval import RetrievalSpec, check_compatible
 
     spec = RetrievalSpec.parse(mut.retrieval)
     if spec is None:
@@ -131,4 +132,5 @@ def retrieval_examples(settings: Settings, snapshot: str, manifest: dict[str, An
         check_compatible(manifest, spec, snapshot)
     except ConfigError as exc:
         raise EvaluationError(str(exc)) from None
-    return load_examples(snapshot_dir(settings, snapshot), split, spec.k, task, keys)
+    with _snapshot_errors():
+        return read_examples(snapshot, split, spec.k, task, keys, settings, reader="evaluation")
