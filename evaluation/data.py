@@ -11,12 +11,12 @@ from typing import Any
 import polars as pl
 
 from evaluation.errors import EvaluationError
-from evaluation.prompting import DEFAULT_FORMAT
 from radforge.settings import Settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 from warehouse.errors import SnapshotError
 from warehouse.snapshot_read import read_examples, read_manifest, read_split
 
+DEFAULT_FORMAT = "chat-template"  # a bare model folder (or a run that recorded none) is asked in its chat format
 
 @dataclass
 class ModelUnderTest:
@@ -99,11 +99,11 @@ def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
         raise EvaluationError(f"run {run_id} is {run.get('status')!r}, not completed")
     model_path, adapter = run.get("model_path"), run.get("adapter_path")
     if model_path:
-        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or "chat-template", run_id, run_id,
+        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or DEFAULT_FORMAT, run_id, run_id,
                               run.get("task"), run.get("retrieval"))
     if not adapter or not run.get("base_model"):
         raise EvaluationError(f"run {run_id} has neither model_path nor base_model + adapter_path")
-    return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or "chat-template",
+    return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or DEFAULT_FORMAT,
                           run_id, run_id, run.get("task"), run.get("retrieval"))
 
 

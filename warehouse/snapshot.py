@@ -32,7 +32,7 @@ from radforge.catalog import reader, writer
 from radforge.log import get_logger
 from radforge.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
 from radforge.settings import REPO_ROOT, Settings, get_settings
-from radforge.tasks import DEFAULT_TASK, TASKS, get_task
+from radforge.tasks import ALPACA_TEMPLATE, DEFAULT_TASK, TASKS, get_task
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
 from warehouse.faults import crash_point
@@ -44,9 +44,6 @@ from warehouse.splits import SPLITS, patient_split, temporal_split
 log = get_logger("warehouse.snapshot")
 
 TASK = DEFAULT_TASK
-ALPACA_TEMPLATE = ("Below is an instruction that describes a task, paired with an input that provides further "
-                   "context. Write a response that appropriately completes the request.\n\n"
-                   "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n{output}")
 COLUMNS = {"report_key": pl.String, "patient_key": pl.String, "exam_year": pl.Int32, "modality": pl.String,
            "body_part": pl.String, "findings": pl.String, "impression": pl.String}
 EXTRA_COLUMNS = ("accession_key", "version", "n_tokens")
