@@ -131,7 +131,7 @@ def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK,
                 handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
                 handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
                                                    ensure_ascii=False) + "\n")
-                chat = {"messages": [{"role": "system", "content": t.instruction},
+                chat = {"messages": [{"role": "system", "content": t.system},
                                      {"role": "user", "content": rec["input"]},
                                      {"role": "assistant", "content": rec["output"]}]}
                 handles["chat"].write(json.dumps(chat, ensure_ascii=False) + "\n")

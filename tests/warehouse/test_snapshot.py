@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from wh_helpers import commit_deid, deid_row, pair_text
 
+from radforge.tasks import get_task
 from warehouse.errors import SnapshotExists
 from warehouse.pairs import build_pairs
 from warehouse.snapshot import create_snapshot, list_snapshots, verify_snapshot
@@ -81,6 +82,8 @@ def test_snapshot_matches_the_contract(pairs_site):
     chat = json.loads((folder / "exports" / "chat" / "train.jsonl").read_text().splitlines()[0])
     assert [m["role"] for m in chat["messages"]] == ["system", "user", "assistant"]
     assert chat["messages"][2]["content"] == first["impression"]
+    # the system message is the one training's chat-template prompt has (it was the instruction before #19)
+    assert chat["messages"][0] == get_task("findings-to-impression").chat_messages(first["findings"])[0]
 
 
 def test_snapshot_is_immutable(pairs_site):
