@@ -113,7 +113,10 @@ def write_retrieval(folder: Path, frames: dict[str, pl.DataFrame], task: str,
 
 def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK,
              examples: dict[str, dict] | None = None) -> None:
-    """The three export formats; with retrieval, each input is the task's context text (similar reports + source)."""
+    """The three export formats; with retrieval, each input is the task's context text (similar reports + source).
+
+    The chat messages are training's `chat-template` messages (`Task.chat_messages`) and the answer.
+    """
     t = get_task(task)
     examples = examples or {}
     for fmt in ("instruction", "alpaca", "chat"):
@@ -125,15 +128,13 @@ def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK,
                        for fmt in ("instruction", "alpaca", "chat")}
             shown = examples.get(split) or {}
             for row in df.select(*dict.fromkeys(["report_key", t.source, *t.target])).iter_rows(named=True):
-                rec = {"instruction": t.instruction,
-                       "input": t.context_text(t.source_text(row), shown.get(row["report_key"])),
+                source, near = t.source_text(row), shown.get(row["report_key"])
+                rec = {"instruction": t.instruction, "input": t.context_text(source, near),
                        "output": t.target_text(row)}
                 handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
                 handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
                                                    ensure_ascii=False) + "\n")
-                chat = {"messages": [{"role": "system", "content": t.system},
-                                     {"role": "user", "content": rec["input"]},
-                                     {"role": "assistant", "content": rec["output"]}]}
+                chat = {"messages": [*t.chat_messages(source, near), {"role": "assistant", "content": rec["output"]}]}
                 handles["chat"].write(json.dumps(chat, ensure_ascii=False) + "\n")
 
 
