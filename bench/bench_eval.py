@@ -41,14 +41,14 @@ def main() -> None:
 
     from evaluation.generation import device, generate, load_model
     from evaluation.judge import JudgeItem, LocalJudge, get_rubric
-    from evaluation.prompting import adds_special_tokens, build_prompt
     from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
+    from training.prompts import build_prompt, prompt_adds_special_tokens
 
     model_dir = prepare_demo_llm(TEST_CACHE / DEMO_LLM_DIRNAME)
     model, tok = load_model(model_dir)
     rows = make_pairs(args.prompts, seed=3)
     prompts = [build_prompt(r["findings"], "chat-template", tok) for r in rows]
-    add = adds_special_tokens("chat-template")
+    add = prompt_adds_special_tokens("chat-template")
     generate(model, tok, prompts[:2], max_new_tokens=4, batch_size=2, add_special_tokens=add)  # warm-up
 
     t0 = time.perf_counter()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,12 @@ from typing import Any
 import polars as pl
 
 from evaluation.errors import EvaluationError
-from evaluation.prompting import DEFAULT_FORMAT
 from radforge.settings import Settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
+from warehouse.errors import SnapshotError
+from warehouse.snapshot_read import read_examples, read_manifest, read_split
 
-REQUIRED = ("report_key", "findings", "impression")
+DEFAULT_FORMAT = "chat-template"  # a bare model folder (or a run that recorded none) is asked in its chat format
 
 @dataclass
 class ModelUnderTest:
@@ -33,26 +35,25 @@ class ModelUnderTest:
         return {**ident, "retrieval": self.retrieval} if self.retrieval else ident  # old eval ids unchanged
 
 
-def snapshot_dir(settings: Settings, name: str) -> Path:
-    folder = settings.zone("snapshots") / name
-    if not (folder / "manifest.json").exists():
-        raise EvaluationError(f"snapshot {name!r} not found under {settings.zone('snapshots')}")
-    return folder
+@contextmanager
+def _snapshot_errors() -> Iterator[None]:
+    """The warehouse reader's SnapshotError as this package's EvaluationError (what the CLI and callers expect)."""
+    try:
+        yield
+    except SnapshotError as exc:
+        raise EvaluationError(str(exc)) from None
 
 
 def load_manifest(settings: Settings, name: str) -> dict[str, Any]:
-    return json.loads((snapshot_dir(settings, name) / "manifest.json").read_text())
+    """The manifest of snapshot `name`, through the warehouse's zone guard (warehouse.snapshot_read)."""
+    with _snapshot_errors():
+        return read_manifest(name, settings, reader="evaluation")[1]
 
 
 def load_split(settings: Settings, name: str, split: str, limit: int | None = None) -> pl.DataFrame:
     """A split sorted by report_key (so --limit picks the same examples every time)."""
-    path = snapshot_dir(settings, name) / f"{split}.parquet"
-    if not path.exists():
-        raise EvaluationError(f"snapshot {name!r} has no split {split!r}")
-    frame = pl.read_parquet(path)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise EvaluationError(f"snapshot {name!r} split {split!r} lacks columns {missing}")
+    with _snapshot_errors():
+        frame, _ = read_split(name, split, settings, reader="evaluation")
     for col in ("modality", "body_part"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col))
@@ -98,11 +99,11 @@ def model_from_run(run_id: str, settings: Settings) -> ModelUnderTest:
         raise EvaluationError(f"run {run_id} is {run.get('status')!r}, not completed")
     model_path, adapter = run.get("model_path"), run.get("adapter_path")
     if model_path:
-        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or "chat-template", run_id, run_id,
+        return ModelUnderTest(Path(model_path), None, run.get("prompt_format") or DEFAULT_FORMAT, run_id, run_id,
                               run.get("task"), run.get("retrieval"))
     if not adapter or not run.get("base_model"):
         raise EvaluationError(f"run {run_id} has neither model_path nor base_model + adapter_path")
-    return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or "chat-template",
+    return ModelUnderTest(Path(run["base_model"]), Path(adapter), run.get("prompt_format") or DEFAULT_FORMAT,
                           run_id, run_id, run.get("task"), run.get("retrieval"))
 
 
@@ -122,7 +123,7 @@ def retrieval_examples(settings: Settings, snapshot: str, manifest: dict[str, An
     The same stored neighbours training read (radforge.retrieval), checked against the run's k and index.
     """
     from radforge.errors import ConfigError
-    from radforge.retrieval import RetrievalSpec, check_compatible, load_examples
+    from radforge.retrieval import RetrievalSpec, check_compatible
 
     spec = RetrievalSpec.parse(mut.retrieval)
     if spec is None:
@@ -131,4 +132,5 @@ def retrieval_examples(settings: Settings, snapshot: str, manifest: dict[str, An
         check_compatible(manifest, spec, snapshot)
     except ConfigError as exc:
         raise EvaluationError(str(exc)) from None
-    return load_examples(snapshot_dir(settings, snapshot), split, spec.k, task, keys)
+    with _snapshot_errors():
+        return read_examples(snapshot, split, spec.k, task, keys, settings, reader="evaluation")

@@ -132,7 +132,7 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
     `findings` holds the task's source section (the impression for `impression-to-report`); a row's
     optional `examples` are its retrieved train pairs (retrieval-augmented runs), shown as in training.
     """
-    from evaluation.prompting import adds_special_tokens, build_prompt
+    from training.prompts import build_prompt, prompt_adds_special_tokens  # the prompt the model was trained on
 
     parts_dir = eval_dir / PARTS_DIR
     parts_dir.mkdir(parents=True, exist_ok=True)
@@ -150,7 +150,7 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
         for c in range(0, len(order), chunk_size):
             idx = order[c:c + chunk_size]
             res = generate(model, tokenizer, [prompts[i] for i in idx], max_new_tokens=max_new_tokens,
-                           batch_size=batch_size, add_special_tokens=adds_special_tokens(prompt_format),
+                           batch_size=batch_size, add_special_tokens=prompt_adds_special_tokens(prompt_format),
                            on_batch=bar.advance if bar else None)
             frame = pl.DataFrame({"report_key": [todo[i]["report_key"] for i in idx],
                                   "prediction": [t for t, _ in res], "new_tokens": [n for _, n in res]},

@@ -2,7 +2,8 @@
 
 One table serves the warehouse (a snapshot's exports, its manifest's task and template hash), training
 (the prompt, which tokens carry the loss) and evaluation (what is the source, what is the reference), so
-the three can never disagree. A snapshot's splits are the same for every task: the task only says how a
+the three can never disagree; the prompt templates around a task's words (instruction, Alpaca, ChatML) are
+here too, once. A snapshot's splits are the same for every task: the task only says how a
 FINDINGS → IMPRESSION pair is read.
 
 - `findings-to-impression` (MGH Radiology Llama, Radiology-Llama2): summarise the findings.
@@ -65,6 +66,13 @@ class Task:
             return source
         return f"{EXAMPLES_HEADING}:\n\n{self.examples_text(examples)}\n\n{self.source_label}:\n{source}"
 
+    def chat_messages(self, source: str, examples: Sequence[tuple[str, str]] | None = None) -> list[dict[str, str]]:
+        """The system and user messages of the `chat-template` format; the snapshot's chat export adds the answer."""
+        source = (source or "").strip()
+        user = self.context_text(source, examples) if examples else f"{self.source_label}:\n{source}"
+        return [{"role": "system", "content": self.system},
+                {"role": "user", "content": f"{self.instruction}\n\n{user}"}]
+
     def target_expr(self) -> Any:
         """`target_text` as a Polars expression (named `target`), for whole splits."""
         import polars as pl
@@ -76,6 +84,18 @@ class Task:
             parts += [pl.lit(("\n\n" if i else "") + f"{col.upper()}:\n"), pl.col(col).fill_null("").str.strip_chars()]
         return pl.concat_str(parts).alias("target")
 
+
+# The prompt table: the texts around a task's own words above, one copy each. Training renders them
+# (training.prompts.build_prompt, which evaluation generates with) and a snapshot's exports write them
+# (warehouse.snapshot); the `chat-template` messages are `Task.chat_messages`.
+INSTRUCTION_PROMPT = "### Instruction:\n{instruction}\n\n### {source}:\n{input}\n\n### {target}:\n"
+EXAMPLES_SECTION = "### " + EXAMPLES_HEADING + ":\n{examples}\n\n"  # the instruction format shows it before the source
+ALPACA_PROMPT = ("Below is an instruction that describes a task, paired with an input that provides further context. "
+                 "Write a response that appropriately completes the request.\n\n"
+                 "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n")
+ALPACA_TEMPLATE = ALPACA_PROMPT + "{output}"  # the alpaca export's `text`; every template hash holds it: never reword
+# ChatML: the `chat-template` prompt when no tokenizer (or one without a chat template) is given.
+CHATML_PROMPT = "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
 
 _REPORT_SYSTEM = "You are a radiologist writing a radiology report."
 TASKS: dict[str, Task] = {t.name: t for t in (

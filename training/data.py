@@ -14,23 +14,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from radforge.errors import ConfigError, RadforgeError
+from radforge.errors import ConfigError
 from radforge.settings import Settings, get_settings
 from radforge.tasks import DEFAULT_TASK, get_task
 from training.config import RunConfig
-from training.guard import check_training_path
 from training.prompts import build_prompt, prompt_adds_special_tokens
-
-REQUIRED_COLUMNS = ("report_key", "findings", "impression")
-
-
-class SnapshotError(RadforgeError):
-    """The dataset snapshot is missing, incomplete, or not the pinned one."""
+from warehouse.errors import SnapshotError
+from warehouse.snapshot_read import REQUIRED_COLUMNS, read_examples, read_manifest, read_split
 
 
 @dataclass
@@ -75,24 +69,15 @@ class PackStats:
 
 
 def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
-    """The snapshot folder named by the config, checked by the zone guard and against the hash pin."""
+    """The snapshot folder named by the config, through the zone guard and the hash pin (warehouse.snapshot_read)."""
     ds = cfg.dataset
     if ds.path:
-        folder = Path(ds.path)
+        snapshot: str | Path = Path(ds.path)
     elif ds.snapshot:
-        folder = settings.zone("snapshots") / ds.snapshot
+        snapshot = ds.snapshot
     else:
         raise ConfigError("dataset.snapshot is empty: set it in the config or pass --snapshot NAME")
-    folder = check_training_path(folder, settings)
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.exists():
-        raise SnapshotError(f"snapshot {folder.name!r} not found (no manifest.json under {folder}); "
-                            "list snapshots with `radforge dataset list`")
-    manifest = json.loads(manifest_path.read_text())
-    digest = manifest.get("hash", "")
-    if ds.hash and ds.hash != digest:
-        raise SnapshotError(f"snapshot {folder.name!r} has hash {digest[:12]}, config pins {ds.hash[:12]}: "
-                            "snapshots are immutable, so the pinned one was replaced; pin the new hash or restore it")
+    folder, manifest = read_manifest(snapshot, settings, pin=ds.hash)
     built_for = manifest.get("task") or DEFAULT_TASK
     if built_for != cfg.task:  # same splits either way, but its length filters, exports and evaluation differ
         raise SnapshotError(f"snapshot {folder.name!r} was built for task {built_for}, the run config asks for "
@@ -102,31 +87,23 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
 
     wanted = RetrievalSpec.parse(cfg.retrieval.model_dump() if cfg.retrieval else None)
     check_compatible(manifest, wanted, folder.name)
-    return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=digest, manifest=manifest,
-                    settings=settings)
+    return Snapshot(name=manifest.get("name", folder.name), path=folder, hash=manifest.get("hash", ""),
+                    manifest=manifest, settings=settings)
 
 
 def load_split(snapshot: Snapshot, split: str, limit: int | None = None, retrieval_k: int = 0,
                task: str = DEFAULT_TASK) -> list[dict[str, Any]]:
-    """The split's pairs; with `retrieval_k`, each row's `examples`: its k nearest train pairs (from the snapshot)."""
-    import polars as pl
+    """The split's pairs; with `retrieval_k`, each row's `examples`: its k nearest train pairs (from the snapshot).
 
-    path = snapshot.path / f"{split}.parquet"
-    check_training_path(path, snapshot.settings or get_settings())  # a split file may be a link elsewhere
-    if not path.exists():
-        raise SnapshotError(f"snapshot {snapshot.name!r} has no {split} split ({path.name} missing)")
-    frame = pl.read_parquet(path)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise SnapshotError(f"snapshot {snapshot.name!r} {split} split lacks columns {missing}")
+    Read through the same guard and pin as `resolve_snapshot` (the resolved snapshot's hash).
+    """
+    settings = snapshot.settings or get_settings()
+    frame, _ = read_split(snapshot.path, split, settings, pin=snapshot.hash)
     if limit is not None:
         frame = frame.head(limit)
     rows = frame.select(list(REQUIRED_COLUMNS)).to_dicts()
     if retrieval_k:
-        from radforge.retrieval import INDEX_DIR, NEIGHBOURS_FILE, load_examples
-
-        check_training_path(snapshot.path / INDEX_DIR / NEIGHBOURS_FILE, snapshot.settings or get_settings())
-        examples = load_examples(snapshot.path, split, retrieval_k, task, [r["report_key"] for r in rows])
+        examples = read_examples(snapshot.path, split, retrieval_k, task, [r["report_key"] for r in rows], settings)
         for r in rows:
             r["examples"] = examples.get(r["report_key"], [])
     return rows

@@ -18,7 +18,8 @@ class SnapshotExists(RadforgeError):
 
 
 class SnapshotError(RadforgeError):
-    """A snapshot cannot be made (no pairs, empty split, bad arguments)."""
+    """A snapshot cannot be made (no pairs, empty split, bad arguments) or read (missing, a split or column
+    missing, not the hash a run config pins)."""
 
 
 class PairsNotBuilt(RadforgeError):

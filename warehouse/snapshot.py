@@ -32,7 +32,7 @@ from radforge.catalog import reader, writer
 from radforge.log import get_logger
 from radforge.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
 from radforge.settings import REPO_ROOT, Settings, get_settings
-from radforge.tasks import DEFAULT_TASK, TASKS, get_task
+from radforge.tasks import ALPACA_TEMPLATE, DEFAULT_TASK, TASKS, get_task
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
 from warehouse.faults import crash_point
@@ -44,9 +44,6 @@ from warehouse.splits import SPLITS, patient_split, temporal_split
 log = get_logger("warehouse.snapshot")
 
 TASK = DEFAULT_TASK
-ALPACA_TEMPLATE = ("Below is an instruction that describes a task, paired with an input that provides further "
-                   "context. Write a response that appropriately completes the request.\n\n"
-                   "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n{output}")
 COLUMNS = {"report_key": pl.String, "patient_key": pl.String, "exam_year": pl.Int32, "modality": pl.String,
            "body_part": pl.String, "findings": pl.String, "impression": pl.String}
 EXTRA_COLUMNS = ("accession_key", "version", "n_tokens")
@@ -116,7 +113,10 @@ def write_retrieval(folder: Path, frames: dict[str, pl.DataFrame], task: str,
 
 def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK,
              examples: dict[str, dict] | None = None) -> None:
-    """The three export formats; with retrieval, each input is the task's context text (similar reports + source)."""
+    """The three export formats; with retrieval, each input is the task's context text (similar reports + source).
+
+    The chat messages are training's `chat-template` messages (`Task.chat_messages`) and the answer.
+    """
     t = get_task(task)
     examples = examples or {}
     for fmt in ("instruction", "alpaca", "chat"):
@@ -128,15 +128,13 @@ def _exports(folder: Path, frames: dict[str, pl.DataFrame], task: str = TASK,
                        for fmt in ("instruction", "alpaca", "chat")}
             shown = examples.get(split) or {}
             for row in df.select(*dict.fromkeys(["report_key", t.source, *t.target])).iter_rows(named=True):
-                rec = {"instruction": t.instruction,
-                       "input": t.context_text(t.source_text(row), shown.get(row["report_key"])),
+                source, near = t.source_text(row), shown.get(row["report_key"])
+                rec = {"instruction": t.instruction, "input": t.context_text(source, near),
                        "output": t.target_text(row)}
                 handles["instruction"].write(json.dumps(rec, ensure_ascii=False) + "\n")
                 handles["alpaca"].write(json.dumps({**rec, "text": ALPACA_TEMPLATE.format(**rec)},
                                                    ensure_ascii=False) + "\n")
-                chat = {"messages": [{"role": "system", "content": t.instruction},
-                                     {"role": "user", "content": rec["input"]},
-                                     {"role": "assistant", "content": rec["output"]}]}
+                chat = {"messages": [*t.chat_messages(source, near), {"role": "assistant", "content": rec["output"]}]}
                 handles["chat"].write(json.dumps(chat, ensure_ascii=False) + "\n")
 
 

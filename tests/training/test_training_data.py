@@ -9,8 +9,8 @@ import pytest
 from radforge.errors import ConfigError, ZoneViolation
 from training.config import load_config
 from training.data import SnapshotError, build_dataset, load_split, resolve_snapshot, tokenize_pairs
-from training.guard import check_training_path
 from training.prompts import build_prompt
+from warehouse.snapshot_read import check_snapshot_path
 
 
 @pytest.fixture
@@ -71,15 +71,15 @@ def test_training_refuses_raw_and_quarantine_zones(site) -> None:
     raw_file.write_bytes(b"PAR1")
     for target in (raw_file, site.zone("quarantine") / "x.parquet"):
         with pytest.raises(ZoneViolation, match="refuses to read the (raw|quarantine) zone"):
-            check_training_path(target, site)
+            check_snapshot_path(target, site)
     link = site.zone("snapshots") / "sneaky"
     os.symlink(raw_file.parent, link)
     with pytest.raises(ZoneViolation, match="raw zone"):
-        check_training_path(link / "train.parquet", site)
+        check_snapshot_path(link / "train.parquet", site)
     with pytest.raises(ZoneViolation, match="raw zone"):
         resolve_snapshot(load_config({"dataset": {"path": str(link)}}), site)
     with pytest.raises(ZoneViolation, match="snapshots only"):
-        check_training_path(site.root / "deid", site)
+        check_snapshot_path(site.root / "deid", site)
 
 
 def test_a_split_file_linked_into_the_raw_zone_is_refused(site, tiny_snapshot) -> None:

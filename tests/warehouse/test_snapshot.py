@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from wh_helpers import commit_deid, deid_row, pair_text
 
+from radforge.tasks import get_task
 from warehouse.errors import SnapshotExists
 from warehouse.pairs import build_pairs
 from warehouse.snapshot import create_snapshot, list_snapshots, verify_snapshot
@@ -81,6 +82,35 @@ def test_snapshot_matches_the_contract(pairs_site):
     chat = json.loads((folder / "exports" / "chat" / "train.jsonl").read_text().splitlines()[0])
     assert [m["role"] for m in chat["messages"]] == ["system", "user", "assistant"]
     assert chat["messages"][2]["content"] == first["impression"]
+    # the messages training's chat-template prompt has (before #19: the instruction as system, the bare findings)
+    assert chat["messages"][:2] == get_task("findings-to-impression").chat_messages(first["findings"])
+
+
+@pytest.mark.parametrize(("task", "retrieval"), [("findings-to-impression", None),
+                                                 ("impression-to-report", {"k": 2, "index": "tfidf"})])
+def test_chat_export_is_what_training_builds_for_the_same_pair(pairs_site, tiny_llama_path, task, retrieval):
+    """A site fine-tuning elsewhere on exports/chat gets the prompt radforge trains and generates with."""
+    from transformers import AutoTokenizer
+
+    from radforge.retrieval import load_examples
+    from radforge.tasks import CHATML_PROMPT
+    from training.prompts import build_prompt
+
+    folder = Path(create_snapshot("chat", pairs_site, task=task, retrieval=retrieval).path)
+    t, tokenizer = get_task(task), AutoTokenizer.from_pretrained(tiny_llama_path)
+    for split in ("train", "test"):
+        rows = pl.read_parquet(folder / f"{split}.parquet").to_dicts()
+        shown = load_examples(folder, split, 2, task) if retrieval else {}
+        lines = (folder / "exports" / "chat" / f"{split}.jsonl").read_text().splitlines()
+        for line, row in zip(lines, rows, strict=True):
+            system, user, answer = json.loads(line)["messages"]
+            source, examples = t.source_text(row), shown.get(row["report_key"])
+            assert tokenizer.apply_chat_template([system, user], tokenize=False, add_generation_prompt=True) == \
+                build_prompt(source, "chat-template", tokenizer, task, examples)
+            assert CHATML_PROMPT.format(system=system["content"], user=user["content"]) == \
+                build_prompt(source, "chat-template", None, task, examples)
+            assert answer == {"role": "assistant", "content": t.target_text(row)}
+        assert not retrieval or all(f"{t.source_label}:" in json.loads(x)["messages"][1]["content"] for x in lines)
 
 
 def test_snapshot_is_immutable(pairs_site):
