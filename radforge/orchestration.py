@@ -52,10 +52,23 @@ def on_failure(context: dict[str, Any]) -> None:
     )
 
 
-# A site tunes retries with these variables; the demo and the tests shorten the delay.
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "radforge",
-    "retries": int(os.environ.get("RADFORGE_TASK_RETRIES", "2")),
-    "retry_delay": dt.timedelta(seconds=float(os.environ.get("RADFORGE_TASK_RETRY_DELAY_S", "300"))),
-    "on_failure_callback": on_failure,
-}
+def default_args() -> dict[str, Any]:
+    """Every DAG's default_args. A site tunes retries with these variables; the demo and the tests shorten the delay.
+
+    Read when a DAG file is parsed, not once per process: a process that imported this module before
+    `airflow_local.prepare()` set the variables (any test or tool that touched orchestration first) kept two
+    retries 300 s apart, and `dag.test()` then sat out ten minutes on a task meant to fail at once.
+    """
+    return {
+        "owner": "radforge",
+        "retries": int(os.environ.get("RADFORGE_TASK_RETRIES", "2")),
+        "retry_delay": dt.timedelta(seconds=float(os.environ.get("RADFORGE_TASK_RETRY_DELAY_S", "300"))),
+        "on_failure_callback": on_failure,
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """`from radforge.orchestration import DEFAULT_ARGS` in a DAG file: `default_args()` as of that parse."""
+    if name == "DEFAULT_ARGS":
+        return default_args()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
