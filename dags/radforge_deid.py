@@ -14,12 +14,11 @@ partition, beside the others still running (seen under a real scheduler, `make d
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
 from radforge.orchestration import DEFAULT_ARGS
 
-RAW_REPORTS = Asset("radforge://zones/raw", group="radforge")
-DEID_REPORTS = Asset("radforge://zones/deid", group="radforge")
+from assets import DEID_REPORTS, RAW_REPORTS
 
 
 @dag(

@@ -15,11 +15,11 @@ Emits the **raw reports** asset, which starts `radforge_deid`.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 
 from radforge.orchestration import DEFAULT_ARGS
 
-RAW_REPORTS = Asset("radforge://zones/raw", group="radforge")
+from assets import RAW_REPORTS
 
 
 @dag(

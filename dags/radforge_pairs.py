@@ -12,13 +12,12 @@ Emits the **pairs** asset, which the yearly retrain listens to.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 
 from radforge.orchestration import DEFAULT_ARGS
 from radforge.tasks import DEFAULT_TASK, TASKS
 
-DEID_REPORTS = Asset("radforge://zones/deid", group="radforge")
-PAIRS = Asset("radforge://zones/pairs", group="radforge")
+from assets import DEID_REPORTS, PAIRS
 
 
 @dag(

@@ -14,15 +14,14 @@ Idempotent: a year already decided is skipped; a finished run or evaluation is r
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from radforge.orchestration import DEFAULT_ARGS
 from radforge.tasks import DEFAULT_TASK, TASKS
 
-PAIRS = Asset("radforge://zones/pairs", group="radforge")
-PRODUCTION = Asset("radforge://models/production", group="radforge")
+from assets import PAIRS, PRODUCTION
 
 
 @dag(

@@ -2,6 +2,9 @@
 
 The quarantine zone is a PHI zone (owner-only, like raw). Files hold the row id, keyed report
 key, reason code and the raw text; nothing from here ever reaches a log or the audit trail.
+
+They live in `quarantine/deid-review/`, a folder of their own: `quarantine/deid/` is the warehouse's
+de-id quarantine (Parquet, one file per partition chunk, counted by `radforge warehouse reconcile`).
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import json
 import os
 from pathlib import Path
 
+REVIEW_DIR = "deid-review"
+
 
 def quarantine_file(settings, source: Path) -> Path:
     source = Path(source)
     tag = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
     name = source.name if source.is_dir() else source.parent.name + "-" + source.stem
-    return settings.zone("quarantine") / "deid" / f"{name}-{tag}.jsonl"
+    return settings.zone("quarantine") / REVIEW_DIR / f"{name}-{tag}.jsonl"
 
 
 def write_quarantine(settings, source: Path, rows: list[dict]) -> Path | None:

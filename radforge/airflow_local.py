@@ -65,9 +65,13 @@ def prepare(airflow_home: Path) -> None:
 
 
 def load_dagbag():  # noqa: ANN201 - airflow type imported lazily
-    from airflow.dag_processing.dagbag import DagBag
+    """Parse the DAG folder as Airflow's DAG processor and task runner do: with the folder on `sys.path`.
 
-    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    The DAG files import `dags/assets.py` as `assets`; a plain `DagBag` would not find it.
+    """
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    bag = BundleDagBag(dag_folder=str(DAGS_FOLDER), bundle_path=DAGS_FOLDER)
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {sorted(bag.import_errors)}")
     return bag

@@ -19,7 +19,6 @@ written out here in a few lines of sparse algebra so that a stored vocabulary + 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from radforge.errors import ConfigError
+from radforge.hashing import file_sha256
 
 INDEX_KINDS = ("tfidf", "bm25")
 INDEX_DIR = "retrieval"
@@ -211,10 +211,7 @@ def write_index(folder: Path, frames: Mapping[str, Any], source: str, spec: Retr
 
 
 def index_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for name in (INDEX_FILE, NEIGHBOURS_FILE):
-        digest.update((folder / INDEX_DIR / name).read_bytes())
-    return digest.hexdigest()
+    return file_sha256(*(folder / INDEX_DIR / name for name in (INDEX_FILE, NEIGHBOURS_FILE)))
 
 
 def snapshot_spec(manifest: Mapping[str, Any]) -> RetrievalSpec | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from radforge.catalog import writer
+from radforge.hashing import file_sha256
 from radforge.locks import exclusive, work_lock
 from radforge.log import get_logger
 from radforge.settings import Settings, WarehouseSection, get_settings
@@ -195,14 +196,6 @@ def validate(mapped: dict[str, object], max_text_chars: int) -> tuple[dict[str, 
 
 # --- the ingest loop -----------------------------------------------------------------------------
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _chunks(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
     buf: list[SourceRow] = []
     for row in rows:
@@ -298,7 +291,7 @@ class _HashingReader(io.RawIOBase):
 def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Settings,
                       cfg: WarehouseSection) -> FileResult:
     st0 = os.fstat(fh.fileno())
-    content_hash = _fd_sha256(fh)
+    content_hash = file_sha256(fh)
     if fmt == "zip" or fmt.endswith("+gzip"):  # checked whole before anything of it is written
         fh.seek(0)
         try:
@@ -392,20 +385,13 @@ def _changed_while_read(fh: io.BufferedReader, fmt: str, st0: os.stat_result, co
         if (st1.st_size, st1.st_mtime_ns) != (st0.st_size, st0.st_mtime_ns):
             return True
         fh.seek(0)
-        return _fd_sha256(fh) != content_hash
+        return file_sha256(fh) != content_hash
     while stream.read(1 << 20):  # whatever the reader left unread still belongs to the file
         pass
     return hashing.sha.hexdigest() != content_hash
 
 
 _RANDOM_ACCESS = ("parquet", "zip")
-
-
-def _fd_sha256(fh: io.BufferedReader) -> str:
-    h = hashlib.sha256()
-    while block := fh.read(1 << 20):
-        h.update(block)
-    return h.hexdigest()
 
 
 def _escapes(path: Path, root: Path | None, settings: Settings) -> bool:

@@ -9,7 +9,8 @@ refuses a secret whose fingerprint is not the recorded one; this module is the s
    and different;
 2. switch, while holding the catalog's write lock (other writers wait or get CatalogBusy), under a
    journal (`rotation/journal.json`, owner-only): move the de-identified zone, the pairs zone and the
-   de-id stage's quarantine aside, forget the de-id partitions in the catalog (so every raw partition
+   de-id stage's quarantine (`quarantine/deid/`, and the raw text kept for review in
+   `quarantine/deid-review/`) aside, forget the de-id partitions in the catalog (so every raw partition
    is pending again), drop the views over them, record the rotation in `secret_rotations`, install the
    new secret and its fingerprint, COMMIT;
 3. append an audit record (counts and the two fingerprints — never a secret), delete what was moved;
@@ -44,7 +45,8 @@ from warehouse.ledger import ensure_tables
 ROTATION_DDL = """CREATE TABLE IF NOT EXISTS secret_rotations (
     rotation_id VARCHAR PRIMARY KEY, old_fingerprint VARCHAR NOT NULL, new_fingerprint VARCHAR NOT NULL,
     partitions_reset BIGINT, deid_rows_retired BIGINT, snapshots_kept VARCHAR[], rotated_at TIMESTAMP)"""
-MOVED = (("deid", ("deid",)), ("pairs", ("pairs",)), ("quarantine-deid", ("quarantine", "deid")))
+MOVED = (("deid", ("deid",)), ("pairs", ("pairs",)), ("quarantine-deid", ("quarantine", "deid")),
+         ("quarantine-deid-review", ("quarantine", "deid-review")))  # deid.quarantine's raw text, keyed report keys
 VIEWS = ("deid_reports", "pairs", "rejected_pairs", "snapshot_rows")
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from radforge.catalog import reader, writer
+from radforge.hashing import file_sha256
 from radforge.log import get_logger
 from radforge.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
 from radforge.settings import REPO_ROOT, Settings, get_settings
@@ -74,12 +75,7 @@ def code_version() -> str:
 
 
 def split_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for split in SPLITS:
-        with open(folder / f"{split}.parquet", "rb") as fh:
-            while block := fh.read(1 << 20):
-                digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(*(folder / f"{split}.parquet" for split in SPLITS))
 
 
 def verify_snapshot(folder: Path) -> bool:

@@ -18,7 +18,6 @@ the collection's publication date stands in for them. `XXXX` marks are PHI the p
 from __future__ import annotations
 
 import csv
-import hashlib
 import importlib.util
 import json
 import os
@@ -32,6 +31,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from radforge.errors import RadforgeError
+from radforge.hashing import file_sha256
 from radforge.log import get_logger
 
 log = get_logger("datasets.iu_xray")
@@ -210,14 +210,6 @@ class ConversionSummary:
         return asdict(self)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def convert(out_dir: Path, archive: Path | None = None,
             progress: Callable[[int], None] | None = None) -> ConversionSummary:
     """Write reports.jsonl, reports.csv, sections.jsonl and DATASET_CARD.md under `out_dir`.
@@ -230,7 +222,7 @@ def convert(out_dir: Path, archive: Path | None = None,
         raise DatasetNotFound(f"no archive at {archive}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = ConversionSummary(out_dir=str(out_dir), archive=str(archive), archive_sha256=_sha256(archive))
+    summary = ConversionSummary(out_dir=str(out_dir), archive=str(archive), archive_sha256=file_sha256(archive))
     names = {"jsonl": "reports.jsonl", "csv": "reports.csv", "sections": "sections.jsonl"}
     tmp = {k: out_dir / f".{v}.tmp" for k, v in names.items()}
     with (open(tmp["jsonl"], "w", encoding="utf-8", newline="\n") as fj,

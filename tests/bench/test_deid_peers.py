@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
-from pathlib import Path
 
+import deid_peers as peers  # bench/deid_peers.py
 import pytest
-
-_BENCH = str(Path(__file__).resolve().parents[2] / "bench")
-if _BENCH not in sys.path:
-    sys.path.insert(0, _BENCH)
-
-import deid_peers as peers  # noqa: E402
 
 
 def test_asterisks_become_typed_spans():

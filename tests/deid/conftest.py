@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-# `.venv/bin/pytest` puts `tests/` on sys.path, not the repository root: without this, `import deid`
-# would find this very folder as a namespace package instead of the real `deid/`.
-_REPO = str(Path(__file__).resolve().parents[2])
-if _REPO not in sys.path:
-    sys.path.insert(0, _REPO)
 
 
 @pytest.fixture(scope="session")

@@ -37,4 +37,7 @@ def test_raw_partition_quarantine_file_is_owner_only(engine, deid_settings, tmp_
 
     path = write_quarantine(deid_settings, tmp_path / "batch=1", [{"row_id": "r", "reason": "empty_text", "text": ""}])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # its own folder: quarantine/deid/ is the warehouse's Parquet quarantine, which reconcile counts
+    assert path.parent == deid_settings.zone("quarantine") / "deid-review"
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert write_quarantine(deid_settings, tmp_path / "batch=1", []) is None and not path.exists()

@@ -16,11 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from deploy_check import missing_deploy_extra  # bench/deploy_check.py
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench"))
-
-from deploy_check import missing_deploy_extra  # noqa: E402
 
 pytestmark = pytest.mark.slow
 MISSING = missing_deploy_extra()

@@ -7,15 +7,12 @@ Real tiny Llama trained for a few steps with `retrieval: {k: 2}`, a real snapsho
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from shared_data import add_retrieval, make_pairs, write_snapshot  # noqa: E402
+from shared_data import add_retrieval, make_pairs, write_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from shared_data import make_pairs, write_snapshot
 from typer.testing import CliRunner
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from shared_data import make_pairs, write_snapshot  # noqa: E402
 
 XSS = "<script>alert('x')</script> & <b>bold</b>"
 

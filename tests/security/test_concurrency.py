@@ -183,8 +183,8 @@ def test_a_second_ingest_of_the_same_file_waits_for_the_first(site, exports) -> 
     Without the lock both wrote the same chunks, and one's stale-temp sweep removed the other's file
     mid-rename (a FileNotFoundError on CI).
     """
+    from radforge.hashing import file_sha256
     from radforge.locks import exclusive, work_lock
-    from warehouse.ingest import file_sha256
 
     with exclusive(work_lock(site.root, "ingest", file_sha256(exports[0]))):
         proc = _ingest(site, exports[0], RADFORGE_LOG_LEVEL="INFO")

@@ -91,11 +91,15 @@ def _run(settings, args: list[str], **env: str) -> subprocess.CompletedProcess:
 
 
 def test_rotation_rekeys_every_pseudonym_and_is_audited(rsite, tmp_path) -> None:
+    from deid.quarantine import write_quarantine
     from radforge.audit import AuditTrail
     from warehouse.reconcile import reconcile
 
     old_secret = read_secret(rsite.secret_path)
     before = _deid(rsite)
+    # a raw-text copy kept for review (quarantine/deid-review/) holds a report key under the old secret
+    review = write_quarantine(rsite, tmp_path / "batch=gone", [{"row_id": "r1", "report_key": "old-key",
+                                                               "reason": "empty_text", "text": ""}])
     new_file = _new_secret(tmp_path)
     new_secret_text = new_file.read_text().strip()
     p = _run(rsite, ["secret", "rotate", "--new-secret", str(new_file), "--json"])
@@ -110,6 +114,7 @@ def test_rotation_rekeys_every_pseudonym_and_is_audited(rsite, tmp_path) -> None
     assert not set(after["patient_key"]) & set(before["patient_key"])  # every key changed
     assert not set(after["report_key"]) & set(before["report_key"])
     assert not set(after["accession_key"]) & set(before["accession_key"])
+    assert not review.exists()  # retired with the de-id quarantine; the rebuild writes what is still quarantined
     pairs = pl.read_parquet(rsite.zone("pairs") / "pairs.parquet")
     assert set(pairs["patient_key"]) <= set(after["patient_key"])
     assert reconcile(rsite).ok

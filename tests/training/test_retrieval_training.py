@@ -5,19 +5,16 @@ Real tiny Llama, real tokenizer, real snapshot folder with a stored index (tests
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from shared_data import add_retrieval
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from shared_data import add_retrieval  # noqa: E402
-
-from radforge.errors import ConfigError  # noqa: E402
-from radforge.retrieval import load_examples  # noqa: E402
-from training.config import load_config  # noqa: E402
-from training.data import load_split, resolve_snapshot, tokenize_pairs  # noqa: E402
-from training.prompts import build_prompt  # noqa: E402
+from radforge.errors import ConfigError
+from radforge.retrieval import load_examples
+from training.config import load_config
+from training.data import load_split, resolve_snapshot, tokenize_pairs
+from training.prompts import build_prompt
 
 
 def _cfg(**over):

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-# With `.venv/bin/pytest` the repository root is not on sys.path while `tests/` is, so the empty
-# `tests/deid/` folder would be imported as a namespace package named `deid` instead of the real one.
-_REPO = str(Path(__file__).resolve().parents[2])
-if _REPO not in sys.path:
-    sys.path.insert(0, _REPO)
 
 
 @pytest.fixture

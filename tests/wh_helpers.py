@@ -1,6 +1,8 @@
 """Warehouse test helpers: hand-written export files and de-identified zone rows.
 
-(A uniquely named module: a tests/warehouse package would shadow the real `warehouse`.)
+Beside `shared_data.py` at the top of tests/, which is on sys.path for every test (tests/conftest.py is
+imported from there), so the warehouse, evaluation and other tests all import it by name. A unique name:
+a `tests/warehouse` package would shadow the real `warehouse`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue #11: both directions of the report task from ONE de-identified zone, end to end.
+"""Both directions of the report task from ONE de-identified zone, end to end (issue #11).
 
 findings-to-impression and impression-to-report snapshots are cut from the same pairs; each is
 tokenised (loss on its own target only), trained with a tiny LoRA run through the real CLI (loss
@@ -8,15 +8,12 @@ falls) and evaluated (BLEU/ROUGE/BERTScore with CIs, baselines of that direction
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "warehouse"))  # the warehouse tests' zone helpers
-from wh_helpers import commit_deid, deid_row, pair_text  # noqa: E402
+from wh_helpers import commit_deid, deid_row, pair_text
 
 F2I, I2R = "findings-to-impression", "impression-to-report"
 SIDES = ("left", "right")
