@@ -87,11 +87,11 @@ class Deidentifier:
         self.engine_version = (f"{ENGINE_NAME}/{ENGINE_REVISION} presidio/{_version('presidio-analyzer')} "
                                f"spacy/{_version('spacy')} model/{self.settings.models.spacy}")
         self.audit_enabled = self.section.audit if audit is None else audit
-        self._trail = None
+        self.trail = None
         if self.audit_enabled:
             from radforge.audit import AuditTrail
 
-            self._trail = AuditTrail.for_settings(self.settings)
+            self.trail = AuditTrail.for_settings(self.settings)
 
     # --- analysis -----------------------------------------------------------------------------
     def analyze_batch(self, reports: list[RawReport]) -> list[list[Entity] | Exception]:
@@ -161,6 +161,18 @@ class Deidentifier:
         return self.deidentify_batch([report])[0]
 
     def deidentify_batch(self, reports: list[RawReport]) -> list[DeidResult]:
+        """De-identify `reports` and append their audit records to the site's trail (when audit is on)."""
+        results, records = self.deidentify_unaudited(reports)
+        if self.trail is not None:
+            self.trail.append_many(records)
+        return results
+
+    def deidentify_unaudited(self, reports: list[RawReport]) -> tuple[list[DeidResult], list[dict]]:
+        """The results and their audit records (ids, hashes, counts: no text), the records not yet written.
+
+        A parallel run's workers call this and hand the records to the parent, the trail's one writer:
+        two workers appending under the trail's lock and fsync waited for each other (issue #17).
+        """
         analyses = self.analyze_batch(reports)
         results, records = [], []
         for report, analysis in zip(reports, analyses, strict=True):
@@ -170,9 +182,7 @@ class Deidentifier:
                 result, record = self._failed(report, exc)
             results.append(result)
             records.append(record)
-        if self._trail is not None:
-            self._trail.append_many(records)
-        return results
+        return results, records
 
     def _finish(self, report: RawReport, analysis: list[Entity] | Exception) -> tuple[DeidResult, dict]:
         secret = self.secret

@@ -10,6 +10,10 @@ start (no site secret) or is killed was respawned and failed again forever, and 
 `ProcessPoolExecutor` replaces nobody: a dead worker breaks the pool and every waiting chunk fails
 at once (`WorkerFailed`). A worker whose start fails stays up and answers each chunk with that
 error, so the parent raises the very error one in-process engine would have (same one-line message).
+
+The parent is the audit trail's one writer: workers return each chunk's audit records with its results and
+the parent appends them in input order, so the trail reads the same as a one-worker run's and no worker
+waits on another's lock and fsync.
 """
 
 from __future__ import annotations
@@ -83,11 +87,12 @@ def _one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def _run_chunk(chunk: list[RawReport]) -> list[DeidResult]:
+def _run_chunk(chunk: list[RawReport]) -> tuple[list[DeidResult], list[dict]]:
+    """One chunk's results and audit records; the parent writes the records (one writer, input order)."""
     if _start_error is not None:
         raise _start_error.with_traceback(None)
     crash_point("deid:worker_chunk")
-    return _worker_engine.deidentify_batch(chunk)
+    return _worker_engine.deidentify_unaudited(chunk)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -122,20 +127,40 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
     if method == "fork":
         import deid.engine  # noqa: F401 - Presidio + spaCy imported once (5 s) and inherited, not once per worker
     inherited = engine if method == "fork" else None  # a spawned worker would unpickle a whole engine: it loads one
+    trail = _parent_trail(settings, engine)
     pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init_worker,
                                initargs=(settings, mode, inherited))
+
+    def finished(future) -> list[DeidResult]:  # noqa: ANN001 - a concurrent.futures.Future
+        results, records = future.result()
+        if trail is not None:
+            trail.append_many(records)  # the workers go on meanwhile: the fsync costs them nothing
+        return results
+
     try:
         pending: deque = deque()
         for chunk in _chunks(reports, size):
             pending.append(pool.submit(_run_chunk, chunk))
             while len(pending) >= workers * 4:
-                yield from pending.popleft().result()
+                yield from finished(pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from finished(pending.popleft())
     except BrokenProcessPool:
         raise WorkerFailed(WORKER_DIED) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _parent_trail(settings, engine):  # noqa: ANN001, ANN202 - Settings, Deidentifier | None -> AuditTrail | None
+    """The audit trail the parent appends the workers' records to: the parent engine's, else the site's own
+    when the site audits de-id (the same choice a worker's `Deidentifier` makes)."""
+    if engine is not None:
+        return engine.trail
+    if not settings.deid.audit:
+        return None
+    from radforge.audit import AuditTrail
+
+    return AuditTrail.for_settings(settings)
 
 
 def _raw_files(path: Path) -> list[Path]:

@@ -81,3 +81,22 @@ def test_workers_fork_after_the_engine_is_imported():
             "assert not fork_is_safe(), 'fork allowed beside a running Python thread'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_parent_writes_the_workers_audit_records_in_input_order(tmp_path):
+    """Issue #17: workers appending under the trail's lock waited on each other's fsync; the parent is now
+    the one writer. Its trail must hold one record per report, in input order, and still verify."""
+    from radforge.audit import AuditTrail
+    from radforge.settings import get_settings
+    from radforge.site import init_site
+
+    settings = get_settings(home=tmp_path / "site")
+    init_site(settings)
+    trail = AuditTrail.for_settings(settings)
+    before = sum(1 for r in trail.records() if r.get("kind") == "deid.report")
+    reports = [RawReport(f"r{i}", t, mrn=f"M{i % 7}", accession=f"A{i}") for i, t in enumerate(TEXTS[:12])]
+    two = list(deidentify_parallel(reports, workers=2, settings=settings, chunk_size=2))
+    assert len({r.report_key for r in two}) == 12
+    written = [r for r in trail.records() if r.get("kind") == "deid.report"][before:]
+    assert [r["report_key"] for r in written] == [r.report_key for r in two]
+    assert trail.verify().ok
