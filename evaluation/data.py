@@ -13,6 +13,7 @@ import polars as pl
 from evaluation.errors import EvaluationError
 from radforge.settings import Settings
 from radforge.tasks import DEFAULT_TASK, TASKS, get_task
+from training.registry import get_run
 from warehouse.errors import SnapshotError
 from warehouse.snapshot_read import read_examples, read_manifest, read_split
 
@@ -84,11 +85,6 @@ def orient(frame: pl.DataFrame, task: str) -> pl.DataFrame:
 
 def run_record(run_id: str, settings: Settings) -> dict[str, Any]:
     """run.json of a training run, through training's registry (the contract with training)."""
-    try:
-        from training.registry import get_run
-    except ImportError:
-        raise EvaluationError("the training run registry (training.registry) is not available; "
-                              "evaluate a model folder with --model PATH") from None
     return get_run(run_id, settings=settings)
 
 

@@ -32,9 +32,11 @@ from evaluation.data import (
 )
 from evaluation.errors import EvaluationError
 from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores, corpus_scores, score_samples
+from evaluation.subsets import templated_normal_flags
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
 from radforge.tasks import get_task
+from warehouse.leakage import leaked_mask, split_leakage
 
 log = get_logger("evaluation.run")
 SYSTEMS = ("model", *BASELINES)
@@ -239,32 +241,16 @@ def _breakdown(frame: pl.DataFrame, scores: dict[str, SampleScores], column: str
 
 
 def _standard_subsets(train: pl.DataFrame, frame: pl.DataFrame) -> tuple[dict[str, set[str]], dict[str, Any] | None]:
-    """Issue #10's honest subsets: test rows not leaked from train, templated normals vs abnormal.
-
-    Uses the warehouse's leakage check and evaluation.subsets' normal-template detector when
-    installed; an installation without them simply has no such subsets.
-    """
+    """Issue #10's honest subsets: test rows not leaked from train (the warehouse's leakage check),
+    templated normals vs abnormal (the warehouse's normal-template detector, through evaluation.subsets)."""
     keys = frame["report_key"].to_list()
-    out: dict[str, set[str]] = {}
-    leakage = None
-    try:
-        from warehouse.leakage import leaked_mask, split_leakage
-
-        report = split_leakage(train, frame)
-        flags = leaked_mask(report)
-        leakage = report.to_dict()
-        out["not_leaked"] = {k for k, leaked in zip(keys, flags, strict=True) if not leaked}
-    except ImportError:
-        pass
-    try:
-        from evaluation.subsets import templated_normal_flags
-
-        normal = templated_normal_flags(frame["impression"].to_list())
-        out["templated_normal"] = {k for k, f in zip(keys, normal, strict=True) if f}
-        out["abnormal"] = {k for k, f in zip(keys, normal, strict=True) if not f}
-    except ImportError:
-        pass
-    return out, leakage
+    report = split_leakage(train, frame)
+    flags = leaked_mask(report)
+    normal = templated_normal_flags(frame["impression"].to_list())
+    out = {"not_leaked": {k for k, leaked in zip(keys, flags, strict=True) if not leaked},
+           "templated_normal": {k for k, f in zip(keys, normal, strict=True) if f},
+           "abnormal": {k for k, f in zip(keys, normal, strict=True) if not f}}
+    return out, report.to_dict()
 
 
 def _subset(s: SampleScores, mask: np.ndarray) -> SampleScores:

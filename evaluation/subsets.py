@@ -8,8 +8,7 @@ with the same bootstrap intervals, on each subset:
 
 - `all`; `not_leaked` (when a leakage mask is given);
 - `templated_normal` / `abnormal`: by the warehouse's normal-template detector applied to the
-  reference impression (`warehouse.filters.TEMPLATED_NORMAL` on the normalised impression); when
-  that module is absent, `_FALLBACK_TEMPLATE` below (a documented equivalent);
+  reference impression (`warehouse.filters.TEMPLATED_NORMAL` on the normalised impression);
 - `modality=<M>`, `body_part=<B>` for every value present (a single value still gets its row, so
   the report says what the corpus covers).
 """
@@ -24,28 +23,17 @@ import numpy as np
 
 from evaluation.bootstrap import bootstrap_ci, paired_bootstrap
 from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores
+from warehouse.filters import TEMPLATED_NORMAL
 
-# Same shape as the warehouse's detector, for installations without it: short impressions that say
-# "no acute/significant ... abnormality/disease/findings", "normal ...", "unremarkable ...", "negative ...".
-_FALLBACK_TEMPLATE = (r"^(?:1 )?(?:no (?:acute|significant|evidence of)(?: [a-z]+){0,4} (?:abnormality|abnormalities|"
-                      r"process|disease|findings?|pathology|injury|fracture)|normal(?: [a-z]+){0,3}|"
-                      r"unremarkable(?: [a-z]+){0,3}|negative(?: [a-z]+){0,3})(?: [a-z0-9]+){0,3}$")
+# The warehouse's own detector: the subset means what the pairs filter means by a templated normal.
+_TEMPLATED_NORMAL = re.compile(TEMPLATED_NORMAL)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def _template_pattern() -> re.Pattern[str]:
-    try:
-        from warehouse.filters import TEMPLATED_NORMAL
-    except ImportError:
-        return re.compile(_FALLBACK_TEMPLATE)
-    return re.compile(TEMPLATED_NORMAL)
 
 
 def templated_normal_flags(impressions: Sequence[str | None]) -> np.ndarray:
     """True where the (reference) impression is a templated normal."""
-    pattern = _template_pattern()
-    return np.array([bool(pattern.search(_NON_ALNUM.sub(" ", (t or "").lower()).strip())) for t in impressions],
-                    dtype=bool)
+    normalised = (_NON_ALNUM.sub(" ", (t or "").lower()).strip() for t in impressions)
+    return np.array([bool(_TEMPLATED_NORMAL.search(t)) for t in normalised], dtype=bool)
 
 
 def subset_masks(impressions: Sequence[str | None], modalities: Sequence[str | None] | None = None,

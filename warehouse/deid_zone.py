@@ -12,24 +12,30 @@ the same names, so a partition is never counted twice or half.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
+from deid import DeidResult, deidentify_raw_partition
 from radforge.catalog import reader, writer
 from radforge.locks import exclusive, work_lock
 from radforge.log import get_logger
 from radforge.secret import keyed_hash
 from radforge.settings import Settings, get_settings
 from warehouse import atomic
-from warehouse.errors import DeidUnavailable
 from warehouse.faults import crash_point
 from warehouse.ledger import absolute, ensure_tables, record_reasons, rel
 from warehouse.schema import DEID_SCHEMA, QUARANTINE_SCHEMA
 
 log = get_logger("warehouse.deid_zone")
+
+# What de-identifies one raw partition: deid.deidentify_raw_partition(path, workers=..., settings=...) with the
+# run's engine bound; rows come back in file order as (non-text metadata, result).
+PartitionDeidentifier = Callable[..., Iterator[tuple[dict, DeidResult]]]
 
 
 @dataclass
@@ -74,19 +80,18 @@ def _pending(settings: Settings) -> list[tuple[str, str, Path]]:
     return [(f"{b}-{c:05d}", b, absolute(settings, p)) for b, c, p in rows]
 
 
-def _load_deid(settings: Settings, workers: int):  # noqa: ANN202 - returns the de-id package's reader
-    """`deid.deidentify_raw_partition`, bound to one engine for the whole run (loaded once, not per partition)."""
-    try:
-        import deid
-        from deid import deidentify_raw_partition
-    except ImportError as exc:
-        raise DeidUnavailable(f"the deid package does not provide deidentify_raw_partition yet ({exc.name})") from None
-    engine = deid.Deidentifier(settings=settings) if workers <= 1 else None
+def _load_deid(settings: Settings, workers: int) -> PartitionDeidentifier:
+    """`deid.deidentify_raw_partition`, bound to one engine for the whole run (loaded once, not per partition).
 
-    def run(path: Path, workers: int, settings: Settings):  # noqa: ANN202
-        return deidentify_raw_partition(path, workers=workers, settings=settings, engine=engine)
+    With several workers each worker process builds its own engine, so none is built here.
+    """
+    if workers > 1:
+        return deidentify_raw_partition
+    # Here, not at the top: deid.engine loads Presidio and spaCy (seconds), which listing the pending
+    # partitions (the DAG's first task) or committing a partition never needs.
+    from deid import Deidentifier
 
-    return run
+    return partial(deidentify_raw_partition, engine=Deidentifier(settings=settings))
 
 
 def _meta(meta: object, key: str) -> object:
@@ -94,7 +99,7 @@ def _meta(meta: object, key: str) -> object:
 
 
 def deid_partition(settings: Settings, partition_id: str, batch_id: str, raw_path: Path, workers: int = 1,
-                   deidentify=None) -> PartitionResult:  # noqa: ANN001
+                   deidentify: PartitionDeidentifier | None = None) -> PartitionResult:
     """De-identify one raw partition into the zone and commit it in the ledger."""
     deidentify = deidentify or _load_deid(settings, workers)
     secret = settings.secret()
@@ -127,7 +132,7 @@ def deid_partition(settings: Settings, partition_id: str, batch_id: str, raw_pat
 
 
 def _deid_once(settings: Settings, partition_id: str, batch_id: str, raw_path: Path, workers: int,
-               deidentify=None) -> PartitionResult | None:  # noqa: ANN001
+               deidentify: PartitionDeidentifier | None = None) -> PartitionResult | None:
     """De-identify a partition under its lock; None when another run (a DAG task beside a shell) did it meanwhile.
 
     Without the lock both runs de-identified it, and the slower one's stale-file sweep removed the other's

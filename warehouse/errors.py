@@ -9,10 +9,6 @@ class IngestError(RadforgeError):
     """A file cannot be ingested at all (unknown format, unreadable, unmappable columns)."""
 
 
-class DeidUnavailable(RadforgeError):
-    """The de-identification package is not importable (the de-id zone cannot run)."""
-
-
 class SnapshotExists(RadforgeError):
     """A snapshot of that name already exists; snapshots are never rewritten."""
 
