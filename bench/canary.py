@@ -479,6 +479,7 @@ def pipeline_direct(train: bool, eval_limit: int) -> list[dict]:
     if not rec.ok:
         raise SystemExit("reconciliation failed")
     if train:
+        from evaluation.config import EvalConfig
         from evaluation.run import evaluate
         from training.run import train as train_run
 
@@ -487,8 +488,8 @@ def pipeline_direct(train: bool, eval_limit: int) -> list[dict]:
                "lora": {"r": 4, "alpha": 8, "target_modules": ["q_proj", "v_proj"]},
                "dataset": {"snapshot": "canary", "max_eval_examples": 4}}
         run_id = stage("train", lambda: train_run(cfg, settings, disable_tqdm=True))
-        stage("evaluate", lambda: evaluate(snapshot="canary", run_id=run_id, limit=eval_limit, settings=settings,
-                                            max_new_tokens=8))
+        stage("evaluate", lambda: evaluate(EvalConfig(snapshot="canary", run_id=run_id, limit=eval_limit or None,
+                                                      max_new_tokens=8), settings))
     from radforge.audit import AuditTrail, write_month_report
 
     stage("audit_report", lambda: write_month_report(AuditTrail.for_settings(settings),

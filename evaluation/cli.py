@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 from rich.table import Table
 
+from evaluation.config import EvalConfig, read_yaml
 from evaluation.judge.rubrics import RUBRICS
 from radforge.cliutil import plain_console, usage_error
 from training.config import PROMPT_FORMATS
@@ -24,13 +25,16 @@ PromptFormat = Literal[PROMPT_FORMATS]  # type: ignore[valid-type]
 RubricName = Literal[tuple(RUBRICS)]  # type: ignore[valid-type]
 eval_app = typer.Typer(
     help="Evaluate models: batched generation, ROUGE/BERTScore/BLEU with bootstrap CIs, baselines, local LLM judge.\n\n"
-         "Example: radforge eval --model var/models/smollm2-135m-instruct --snapshot demo --split test --limit 50",
+         "Example: radforge eval --model var/models/smollm2-135m-instruct --snapshot demo --split test --limit 50\n\n"
+         "From a config file (options given override it): radforge eval --config evaluation/presets/demo-judged.yaml",
     invoke_without_command=True, no_args_is_help=False)
 
 
 @eval_app.callback()
 def run_eval(
     ctx: typer.Context,
+    config: Path = typer.Option(None, "--config", "-c", help="Eval config YAML (example: evaluation/presets/"
+                                "demo-judged.yaml); options given on the command line override its values."),
     run: str = typer.Option(None, "--run", help="Training run id to evaluate (from the run registry)."),
     model: Path = typer.Option(None, "--model", help="Or: a local HF model folder."),
     adapter: Path = typer.Option(None, "--adapter", help="PEFT adapter folder on top of --model."),
@@ -50,23 +54,23 @@ def run_eval(
 ) -> None:
     """Evaluate a run or a model folder on a snapshot split; writes predictions, summary.json, report.html.
 
-    Example: radforge eval --run 20261126T0400-demo --snapshot demo --split test --judge --rubric mgh-0-10
+    Examples:
+      radforge eval --run 20261126T0400-demo --snapshot demo --split test --judge --rubric mgh-0-10
+      radforge eval --config evaluation/presets/demo-judged.yaml --run 20261126T0400-demo --limit 20
     """
     if ctx.invoked_subcommand is not None:
         return
-    if not (run or model or snapshot):
-        typer.echo(ctx.get_help())
-        raise typer.Exit(0)
-    if snapshot is None:
-        raise usage_error(ctx, "Missing option '--snapshot'.")
-    if (run is None) == (model is None):
-        raise usage_error(ctx, "Give one of '--run' or '--model'.")
+    if config is None:
+        if not (run or model or snapshot):
+            typer.echo(ctx.get_help())
+            raise typer.Exit(0)
+        if snapshot is None:
+            raise usage_error(ctx, "Missing option '--snapshot'.")
+        if (run is None) == (model is None):
+            raise usage_error(ctx, "Give one of '--run' or '--model'.")
     from evaluation.run import evaluate
 
-    summary = evaluate(snapshot=snapshot, split=split, run_id=run, model_path=model, adapter_path=adapter,
-                       prompt_format=prompt_format, limit=limit, judge=judge, rubric=rubric, judge_model=judge_model,
-                       judge_limit=judge_limit, max_new_tokens=max_new_tokens, batch_size=batch_size,
-                       progress=not as_json and sys.stderr.isatty())
+    summary = evaluate(_eval_config(ctx, config), progress=not as_json and sys.stderr.isatty())
     if as_json:
         print(json.dumps(summary, default=str))
         return
@@ -86,6 +90,41 @@ def run_eval(
         j = summary["judge"]
         plain_console().print(f"judge {j['rubric']}: {j['ok']}/{j['judged']} parsed, mean quality {j['mean_quality']}")
     plain_console().print(f"report: {summary['paths']['report']}")
+
+
+# each option of `radforge eval` that is a key of the EvalConfig (evaluation.config), by its parameter name
+_CONFIG_KEYS = {"snapshot": "snapshot", "split": "split", "run": "run_id", "model": "model_path",
+                "adapter": "adapter_path", "prompt_format": "prompt_format", "limit": "limit",
+                "max_new_tokens": "max_new_tokens", "batch_size": "batch_size", "judge": "judge.enabled",
+                "rubric": "judge.rubric", "judge_model": "judge.model_path", "judge_limit": "judge.limit"}
+
+
+def _eval_config(ctx: typer.Context, path: Path | None) -> EvalConfig:
+    """The options as an EvalConfig; with --config, the file's values under the options given explicitly.
+
+    The model under test is one choice: --run or --model on the command line replaces the file's run_id
+    and model_path together.
+    """
+    data: dict[str, Any] = read_yaml(path) if path else {}
+    given = {name for name in _CONFIG_KEYS if path is None or _given(ctx, name)}
+    if given & {"run", "model"}:
+        data.pop("run_id", None)
+        data.pop("model_path", None)
+    for name in given:
+        key = _CONFIG_KEYS[name]
+        if key.startswith("judge."):
+            judge = data.get("judge") or {}
+            if isinstance(judge, dict):  # else from_dict says what is wrong with the file's judge
+                data["judge"] = {**judge, key.removeprefix("judge."): ctx.params[name]}
+        else:
+            data[key] = ctx.params[name]
+    return EvalConfig.from_dict(data, str(path) if path else None)
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the option was given (command line or environment), not left at its default."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 @eval_app.command("compare")

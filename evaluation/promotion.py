@@ -94,21 +94,23 @@ def year_to_retrain(settings: Settings, task: str = DEFAULT_TASK, year: int = 0,
 def evaluate_candidate_and_production(settings: Settings, run_id: str, snapshot: str, limit: int | None = None,
                                       task: str = DEFAULT_TASK) -> dict[str, Any]:
     """Evaluate the candidate run and the production (or base) model on the same test split."""
+    from evaluation.config import EvalConfig
     from evaluation.data import run_record
     from evaluation.run import evaluate
 
     limit = limit or None
-    candidate = evaluate(snapshot=snapshot, split="test", run_id=run_id, limit=limit, settings=settings)
+    candidate = evaluate(EvalConfig(snapshot=snapshot, split="test", run_id=run_id, limit=limit), settings)
     production = current_production(settings, task)
     if production is not None:
-        baseline = evaluate(snapshot=snapshot, split="test", model_path=production["path"],
-                            prompt_format=production.get("prompt_format"), limit=limit, settings=settings,
-                            retrieval=_usable_retrieval(settings, snapshot, production.get("retrieval")))
+        baseline = evaluate(EvalConfig(snapshot=snapshot, split="test", model_path=production["path"],
+                                       prompt_format=production.get("prompt_format"), limit=limit,
+                                       retrieval=_usable_retrieval(settings, snapshot, production.get("retrieval"))),
+                            settings)
         production_run = production.get("run_id")
     else:
         run = run_record(run_id, settings)
-        baseline = evaluate(snapshot=snapshot, split="test", model_path=run["base_model"],
-                            prompt_format=run.get("prompt_format"), limit=limit, settings=settings)
+        baseline = evaluate(EvalConfig(snapshot=snapshot, split="test", model_path=run["base_model"],
+                                       prompt_format=run.get("prompt_format"), limit=limit), settings)
         production_run = None
     return {"candidate_eval": candidate["eval_id"], "production_eval": baseline["eval_id"],
             "production_run": production_run, "candidate_report": candidate["paths"]["report"]}

@@ -1,8 +1,10 @@
 """One evaluation, end to end: generate → score model and baselines → CIs → judge → report → catalog.
 
-`evaluate()` is the Python API the CLI and the DAGs call. Its eval id is derived from what is
-evaluated (model, adapter, prompt format, snapshot hash, split, limit, max-new-tokens), so running
-the same evaluation again resumes its predictions instead of starting a new folder.
+`evaluate(config)` is the Python API the CLI and the DAGs call, a recipe in the torchtune sense: an
+`EvalConfig` (evaluation.config: a YAML file, the CLI's options or a DAG's params) in, each step a
+named function below. Its eval id is derived from what is evaluated (model, adapter, prompt format,
+snapshot hash, split, limit, max-new-tokens), so running the same evaluation again resumes its
+predictions instead of starting a new folder.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ import polars as pl
 
 from evaluation.baselines import BASELINES, baseline_predictions
 from evaluation.bootstrap import paired_bootstrap, system_intervals
+from evaluation.config import EvalConfig, JudgeConfig
 from evaluation.data import (
     ModelUnderTest,
     load_manifest,
@@ -50,78 +54,131 @@ def make_eval_id(mut: ModelUnderTest, snapshot: str, snapshot_hash: str, split: 
     return f"{label}-{snapshot}-{split}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
 
 
-def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, model_path: Path | str | None = None,
-             adapter_path: Path | str | None = None, prompt_format: str | None = None, limit: int | None = None,
-             judge: bool = False, rubric: str | None = None, judge_model: Path | str | None = None,
-             judge_endpoint: str | None = None, judge_limit: int | None = None, rationale_chars: int | None = None,
-             retrieval: dict[str, Any] | None = None,
-             max_new_tokens: int | None = None, batch_size: int | None = None, bootstrap_samples: int | None = None,
-             subsets: Mapping[str, set[str]] | None = None, eval_id: str | None = None,
-             settings: Settings | None = None, progress: bool = False) -> dict[str, Any]:
-    """Evaluate a run (or a model folder) on a snapshot split; returns the summary (also summary.json).
+def evaluate(config: EvalConfig, settings: Settings | None = None, *, subsets: Mapping[str, set[str]] | None = None,
+             eval_id: str | None = None, progress: bool = False) -> dict[str, Any]:
+    """Evaluate a run (or a model folder) on a snapshot split as `config` says; returns the summary (also summary.json).
 
-    `subsets` (name → report_keys) adds metric breakdowns, e.g. {"abnormal": ..., "not_leaked": ...}.
-    `retrieval` ({"k", "index"}) for a model folder trained with retrieval-augmented prompts (a run
-    records its own): its prompts, the judge's context and the report show the snapshot's stored
-    k nearest train pairs.
+    The keywords are what a caller knows at run time, not configuration: `subsets` (name → report_keys)
+    adds metric breakdowns, e.g. {"abnormal": ..., "not_leaked": ...}; `eval_id` names the evaluation
+    instead of the id derived from what is evaluated; `progress` shows bars on a terminal.
     """
     settings = settings or get_settings()
-    cfg = settings.evaluation
-    max_new_tokens = max_new_tokens or cfg.max_new_tokens
-    batch_size = batch_size or cfg.batch_size
-    samples = bootstrap_samples or cfg.bootstrap_samples
-    if (run_id is None) == (model_path is None):
-        raise EvaluationError("give exactly one of a run id or a model path")
-    mut = (model_from_run(run_id, settings) if run_id else
-           model_from_path(Path(model_path), prompt_format, Path(adapter_path) if adapter_path else None, retrieval))
-    manifest = load_manifest(settings, snapshot)
-    task = task_of(manifest)
-    if mut.task and mut.task != task:  # the model would be scored on the other direction's references
-        raise EvaluationError(f"run {run_id} was trained for {mut.task}, snapshot {snapshot!r} is a {task} snapshot: "
-                              f"evaluate it on a {mut.task} snapshot")
-    test = orient(load_split(settings, snapshot, split, limit), task)
-    if test.height == 0:
-        raise EvaluationError(f"snapshot {snapshot!r} split {split!r} is empty")
-    train = orient(load_split(settings, snapshot, "train"), task)
-    eval_id = eval_id or make_eval_id(mut, snapshot, manifest.get("hash", ""), split, limit, max_new_tokens)
+    config = _with_site_defaults(config, settings)
+    mut = _model_under_test(config, settings)
+    manifest, task, test, train = _load_snapshot(config, settings, mut)
+    eval_id = eval_id or make_eval_id(mut, config.snapshot, manifest.get("hash", ""), config.split, config.limit,
+                                      config.max_new_tokens)
     eval_dir = settings.zone("evals") / eval_id
     eval_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
-    # 1. generation (resumable)
+    frame, generation, loaded = _generate(config, settings, manifest, mut, task, test, eval_dir, progress)
+    judge_reuse = _judge_reuse(config.judge, settings, mut, loaded)  # the demo judges with the model under test
+    del loaded  # free the model under test before a judge loads another
+    preds, scores = _score(settings, train, frame)
+    _write_predictions(eval_dir, frame, preds, scores)
+    summary = _summarise(config, eval_id, mut, manifest, frame, generation, scores, train, subsets)
+    if config.judge.enabled:
+        summary["judge"] = _run_judge(config, settings, frame, eval_dir, judge_reuse, task)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    _write_report(summary, eval_dir, config, settings)
+    return summary
+
+
+def _with_site_defaults(config: EvalConfig, settings: Settings) -> EvalConfig:
+    """The config with the site's defaults ([evaluation], [models].judge) in place of its Nones: what runs."""
+    cfg = settings.evaluation
+    judge = config.judge
+    if judge.enabled:
+        from radforge.models import judge_llm_path
+
+        judge = replace(judge, rubric=judge.rubric or cfg.judge_rubric,
+                        model_path=judge.model_path or judge_llm_path(settings),
+                        limit=judge.limit or cfg.judge_limit or None,
+                        rationale_chars=judge.rationale_chars or cfg.judge_rationale_chars)
+    return replace(config, max_new_tokens=config.max_new_tokens or cfg.max_new_tokens,
+                   batch_size=config.batch_size or cfg.batch_size,
+                   bootstrap_samples=config.bootstrap_samples or cfg.bootstrap_samples, judge=judge)
+
+
+def _model_under_test(config: EvalConfig, settings: Settings) -> ModelUnderTest:
+    if config.run_id:
+        return model_from_run(config.run_id, settings)
+    return model_from_path(config.model_path, config.prompt_format, config.adapter_path, config.retrieval)
+
+
+def _load_snapshot(config: EvalConfig, settings: Settings,
+                   mut: ModelUnderTest) -> tuple[dict[str, Any], str, pl.DataFrame, pl.DataFrame]:
+    """The snapshot's manifest, its task, the evaluated split and train (the baselines'), seen through the task."""
+    manifest = load_manifest(settings, config.snapshot)
+    task = task_of(manifest)
+    if mut.task and mut.task != task:  # the model would be scored on the other direction's references
+        raise EvaluationError(f"run {config.run_id} was trained for {mut.task}, snapshot {config.snapshot!r} is a "
+                              f"{task} snapshot: evaluate it on a {mut.task} snapshot")
+    test = orient(load_split(settings, config.snapshot, config.split, config.limit), task)
+    if test.height == 0:
+        raise EvaluationError(f"snapshot {config.snapshot!r} split {config.split!r} is empty")
+    train = orient(load_split(settings, config.snapshot, "train"), task)
+    return manifest, task, test, train
+
+
+def _generate(config: EvalConfig, settings: Settings, manifest: dict[str, Any], mut: ModelUnderTest, task: str,
+              test: pl.DataFrame, eval_dir: Path, progress: bool) -> tuple[pl.DataFrame, dict[str, Any], tuple | None]:
+    """Predictions for every example (resumable): the split joined with them and the model's input text.
+
+    Returns that frame, the generation figures, and (model, tokenizer) when they were loaded.
+    """
     from evaluation.generation import done_keys, generate_predictions, load_model, read_generated
-    from radforge.models import bertscore_path
 
     rows = test.select("report_key", "findings").to_dicts()
-    examples = retrieval_examples(settings, snapshot, manifest, mut, split, task, [r["report_key"] for r in rows])
+    examples = retrieval_examples(settings, config.snapshot, manifest, mut, config.split, task,
+                                  [r["report_key"] for r in rows])
     for r in rows:
         r["examples"] = examples.get(r["report_key"])
     contexts = {r["report_key"]: get_task(task).context_text(r["findings"], r["examples"]) for r in rows}
-    model = tokenizer = None
+    loaded = None
     if len(done_keys(eval_dir) & {r["report_key"] for r in rows}) < len(rows):
-        model, tokenizer = load_model(mut.model_path, mut.adapter_path)
-        gen = generate_predictions(model, tokenizer, rows, eval_dir, prompt_format=mut.prompt_format,
-                                   max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress,
-                                   task=task)
+        loaded = load_model(mut.model_path, mut.adapter_path)
+        gen = generate_predictions(*loaded, rows, eval_dir, prompt_format=mut.prompt_format,
+                                   max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
+                                   progress=progress, task=task)
         generation = {"generated": gen.generated, "resumed": gen.skipped, "new_tokens": gen.new_tokens,
                       "seconds": round(gen.seconds, 2), "tokens_per_s": round(gen.tokens_per_s, 2)}
     else:
         generation = {"generated": 0, "resumed": len(rows), "new_tokens": 0, "seconds": 0.0, "tokens_per_s": 0.0}
-    generated = read_generated(eval_dir)
-    frame = test.join(generated, on="report_key", how="left").with_columns(
+    frame = test.join(read_generated(eval_dir), on="report_key", how="left").with_columns(
         pl.col("prediction").fill_null(""), pl.col("report_key").replace_strict(contexts, return_dtype=pl.String,
                                                                                 default="").alias("context"))
+    return frame, generation, loaded
 
-    # 2. metrics for the model and every baseline, per sample
+
+def _judge_reuse(judge: JudgeConfig, settings: Settings, mut: ModelUnderTest, loaded: tuple | None) -> tuple | None:
+    """The loaded model under test when it is also the local judge (the demo's case): it is not loaded twice."""
+    if (judge.enabled and loaded is not None and mut.adapter_path is None
+            and not (judge.endpoint or settings.models.judge_endpoint)
+            and judge.model_path.resolve() == mut.model_path.resolve()):
+        return loaded
+    return None
+
+
+def _score(settings: Settings, train: pl.DataFrame,
+           frame: pl.DataFrame) -> tuple[dict[str, list[str]], dict[str, SampleScores]]:
+    """Per-sample metrics of the model and of every baseline (fitted on train) against the references."""
+    from radforge.models import bertscore_path
+
     refs = frame["impression"].to_list()
     preds = {"model": frame["prediction"].to_list(),
              **baseline_predictions(train["findings"].to_list(), train["impression"].to_list(),
                                     frame["findings"].to_list())}
     bs_model = bertscore_path(settings)
-    scores = {name: score_samples(p, refs, bs_model) for name, p in preds.items()}
-    _write_predictions(eval_dir, frame, preds, scores)
+    return preds, {name: score_samples(p, refs, bs_model) for name, p in preds.items()}
 
-    # 3. intervals, margins, breakdowns
+
+def _summarise(config: EvalConfig, eval_id: str, mut: ModelUnderTest, manifest: dict[str, Any],
+               frame: pl.DataFrame, generation: dict[str, Any], scores: dict[str, SampleScores],
+               train: pl.DataFrame, subsets: Mapping[str, set[str]] | None) -> dict[str, Any]:
+    """Corpus scores with intervals, the model against every baseline, breakdowns, leakage and subsets."""
+    samples = config.bootstrap_samples
     keys = frame["report_key"].to_list()
     summary_systems = {name: {"corpus": corpus_scores(s), "ci": system_intervals(s, samples)}
                        for name, s in scores.items()}
@@ -130,10 +187,10 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     margin = vs_baselines[best][PRIMARY_METRIC]
     summary: dict[str, Any] = {
         "eval_id": eval_id, "created_unix": int(time.time()), "model": mut.identity(),
-        "snapshot": {"name": snapshot, "hash": manifest.get("hash"), "task": manifest.get("task"),
+        "snapshot": {"name": config.snapshot, "hash": manifest.get("hash"), "task": manifest.get("task"),
                      "retrieval": manifest.get("retrieval") and {k: manifest["retrieval"][k] for k in ("k", "index")}},
         "retrieval": mut.retrieval,
-        "split": split, "limit": limit, "n": len(keys), "max_new_tokens": max_new_tokens,
+        "split": config.split, "limit": config.limit, "n": len(keys), "max_new_tokens": config.max_new_tokens,
         "bootstrap_samples": samples, "primary_metric": PRIMARY_METRIC, "metrics": list(METRICS),
         "generation": generation, "systems": summary_systems, "model_vs_baselines": vs_baselines,
         "model_vs_best_baseline": {"baseline": best, "metric": PRIMARY_METRIC, "delta": margin["delta"],
@@ -145,34 +202,23 @@ def evaluate(*, snapshot: str, split: str = "test", run_id: str | None = None, m
     standard, leakage = _standard_subsets(train, frame)
     summary["leakage"] = leakage
     summary["subsets"] = _subsets(keys, scores, {**standard, **(subsets or {})}, samples)
+    return summary
 
-    # 4. the judge (optional)
-    if judge:
-        from radforge.models import judge_llm_path
 
-        judge_path = Path(judge_model) if judge_model else judge_llm_path(settings)
-        reuse = None  # the demo judges with the model under test: do not load it twice
-        if (model is not None and mut.adapter_path is None and not (judge_endpoint or settings.models.judge_endpoint)
-                and judge_path.resolve() == mut.model_path.resolve()):
-            reuse = (model, tokenizer)
-        del model, tokenizer  # free the model under test before loading another judge
-        summary["judge"] = _run_judge(settings, frame, eval_dir, rubric or cfg.judge_rubric, judge_path,
-                                      judge_endpoint, judge_limit, rationale_chars, batch_size, samples, reuse, task)
-    summary["seconds"] = round(time.perf_counter() - started, 2)
-    summary["paths"] = {"dir": str(eval_dir), "predictions": str(eval_dir / "predictions.parquet"),
-                        "scores": str(eval_dir / "scores.parquet"), "summary": str(eval_dir / "summary.json"),
-                        "report": str(eval_dir / "report.html")}
-    (eval_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default))
-
-    # 5. report and catalog
+def _write_report(summary: dict[str, Any], eval_dir: Path, config: EvalConfig, settings: Settings) -> None:
+    """summary.json (with the config that ran), report.html and the catalog row."""
     from evaluation.report import write_report
     from evaluation.store import record
 
+    summary["paths"] = {"dir": str(eval_dir), "predictions": str(eval_dir / "predictions.parquet"),
+                        "scores": str(eval_dir / "scores.parquet"), "summary": str(eval_dir / "summary.json"),
+                        "report": str(eval_dir / "report.html")}
+    summary["config"] = config.to_dict()
+    (eval_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default))
     write_report(summary, eval_dir)
     record(summary, settings)
-    log.info("evaluation %s: n=%d, %s=%.4f", eval_id, len(keys), PRIMARY_METRIC,
-             summary_systems["model"]["corpus"][PRIMARY_METRIC])
-    return summary
+    log.info("evaluation %s: n=%d, %s=%.4f", summary["eval_id"], summary["n"], PRIMARY_METRIC,
+             summary["systems"]["model"]["corpus"][PRIMARY_METRIC])
 
 
 def evaluate_from_params(settings: Settings, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -191,10 +237,10 @@ def evaluate_from_params(settings: Settings, params: Mapping[str, Any]) -> dict[
     if not snapshot:
         raise EvaluationError("no snapshot given and none recorded for the run")
     rubric = params.get("rubric") or settings.evaluation.judge_rubric
-    summary = evaluate(snapshot=snapshot, split=params.get("split") or "test", run_id=run_id, model_path=model_path,
-                       limit=int(params.get("limit") or 0) or None, judge=rubric != "none",
-                       rubric=None if rubric == "none" else rubric, settings=settings)
-    return brief(summary)
+    config = EvalConfig(snapshot=snapshot, split=params.get("split") or "test", run_id=run_id, model_path=model_path,
+                        limit=int(params.get("limit") or 0) or None,
+                        judge=JudgeConfig(enabled=rubric != "none", rubric=None if rubric == "none" else rubric))
+    return brief(evaluate(config, settings))
 
 
 def brief(summary: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,21 +322,18 @@ def _subsets(keys: list[str], scores: dict[str, SampleScores], subsets: Mapping[
     return out
 
 
-def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_name: str,
-               judge_model: Path | str | None, endpoint: str | None, judge_limit: int | None,
-               rationale_chars: int | None, batch_size: int, samples: int, reuse: tuple | None,
+def _run_judge(config: EvalConfig, settings: Settings, frame: pl.DataFrame, eval_dir: Path, reuse: tuple | None,
                task: str) -> dict[str, Any]:
     from evaluation.bootstrap import bootstrap_ci
     from evaluation.judge import JudgeItem, get_rubric, make_judge
     from evaluation.judge.resume import VERDICT_PARTS_DIR, judge_resumable
 
-    cfg = settings.evaluation
-    rubric = get_rubric(rubric_name, rationale_chars or cfg.judge_rationale_chars, task)  # worded for the direction
+    wanted = config.judge  # with the site's defaults in place
+    rubric = get_rubric(wanted.rubric, wanted.rationale_chars, task)  # worded for the direction
     loaded = {"model": reuse[0], "tokenizer": reuse[1]} if reuse else {}
-    judge = make_judge(settings, rubric, model_path=Path(judge_model) if judge_model else None, endpoint=endpoint,
-                       batch_size=batch_size, **loaded)
-    judge_limit = judge_limit or cfg.judge_limit or None
-    part = frame.head(judge_limit) if judge_limit else frame
+    judge = make_judge(settings, rubric, model_path=wanted.model_path, endpoint=wanted.endpoint,
+                       batch_size=config.batch_size, **loaded)
+    part = frame.head(wanted.limit) if wanted.limit else frame
     # the judge reads what the model read: the source, after the similar reports of a retrieval-augmented run
     items = [JudgeItem(r["report_key"], r["context"], r["impression"], r["prediction"])
              for r in part.select("report_key", "context", "impression", "prediction").to_dicts()]
@@ -309,7 +352,8 @@ def _run_judge(settings: Settings, frame: pl.DataFrame, eval_dir: Path, rubric_n
                            "judged": len(verdicts), "ok": len(ok), "failed": len(verdicts) - len(ok),
                            "verdicts_per_s": round(len(verdicts) / seconds, 3) if seconds else None,
                            "mean_quality": float(quality.mean()) if len(quality) else None,
-                           "quality_ci": bootstrap_ci("rougeL", quality, samples).as_dict() if len(quality) else None}
+                           "quality_ci": bootstrap_ci("rougeL", quality, config.bootstrap_samples).as_dict()
+                           if len(quality) else None}
     if rubric.name == "mgh-0-10":
         out["score_histogram"] = {str(s): sum(1 for v in ok if v.verdict["score"] == s) for s in range(11)}
     else:

@@ -36,11 +36,13 @@ def rag_eval(tmp_path_factory, tiny_llama_path):
                "checkpoint_every": 3, "logging_steps": 1, "retrieval": {"k": 2, "index": "tfidf"},
                "dataset": {"snapshot": "tiny", "eval_split": None}}
         run = get_run(train(cfg, settings, disable_tqdm=True))
+        from evaluation.config import EvalConfig, JudgeConfig
         from evaluation.run import evaluate
 
-        summary = evaluate(snapshot="tiny", run_id=run["run_id"], limit=6, max_new_tokens=4, batch_size=3,
-                           bootstrap_samples=200, settings=settings, judge=True, rubric="mgh-0-10",
-                           judge_model=tiny_llama_path, judge_limit=2)
+        summary = evaluate(EvalConfig(snapshot="tiny", run_id=run["run_id"], limit=6, max_new_tokens=4, batch_size=3,
+                                      bootstrap_samples=200,
+                                      judge=JudgeConfig(enabled=True, rubric="mgh-0-10", model_path=tiny_llama_path,
+                                                        limit=2)), settings)
         yield settings, run, summary
 
 
@@ -67,13 +69,14 @@ def test_generation_uses_the_training_prompt_with_the_stored_neighbours(rag_eval
 
 
 def test_a_bare_folder_evaluated_with_retrieval_needs_the_index(rag_eval, tiny_llama_path) -> None:
+    from evaluation.config import EvalConfig
     from evaluation.errors import EvaluationError
     from evaluation.run import evaluate
 
     settings, _, _ = rag_eval
     with pytest.raises(EvaluationError, match="stores 3 tfidf"):
-        evaluate(snapshot="tiny", model_path=tiny_llama_path, limit=2, retrieval={"k": 5, "index": "tfidf"},
-                 settings=settings)
+        evaluate(EvalConfig(snapshot="tiny", model_path=tiny_llama_path, limit=2,
+                            retrieval={"k": 5, "index": "tfidf"}), settings)
 
 
 def _eval_folder(settings, eval_id: str, systems: dict[str, np.ndarray]) -> None:

@@ -29,13 +29,15 @@ def evals(tmp_path_factory, tiny_llama_path):
         # the first test row (by report_key) carries markup: the report must show it, never run it
         rows[-1] = {**rows[-1], "report_key": "a-markup", "findings": XSS, "impression": XSS}
         write_snapshot(settings.zone("snapshots"), "tiny", rows)
+        from evaluation.config import EvalConfig, JudgeConfig
         from evaluation.run import evaluate
 
-        first = evaluate(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=4, batch_size=4,
-                         bootstrap_samples=200, settings=settings)
-        second = evaluate(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=6, batch_size=4,
-                          bootstrap_samples=200, settings=settings, judge=True, rubric="chexprompt",
-                          judge_model=tiny_llama_path, judge_limit=3)
+        first = evaluate(EvalConfig(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=4,
+                                    batch_size=4, bootstrap_samples=200), settings)
+        second = evaluate(EvalConfig(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=6,
+                                     batch_size=4, bootstrap_samples=200,
+                                     judge=JudgeConfig(enabled=True, rubric="chexprompt", model_path=tiny_llama_path,
+                                                       limit=3)), settings)
         yield settings, first, second
 
 
@@ -57,6 +59,19 @@ def test_summary_has_model_and_four_baselines_with_intervals(evals) -> None:
     assert {"not_leaked", "templated_normal", "abnormal"} <= set(s["subsets"]) and s["leakage"]["n_test"] == 8
     assert s["subsets"]["templated_normal"]["n"] + s["subsets"]["abnormal"]["n"] == 8
     assert json.loads(Path(s["paths"]["summary"]).read_text())["eval_id"] == s["eval_id"]
+
+
+def test_summary_records_the_config_that_ran_with_the_site_defaults(evals, tiny_llama_path) -> None:
+    from evaluation.config import EvalConfig
+
+    settings, s1, s2 = evals
+    assert s1["config"]["judge"]["enabled"] is False and s1["config"]["limit"] == 8
+    judge = s2["config"]["judge"]
+    assert judge == {"enabled": True, "rubric": "chexprompt", "model_path": str(tiny_llama_path), "endpoint": None,
+                     "limit": 3, "rationale_chars": settings.evaluation.judge_rationale_chars}
+    again = EvalConfig.from_dict(json.loads(Path(s2["paths"]["summary"]).read_text())["config"])
+    assert (again.max_new_tokens, again.batch_size, again.bootstrap_samples) == (6, 4, 200)
+    assert (s2["split"], s2["limit"], s2["max_new_tokens"], s2["bootstrap_samples"]) == ("test", 8, 6, 200)
 
 
 def test_predictions_parquet_is_keyed_by_report_key_and_scores_match(evals) -> None:
@@ -134,10 +149,11 @@ def test_predictions_resume_after_an_interruption(evals, tiny_llama_path) -> Non
     assert after.height == 8 and after["report_key"].n_unique() == 8
     assert after.sort("report_key").equals(before.sort("report_key"))  # greedy: same text regenerated
     # and evaluate() itself resumes: the same evaluation again generates nothing
+    from evaluation.config import EvalConfig
     from evaluation.run import evaluate
 
-    rerun = evaluate(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=4, batch_size=4,
-                     bootstrap_samples=50, settings=settings)
+    rerun = evaluate(EvalConfig(snapshot="tiny", model_path=tiny_llama_path, limit=8, max_new_tokens=4, batch_size=4,
+                                bootstrap_samples=50), settings)
     assert rerun["eval_id"] == s["eval_id"] and rerun["generation"] == {**rerun["generation"], "generated": 0,
                                                                          "resumed": 8}
 
@@ -188,6 +204,7 @@ def test_evaluate_a_registered_lora_run_and_compare_by_run_id(evals, tiny_llama_
     from transformers import AutoModelForCausalLM
 
     from evaluation.compare import compare
+    from evaluation.config import EvalConfig
     from evaluation.errors import EvaluationError
     from evaluation.run import evaluate
     from training.registry import write_run
@@ -202,9 +219,9 @@ def test_evaluate_a_registered_lora_run_and_compare_by_run_id(evals, tiny_llama_
               "metrics": {}, "prompt_format": "instruction", "timings": {}}
     write_run(record, settings)
     with pytest.raises(EvaluationError, match="not completed"):
-        evaluate(snapshot="tiny", run_id=run_id, limit=4, settings=settings)
+        evaluate(EvalConfig(snapshot="tiny", run_id=run_id, limit=4), settings)
     write_run({**record, "status": "completed"}, settings)
-    s = evaluate(snapshot="tiny", run_id=run_id, limit=8, max_new_tokens=3, bootstrap_samples=50, settings=settings)
+    s = evaluate(EvalConfig(snapshot="tiny", run_id=run_id, limit=8, max_new_tokens=3, bootstrap_samples=50), settings)
     assert s["eval_id"].startswith(run_id) and s["model"]["run_id"] == run_id
     assert s["model"]["adapter_path"] == str(adapter) and s["model"]["prompt_format"] == "instruction"
     res = compare(run_id, s1["eval_id"], settings=settings, samples=50)  # a run id resolves to its latest eval

@@ -107,6 +107,7 @@ def test_loss_only_on_the_target_of_each_direction(both, tiny_llama_path, name, 
 def test_tiny_lora_per_direction_trains_and_evaluates(both, tiny_llama_path, tmp_path, name, task) -> None:
     from typer.testing import CliRunner
 
+    from evaluation.config import EvalConfig
     from evaluation.run import evaluate
     from radforge.cli import app
     from training.registry import get_run
@@ -129,9 +130,9 @@ def test_tiny_lora_per_direction_trains_and_evaluates(both, tiny_llama_path, tmp
 
     other = "i2r" if name == "f2i" else "f2i"  # the same splits, the other direction: refused, not scored backwards
     with pytest.raises(EvaluationError, match=f"trained for {task}"):
-        evaluate(snapshot=other, run_id=run["run_id"], limit=4, settings=both)
-    summary = evaluate(snapshot=name, run_id=run["run_id"], limit=4, max_new_tokens=6, batch_size=4,
-                       bootstrap_samples=200, settings=both)
+        evaluate(EvalConfig(snapshot=other, run_id=run["run_id"], limit=4), both)
+    summary = evaluate(EvalConfig(snapshot=name, run_id=run["run_id"], limit=4, max_new_tokens=6, batch_size=4,
+                                  bootstrap_samples=200), both)
     n_test = pl.read_parquet(both.zone("snapshots") / name / "test.parquet").height
     assert summary["snapshot"]["task"] == task and summary["n"] == min(4, n_test)
     for system in ("model", "constant", "retrieval", "copy_findings"):
@@ -170,6 +171,7 @@ def test_full_report_target_is_findings_then_impression_everywhere(both, tiny_ll
     the tokens that carry the loss and the evaluation's references are all the same findings + impression text."""
     from transformers import AutoTokenizer
 
+    from evaluation.config import EvalConfig, JudgeConfig
     from evaluation.run import evaluate
     from radforge.tasks import get_task
     from training.config import load_config
@@ -199,9 +201,10 @@ def test_full_report_target_is_findings_then_impression_everywhere(both, tiny_ll
         labelled = [t for t in ex["labels"] if t != -100]
         assert tokenizer.decode(labelled[:-1]) == f"FINDINGS:\n{row['findings']}\n\nIMPRESSION:\n{row['impression']}"
 
-    summary = evaluate(snapshot="full", model_path=tiny_llama_path, prompt_format="instruction", limit=3,
-                       max_new_tokens=4, batch_size=3, bootstrap_samples=50, settings=both, judge=True,
-                       rubric="chexprompt", judge_model=tiny_llama_path, judge_limit=2)
+    summary = evaluate(EvalConfig(snapshot="full", model_path=tiny_llama_path, prompt_format="instruction", limit=3,
+                                  max_new_tokens=4, batch_size=3, bootstrap_samples=50,
+                                  judge=JudgeConfig(enabled=True, rubric="chexprompt", model_path=tiny_llama_path,
+                                                    limit=2)), both)
     assert summary["snapshot"]["task"] == FULL
     written = pl.read_parquet(summary["paths"]["predictions"]).sort("report_key")
     assert written["reference"].to_list() == expected[: summary["n"]]

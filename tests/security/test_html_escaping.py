@@ -57,10 +57,11 @@ def hostile_eval(tmp_path_factory, tiny_llama_path):
             rows[-1 - i] = {**rows[-1 - i], "report_key": f"a-xss-{i}", "findings": f"Lungs clear. {payload}",
                             "impression": payload, "modality": payload[:20]}
         write_snapshot(settings.zone("snapshots"), "xss", rows)
+        from evaluation.config import EvalConfig
         from evaluation.run import evaluate
 
-        summary = evaluate(snapshot="xss", model_path=tiny_llama_path, limit=6, max_new_tokens=3, batch_size=6,
-                           bootstrap_samples=50, settings=settings)
+        summary = evaluate(EvalConfig(snapshot="xss", model_path=tiny_llama_path, limit=6, max_new_tokens=3,
+                                      batch_size=6, bootstrap_samples=50), settings)
         yield settings, summary
 
 
