@@ -111,13 +111,11 @@ def main() -> None:
     ap.add_argument("--no-philter", action="store_true", help="skip philter-lite")
     args = ap.parse_args()
     limit = args.reports or args.limit
-    from radforge.process import configure_threads
+    from radforge.process import start
 
-    configure_threads()  # PASSIVE waits and OpenMP threads; OPENBLAS_NUM_THREADS=1 above wins (already set)
-
-    from radforge.egress import install
-
-    install()  # offline, and tldextract on its bundled suffix list (vanilla's email recognizer uses it)
+    # PASSIVE waits and OpenMP threads (OPENBLAS_NUM_THREADS=1 above wins: already set), PHI-safe logging, and the
+    # egress guard: offline, tldextract on its bundled suffix list (both engines' email recognizers use it)
+    start(preflight=False)
     import deid_peers as peers
 
     from radforge.procs import fork_is_safe

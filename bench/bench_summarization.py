@@ -380,13 +380,13 @@ def main() -> None:
     home = args.home or Path(tempfile.mkdtemp(prefix="radforge-bench-sum-"))
     os.environ["RADFORGE_HOME"] = str(home)
     os.environ.pop("RADFORGE_CONFIG", None)
-    from radforge.egress import install
     from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
+    from radforge.process import start
     from radforge.settings import get_settings
     from radforge.site import init_site
 
-    install()
-    settings = get_settings()
+    # logging and the egress guard (the de-id engine refuses to run without it); the threads set above stay
+    settings = start(preflight=False, settings=get_settings())
     init_site(settings)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -513,11 +513,9 @@ def forced_airflow_failure() -> list[dict]:
 
 
 def _child(args: argparse.Namespace) -> int:
-    from radforge.egress import install
-    from radforge.log import setup_logging
+    from radforge.process import start
 
-    setup_logging()
-    install()
+    start(preflight=False)  # as every radforge process: threads, PHI-safe logging, the egress guard
     if args.forced_airflow:
         print("FORCED " + json.dumps(forced_airflow_failure()))
         return 0
@@ -625,7 +623,7 @@ def forced_errors(home: Path, landing: Path, corpus: CanaryCorpus, env: dict[str
                     "text": json.dumps(result.as_dict()) + Path(report["html"]).read_text()})
     # de-id engine: a record it cannot handle, with canaries everywhere
     code = (
-        "import json,sys\nfrom radforge.egress import install\ninstall()\n"
+        "import json,sys\nfrom radforge.process import start\nstart(preflight=False)\n"
         "from deid import Deidentifier, RawReport\nfrom radforge.settings import get_settings\n"
         "r=json.loads(sys.stdin.read())\n"
         "res=Deidentifier(settings=get_settings()).deidentify_batch([RawReport('c1', r['text'], mrn=int(r['mrn']), "

@@ -2,7 +2,8 @@
 
 The contract other packages code against (see README.md):
 
-    engine = Deidentifier(settings=None, mode=None)
+    settings = radforge.process.start()  # egress guard and PHI-safe logging first: the engine refuses to run without
+    engine = Deidentifier(settings=settings, mode=None)
     results = engine.deidentify_batch([RawReport(report_id, text, mrn=..., accession=...)])
     for result in deidentify_parallel(reports, workers=2): ...
     for meta, result in deidentify_raw_partition(path): ...

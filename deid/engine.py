@@ -11,6 +11,7 @@ import hashlib
 import json
 from bisect import bisect_left
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 import regex
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
@@ -27,6 +28,9 @@ from deid.spans import SpanIndex
 from deid.surrogates import Surrogates
 from radforge.log import get_logger
 
+if TYPE_CHECKING:
+    from radforge.settings import Settings
+
 ENGINE_NAME = "radforge-deid"
 ENGINE_REVISION = "1"
 log = get_logger("deid")
@@ -42,23 +46,27 @@ def _version(pkg: str) -> str:
 class Deidentifier:
     """Presidio AnalyzerEngine with radforge's recognizers and a candidate-region NLP engine."""
 
-    def __init__(self, settings=None, mode: str | None = None, audit: bool | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, mode: str | None = None, audit: bool | None = None) -> None:
+        """Load the recognizers and spaCy for `settings` (the site's by default).
+
+        The constructor changes no process-wide state: the egress guard (which also points tldextract at its
+        bundled suffix list) and PHI-safe logging (Presidio's loggers quiet) are `radforge.process.start()`'s
+        job, which every entry point calls first. It refuses to run without the guard rather than install it
+        behind the caller's back or run unguarded: Presidio's email recognizer would fetch the suffix list.
+        """
         from radforge import egress
+        from radforge.errors import ConfigError
         from radforge.settings import get_settings
 
+        if egress.active_policy() is None:
+            raise ConfigError("the egress guard is not installed: call radforge.process.start() before building "
+                              "a Deidentifier (every radforge process starts with it)")
         self.settings = settings or get_settings()
         self.section = self.settings.deid
         self.mode = mode or self.section.mode
         if self.mode not in ("surrogate", "tag"):
-            from radforge.errors import ConfigError
-
             raise ConfigError(f"de-id mode must be 'surrogate' or 'tag', got {self.mode!r}")
-        if egress.active_policy() is None:
-            egress.install_from_settings()  # also points tldextract at its bundled list
         self.secret = self.settings.secret()
-        from radforge.log import setup_logging
-
-        setup_logging()  # keeps Presidio's decision logging off and its loggers quiet
         from deid.vocabulary import add_terms
 
         add_terms(self.section.clinical_terms)

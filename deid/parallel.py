@@ -26,11 +26,17 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deid.schema import DeidResult, RawReport
 from radforge.errors import RadforgeError, WorkerFailed
 from radforge.faults import crash_point
 from radforge.procs import fork_is_safe
+
+if TYPE_CHECKING:
+    from deid.engine import Deidentifier
+    from radforge.audit import AuditTrail
+    from radforge.settings import Settings
 
 CHUNK = 32
 RAW_META = ("row_id", "report_id", "accession", "version", "exam_datetime", "modality", "body_part", "facility",
@@ -42,13 +48,25 @@ _worker_engine = None
 _start_error: Exception | None = None
 
 
-def _init_worker(settings, mode: str | None, engine=None) -> None:  # noqa: ANN001
+def _init_worker(settings: Settings, mode: str | None, engine: Deidentifier | None = None) -> None:
     """Build this worker's engine; on failure keep the error for `_run_chunk` instead of raising it.
 
     A raising initializer only kills the worker: the parent would learn "terminated abruptly", not why.
     `engine` is the parent's loaded engine, passed only to forked workers (inherited pages, nothing pickled).
+    A forked worker inherits the parent's egress guard and logging; a spawned one is a new process with
+    neither, so it starts itself as every radforge process does (the parent already ran the preflight).
     """
     global _worker_engine, _start_error
+    try:
+        from radforge import egress
+
+        if egress.active_policy() is None:
+            from radforge.process import start
+
+            start(preflight=False, settings=settings)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent like an engine's start failure
+        _start_error = _portable(exc)
+        return
     _one_blas_thread()
     try:
         if engine is not None and engine.mode == (mode or engine.section.mode):
@@ -101,8 +119,9 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings=None, mode: str | None = None,
-                        chunk_size: int | None = None, engine=None) -> Iterator[DeidResult]:
+def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings: Settings | None = None,
+                        mode: str | None = None, chunk_size: int | None = None,
+                        engine: Deidentifier | None = None) -> Iterator[DeidResult]:
     """De-identify `reports` with `workers` processes; yields one DeidResult per report, in order.
 
     Raises the workers' start error (e.g. `SecretError`) or `WorkerFailed` when a worker dies; never hangs on one.
@@ -151,7 +170,7 @@ def deidentify_parallel(reports: Iterable[RawReport], workers: int = 1, settings
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _parent_trail(settings, engine):  # noqa: ANN001, ANN202 - Settings, Deidentifier | None -> AuditTrail | None
+def _parent_trail(settings: Settings, engine: Deidentifier | None) -> AuditTrail | None:
     """The audit trail the parent appends the workers' records to: the parent engine's, else the site's own
     when the site audits de-id (the same choice a worker's `Deidentifier` makes)."""
     if engine is not None:
@@ -186,8 +205,8 @@ def iter_raw_reports(path: Path, batch_rows: int = 1024) -> Iterator[tuple[dict,
                 yield meta, report
 
 
-def deidentify_raw_partition(path: Path, workers: int = 1, settings=None, mode: str | None = None,
-                             engine=None) -> Iterator[tuple[dict, DeidResult]]:
+def deidentify_raw_partition(path: Path, workers: int = 1, settings: Settings | None = None, mode: str | None = None,
+                             engine: Deidentifier | None = None) -> Iterator[tuple[dict, DeidResult]]:
     """The ONLY reader of the raw (PHI) zone: yields (non-text metadata, DeidResult) per row, in file order.
 
     Quarantined rows keep their raw text in the quarantine zone (owner-only), one file per

@@ -16,10 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
 from deid.preredaction import find_preredacted
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 _TOKEN = regex.compile(r"\w+", regex.UNICODE)
 
@@ -151,7 +155,7 @@ def read_jsonl(path: Path) -> Iterable[dict]:
 
 
 def evaluate(gold_path: Path, reports_path: Path, engine=None, workers: int = 1, limit: int | None = None,
-             use_metadata: bool = False, settings=None) -> dict:
+             use_metadata: bool = False, settings: Settings | None = None) -> dict:
     """Run the engine over REPORTS and score it against GOLD.
 
     With `use_metadata` the engine also gets each report's MRN, accession, name and DOB (as the
@@ -209,7 +213,7 @@ def score(corpus, predictions: list[list[dict]]) -> dict:
     return result
 
 
-def predict(corpus, engine=None, workers: int = 1, settings=None) -> list[list[dict]]:
+def predict(corpus, engine=None, workers: int = 1, settings: Settings | None = None) -> list[list[dict]]:
     """The engine's entities for every doc of a corpus (text only, as the CLI contract), in doc order."""
     from deid.parallel import deidentify_parallel
     from deid.schema import RawReport
@@ -219,6 +223,6 @@ def predict(corpus, engine=None, workers: int = 1, settings=None) -> list[list[d
             for result in deidentify_parallel(reports, workers=workers, settings=settings, engine=engine)]
 
 
-def evaluate_corpus(corpus, engine=None, workers: int = 1, settings=None) -> dict:
+def evaluate_corpus(corpus, engine=None, workers: int = 1, settings: Settings | None = None) -> dict:
     """`score(corpus, predict(corpus))`: the engine's quality on one `deid.corpora` corpus."""
     return score(corpus, predict(corpus, engine=engine, workers=workers, settings=settings))

@@ -13,18 +13,22 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 REVIEW_DIR = "deid-review"
 
 
-def quarantine_file(settings, source: Path) -> Path:
+def quarantine_file(settings: Settings, source: Path) -> Path:
     source = Path(source)
     tag = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
     name = source.name if source.is_dir() else source.parent.name + "-" + source.stem
     return settings.zone("quarantine") / REVIEW_DIR / f"{name}-{tag}.jsonl"
 
 
-def write_quarantine(settings, source: Path, rows: list[dict]) -> Path | None:
+def write_quarantine(settings: Settings, source: Path, rows: list[dict]) -> Path | None:
     """Write (or replace) the quarantine file of one raw partition; removes a stale one when none remain."""
     path = quarantine_file(settings, source)
     if not rows:

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from radforge.audit_anchors import Anchor, check_anchor, month_anchor
 from radforge.audit_keys import AuditKeyError, AuditKeyring, head_mac, record_mac
@@ -44,6 +44,9 @@ from radforge.errors import RadforgeError
 from radforge.faults import crash_hit, crash_point
 from radforge.locks import exclusive
 from radforge.secret import SECRET_BYTES, audit_key_fingerprint
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 GENESIS = "0" * 64
 TRAIL = "trail.jsonl"
@@ -176,7 +179,7 @@ class AuditTrail:
         self._keys = keys
 
     @classmethod
-    def for_settings(cls, settings=None) -> AuditTrail:
+    def for_settings(cls, settings: Settings | None = None) -> AuditTrail:
         from radforge.settings import get_settings
 
         settings = settings or get_settings()

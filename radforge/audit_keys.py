@@ -20,6 +20,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from radforge.errors import SecretError
 from radforge.secret import (
@@ -29,6 +30,9 @@ from radforge.secret import (
     parse_secret,
     read_key_file,
 )
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 RECORD_DOMAIN = b"radforge-audit-record-v2\x1f"
 HEAD_DOMAIN = b"radforge-audit-head-v2\x1f"
@@ -103,7 +107,7 @@ class AuditKeyring:
     key_path: Path
 
     @classmethod
-    def for_settings(cls, settings) -> AuditKeyring:
+    def for_settings(cls, settings: Settings) -> AuditKeyring:
         return cls(settings.audit_key_path)
 
     @property

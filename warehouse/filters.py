@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from warehouse.sections import extract_sections, sections_python
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 # Reason codes in funnel order. `superseded_version`/`duplicate_report`: the latest version of an
 # accession wins (a same-version copy, e.g. the same report exported as CSV and HL7, is a duplicate).
@@ -39,8 +43,8 @@ class FilterConfig:
     drop_templated_normals: bool = False
 
     @classmethod
-    def from_settings(cls, settings: object) -> FilterConfig:
-        w = settings.warehouse  # type: ignore[attr-defined]
+    def from_settings(cls, settings: Settings) -> FilterConfig:
+        w = settings.warehouse
         return cls(w.min_findings_words, w.min_tokens, w.max_tokens, w.drop_templated_normals)
 
     def to_dict(self) -> dict[str, object]:

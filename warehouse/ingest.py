@@ -75,6 +75,31 @@ class FileResult:
     file_key: str = ""  # what the catalog records (file_key()): no file name in the catalog or Airflow's database
 
 
+@dataclass(frozen=True)
+class IngestBatch:
+    """One export file's batch: what every step of its ingest shares, fixed once the ledger has been read.
+
+    The chunk loop used to take these as eleven loose arguments (two of them the same value under two names),
+    easy to pass out of order; one frozen object also means no step can rename a batch half-way through a file.
+    """
+
+    settings: Settings
+    content_hash: str  # sha256 of the file's bytes: the ledger's key
+    source: str  # file_key(): what the catalog and the rows record instead of the file's path
+    done_chunks: frozenset[int]  # chunks an interrupted run committed: skipped, the file resumes after them
+    raw_dir: Path  # raw/batch=<batch_id>
+    q_dir: Path  # quarantine/ingest/batch=<batch_id>
+
+    @property
+    def batch_id(self) -> str:
+        """The content hash's first 12 hex digits: names the batch folders, partitions and row ids."""
+        return self.content_hash[:12]
+
+    @property
+    def cfg(self) -> WarehouseSection:
+        return self.settings.warehouse
+
+
 @dataclass
 class IngestSummary:
     files: list[FileResult]
@@ -307,8 +332,7 @@ def _ingest_open_file(fh: io.BufferedReader, path: Path, fmt: str, settings: Set
 def _ingest_batch(fh: io.BufferedReader, path: Path, fmt: str, settings: Settings, cfg: WarehouseSection,
                   st0: os.stat_result, content_hash: str) -> FileResult:
     """Write the file's chunks not committed yet, then mark it done (the caller holds the file's lock)."""
-    hash12 = content_hash[:12]
-    batch_id = hash12
+    batch_id = content_hash[:12]
     source = file_key(settings, path)
     now = datetime.now(UTC).replace(tzinfo=None)
     with writer(settings) as con:
@@ -323,43 +347,41 @@ def _ingest_batch(fh: io.BufferedReader, path: Path, fmt: str, settings: Setting
         log.info("ingest skip: batch=%s already ingested", batch_id)
         return _result_from_ledger(settings, content_hash, "skipped", path)
 
-    raw_dir = settings.zone("raw") / f"batch={batch_id}"
-    q_dir = settings.zone("quarantine") / "ingest" / f"batch={batch_id}"
-    atomic.ensure_dir(raw_dir, owner_only=True)
-    atomic.ensure_dir(q_dir, owner_only=True)
-    atomic.remove_stale_tmp(raw_dir)
-    atomic.remove_stale_tmp(q_dir)
-    mapping_cache: dict[tuple[str, ...], dict[str, str]] = {}
-    n_chunks = 0
+    batch = IngestBatch(settings, content_hash, source, frozenset(done_chunks),
+                        raw_dir=settings.zone("raw") / f"batch={batch_id}",
+                        q_dir=settings.zone("quarantine") / "ingest" / f"batch={batch_id}")
+    for folder in (batch.raw_dir, batch.q_dir):
+        atomic.ensure_dir(folder, owner_only=True)
+        atomic.remove_stale_tmp(folder)
     fh.seek(0)
     hashing = _HashingReader(fh)
     stream = fh if fmt in _RANDOM_ACCESS else io.BufferedReader(hashing, 1 << 20)
     limit = max(DEFAULT_MAX_RECORD_CHARS, 4 * cfg.max_text_chars)  # a whole valid row always fits
     rows = read_rows(stream, fmt, limit)
     try:
-        n_chunks = _write_chunks(rows, cfg, done_chunks, hash12, source, mapping_cache, settings, content_hash,
-                                 batch_id, raw_dir, q_dir)
+        n_chunks = _write_chunks(rows, batch)
     except IngestError as exc:  # e.g. a damaged Parquet file: nothing of it stays behind
-        _forget(settings, content_hash, raw_dir, q_dir)
+        _forget(batch)
         raise _Refused("unreadable", str(exc).split(":", 1)[-1].strip()) from None
     if _changed_while_read(fh, fmt, st0, content_hash, stream, hashing):
-        _forget(settings, content_hash, raw_dir, q_dir)
+        _forget(batch)
         raise _Refused("changed_while_reading")
-    return _finish(settings, content_hash, batch_id, fmt, n_chunks, done_chunks, path)
+    return _finish(batch, fmt, n_chunks, path)
 
 
-def _write_chunks(rows: Iterator[SourceRow], cfg: WarehouseSection, done_chunks: set[int], hash12: str, source: str,
-                  mapping_cache: dict[tuple[str, ...], dict[str, str]], settings: Settings, content_hash: str,
-                  batch_id: str, raw_dir: Path, q_dir: Path) -> int:
+def _write_chunks(rows: Iterator[SourceRow], batch: IngestBatch) -> int:
     """Write and commit every chunk not committed yet; returns the number of chunks in the file."""
+    cfg, settings, content_hash, batch_id = batch.cfg, batch.settings, batch.content_hash, batch.batch_id
+    mapping_cache: dict[tuple[str, ...], dict[str, str]] = {}
     n_chunks = 0
     for idx, chunk in enumerate(_chunks(rows, cfg.chunk_rows)):
         n_chunks = idx + 1
-        if idx in done_chunks:
+        if idx in batch.done_chunks:
             continue
-        raw_df, q_df = _split_chunk(chunk, hash12, source, cfg.column_mapping, cfg.max_text_chars, mapping_cache)
-        raw_path = raw_dir / f"part-{idx:05d}.parquet"
-        q_path = q_dir / f"part-{idx:05d}.parquet"
+        raw_df, q_df = _split_chunk(chunk, batch_id, batch.source, cfg.column_mapping, cfg.max_text_chars,
+                                    mapping_cache)
+        raw_path = batch.raw_dir / f"part-{idx:05d}.parquet"
+        q_path = batch.q_dir / f"part-{idx:05d}.parquet"
         if q_df.height:
             atomic.write_parquet(q_df, q_path)
         if raw_df.height:
@@ -406,18 +428,19 @@ def _escapes(path: Path, root: Path | None, settings: Settings) -> bool:
     return not any(real.is_relative_to(b) for b in bases)
 
 
-def _forget(settings: Settings, content_hash: str, raw_dir: Path, q_dir: Path) -> None:
+def _forget(batch: IngestBatch) -> None:
     """Undo a file's ingest: ledger rows first (nothing trusts a file without them), then its files."""
     import shutil
 
-    with writer(settings) as con:
-        batch = con.execute("SELECT batch_id FROM ledger WHERE content_hash = ?", [content_hash]).fetchone()
+    content_hash = batch.content_hash
+    with writer(batch.settings) as con:
+        row = con.execute("SELECT batch_id FROM ledger WHERE content_hash = ?", [content_hash]).fetchone()
         con.execute("DELETE FROM ledger_chunks WHERE content_hash = ?", [content_hash])
         con.execute("DELETE FROM ledger WHERE content_hash = ?", [content_hash])
-        if batch:
+        if row:
             con.execute("DELETE FROM quarantine_reasons WHERE stage = 'ingest' AND partition_id LIKE ?",
-                        [f"{batch[0]}-%"])
-    for folder in (raw_dir, q_dir):
+                        [f"{row[0]}-%"])
+    for folder in (batch.raw_dir, batch.q_dir):
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -437,8 +460,8 @@ def _refuse(settings: Settings, path: Path, reason: str, detail: str = "") -> Fi
                       status="refused", reasons={reason: 1}, file_key=key)
 
 
-def _finish(settings: Settings, content_hash: str, batch_id: str, fmt: str, n_chunks: int,
-            done_chunks: set[int], path: Path) -> FileResult:
+def _finish(batch: IngestBatch, fmt: str, n_chunks: int, path: Path) -> FileResult:
+    settings, content_hash, batch_id = batch.settings, batch.content_hash, batch.batch_id
     with writer(settings) as con:
         con.execute("""
             UPDATE ledger SET status = 'done', chunks = ?, finished_at = ?,
@@ -449,7 +472,7 @@ def _finish(settings: Settings, content_hash: str, batch_id: str, fmt: str, n_ch
                     [n_chunks, datetime.now(UTC).replace(tzinfo=None), content_hash, content_hash, content_hash,
                      content_hash])
         crash_point("ingest:file_commit")
-    result = _result_from_ledger(settings, content_hash, "resumed" if done_chunks else "ingested", path)
+    result = _result_from_ledger(settings, content_hash, "resumed" if batch.done_chunks else "ingested", path)
     log.info("ingest batch=%s format=%s rows_in=%d written=%d quarantined=%d", batch_id, fmt, result.rows_in,
              result.rows_written, result.rows_quarantined)
     return result

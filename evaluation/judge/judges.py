@@ -16,12 +16,15 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from evaluation.judge.rubrics import Rubric
 from radforge.errors import EgressBlocked, RadforgeError
 from radforge.log import get_logger
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 log = get_logger("evaluation.judge")
 
@@ -163,7 +166,7 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_RefuseRedirects)
 
 
-def check_endpoint_allowed(url: str, settings: Any) -> str:
+def check_endpoint_allowed(url: str, settings: Settings) -> str:
     """The endpoint's host if the site allow-lists it (host, or host and port); EgressBlocked before any
     socket is touched. Names are matched as written: resolving one would already be traffic."""
     from radforge.egress import EgressPolicy, active_policy
@@ -194,7 +197,7 @@ class EndpointJudge:
     then on.
     """
 
-    def __init__(self, url: str, rubric: Rubric, settings: Any, *, model: str = "judge", attempts: int = 3,
+    def __init__(self, url: str, rubric: Rubric, settings: Settings, *, model: str = "judge", attempts: int = 3,
                  timeout_s: float = 120.0, api_key: str | None = None, response_format: str | None = None) -> None:
         if response_format is not None and response_format not in _RESPONSE_FORMATS:
             raise ValueError(f"response_format must be one of {_RESPONSE_FORMATS}")
@@ -272,7 +275,7 @@ class EndpointJudge:
         return out
 
 
-def make_judge(settings: Any, rubric: Rubric, *, model_path: Path | None = None, endpoint: str | None = None,
+def make_judge(settings: Settings, rubric: Rubric, *, model_path: Path | None = None, endpoint: str | None = None,
                batch_size: int | None = None, **kw: Any) -> LocalJudge | EndpointJudge:
     """The site's judge: an explicit endpoint or model, else [models].judge_endpoint, else the local judge model."""
     from radforge.models import judge_llm_path

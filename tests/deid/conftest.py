@@ -25,8 +25,12 @@ def deid_settings(deid_home: Path):
 
 
 @pytest.fixture(scope="session")
-def engine(deid_settings):
-    """The real engine (Presidio + spaCy), loaded once, auditing into the session site."""
+def engine(deid_settings, _egress_guard):
+    """The real engine (Presidio + spaCy), loaded once, auditing into the session site.
+
+    The session's egress guard (tests/conftest.py) stands in for `radforge.process.start()`: without a guard
+    the engine refuses to load.
+    """
     from deid import Deidentifier
 
     return Deidentifier(settings=deid_settings)

@@ -90,7 +90,8 @@ def test_deid_zone_resumes_after_sigkill_with_the_real_engine(site, tmp_path, mo
     path = write_jsonl(tmp_path / "feed.jsonl", [report(i) for i in range(1, 11)])  # 3 raw partitions
     ingest_paths([path], settings)
     env = {**os.environ, "RADFORGE_CRASH_AT": "deid:after_write", "RADFORGE_CRASH_SKIP": "1"}
-    script = "from warehouse.deid_zone import run_deid_zone; run_deid_zone()"
+    script = ("from radforge.process import start; start(preflight=False); "  # a process starts, then de-identifies
+              "from warehouse.deid_zone import run_deid_zone; run_deid_zone()")
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
     from radforge.catalog import reader
