@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from evaluation.errors import EvaluationError
 from evaluation.judge.rubrics import RUBRICS
 from radforge.errors import ConfigError
+from radforge.yaml_files import read_mapping
 from training.config import PROMPT_FORMATS
 
 __all__ = ["EvalConfig", "JudgeConfig"]
@@ -125,18 +124,7 @@ class EvalConfig:
 
 def read_yaml(path: Path | str) -> dict[str, Any]:
     """The mapping of an eval config file ({} for an empty one); what is wrong with the file, as an EvaluationError."""
-    path = Path(path)
-    if not path.is_file():
-        raise EvaluationError(f"eval config file {path} not found")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise EvaluationError(f"{path}: not valid YAML ({type(exc).__name__})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise EvaluationError(f"{path}: expected a mapping of eval config keys at the top level")
-    return data
+    return read_mapping(path, EvaluationError, "eval config")
 
 
 # the type each key must have (None is always allowed except for these few)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from radforge.errors import ConfigError
 from radforge.tasks import DEFAULT_TASK, TASKS
+from radforge.yaml_files import read_mapping
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PROMPT_FORMATS = ("instruction", "alpaca", "chat-template")
@@ -210,15 +211,7 @@ def load_config(source: str | Path | dict | RunConfig) -> RunConfig:
     if isinstance(source, dict):
         return parse(source, "config")
     path = Path(source)
-    if not path.exists():
-        raise ConfigError(f"config file {path} not found")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({type(exc).__name__})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return parse(data, str(path))
+    return parse(read_mapping(path, ConfigError), str(path))
 
 
 def list_presets() -> list[str]:
