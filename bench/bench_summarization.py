@@ -65,7 +65,7 @@ def _recipe() -> dict[str, object]:
 
 RECIPE = _recipe()
 _LORA, _FULL = {"method": "lora", "lr": 1e-3}, {"method": "full", "lr": 5e-5}
-# The ablation (radforge/datasets/README.md has the measured table): retrieval depth, LoRA vs full FT, learning rate.
+# The ablation (sources/datasets/README.md has the measured table): retrieval depth, LoRA vs full FT, learning rate.
 ARMS: dict[str, dict[str, object]] = {
     "k0-lora": {**RECIPE, **_LORA, "k": 0, "max_seq_len": 512}, "k1-lora": {**RECIPE, **_LORA, "k": 1},
     "k3-lora": {**RECIPE, **_LORA, "k": 3}, "k5-lora": {**RECIPE, **_LORA, "k": 5, "max_seq_len": 1024},
@@ -96,7 +96,7 @@ def _timed(label: str, timings: dict[str, float]):
 
 def build_snapshots(settings, timings: dict[str, float]) -> dict[str, object]:
     """Converter -> ingest -> de-id -> pairs -> snapshot -> deduplicated snapshot. Returns counts."""
-    from radforge.datasets import convert, section_agreement
+    from sources.datasets import convert, section_agreement
     from warehouse.deid_zone import run_deid_zone
     from warehouse.ingest import ingest_paths
     from warehouse.pairs import build_pairs

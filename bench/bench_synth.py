@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from radforge.synth import write_corpus
+from sources.synth import write_corpus
 
 
 def _cpu() -> float:

@@ -1,6 +1,6 @@
 """`make canary`: plant unique canary PHI in every field, run the whole pipeline, then look for it everywhere.
 
-The synthetic corpus (radforge.synth) already marks every PHI span of its reports; this script
+The synthetic corpus (sources.synth) already marks every PHI span of its reports; this script
 rewrites each one into a canary: a realistic-looking but unique value (invented surnames such as
 "Kesmarovick", unique phone numbers, e-mails, street addresses, facility names), the corpus's own
 MRNs and accessions (unique by construction) and every date of birth / exam date in the common
@@ -150,7 +150,7 @@ def _full_dates(text: str) -> list[dt.date]:
 
 def build_corpus(reports: int, seed: int) -> CanaryCorpus:
     """The synthetic corpus with every PHI span and field rewritten to a recorded canary."""
-    from radforge.synth import iter_reports
+    from sources.synth import iter_reports
 
     base = list(iter_reports(reports, seed))
     forbidden = "\n".join(r["text"] for r in base)
@@ -160,7 +160,7 @@ def build_corpus(reports: int, seed: int) -> CanaryCorpus:
         for p in Path(deid.__file__).parent.rglob("*"):
             if p.is_file() and p.suffix in (".txt", ".py", ".json"):
                 forbidden += "\n" + p.read_text(errors="ignore")
-        from radforge.synth import vocab
+        from sources.synth import vocab
 
         forbidden += "\n" + repr(vars(vocab))
     except ImportError:
@@ -230,7 +230,7 @@ def build_corpus(reports: int, seed: int) -> CanaryCorpus:
 
 def write_export(corpus: CanaryCorpus, folder: Path) -> list[Path]:
     """The hospital's export in the three formats ingest reads (patients split between the files)."""
-    from radforge.synth import writers
+    from sources.synth import writers
 
     folder.mkdir(parents=True, exist_ok=True)
     groups: dict[int, list[dict]] = defaultdict(list)

@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     from radforge.settings import get_settings
 
     if len(argv) == 2 and argv[0] == "agreement":
-        from radforge.datasets import section_agreement
+        from sources.datasets import section_agreement
 
         print(json.dumps(section_agreement(Path(argv[1]), _sectioner).to_dict()))
     elif len(argv) == 3 and argv[0] == "dedup":

@@ -4,7 +4,7 @@
   through typer's public `BadParameter`, so the root's `main()` recognises a usage error whichever typer runs.
 - Rich reads `[word]` as markup and drops it: "[security].egress_allow" printed as ".egress_allow". Every
   console here has markup off; colour comes from `Text` styles, never from markup in a string with data in it.
-- `dataset` is one group: the warehouse adds `snapshot` and `list`, radforge.datasets adds `iu-xray`.
+- `dataset` is one group: the warehouse adds `snapshot` and `list`, sources.datasets adds `iu-xray`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def main() -> int:
     console.print(f"site {info['home']}; base LLM {llm} ({time.perf_counter() - t:.0f}s)")
 
     t = _step(f"2. synthetic hospital export: {reports} reports")
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     corpus = settings.root / "synth"
     summary = write_corpus(corpus, reports=reports, seed=11, formats=("jsonl", "csv", "hl7"), workers=1)

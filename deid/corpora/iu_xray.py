@@ -13,7 +13,7 @@ NAME = "iu-xray"
 
 
 def load(limit: int | None = None, seed: int = 4242) -> Corpus:
-    from radforge.datasets.iu_xray import DatasetNotFound, iter_reports
+    from sources.datasets.iu_xray import DatasetNotFound, iter_reports
 
     try:
         reports = list(iter_reports())

@@ -9,7 +9,7 @@ in its `original` casing, UPPER and lower (length-preserving, so gold offsets st
 
 Names: `style-matrix` (all nine cells, `limit // 9` source reports each) or one cell,
 `style-matrix:<casing>-<style>` (`limit` source reports). Seeded and deterministic.
-Gold follows the synthetic corpus's policy (radforge/synth/README.md); a bare year (`'89`), a
+Gold follows the synthetic corpus's policy (sources/synth/README.md); a bare year (`'89`), a
 weekday and a ward or room go to `ignore` (not identifiers under Safe Harbor).
 """
 

@@ -1,4 +1,4 @@
-"""`synthetic`: radforge's own synthetic radiology reports with their gold spans (radforge.synth).
+"""`synthetic`: radforge's own synthetic radiology reports with their gold spans (sources.synth).
 
 The same records `write_corpus(folder, reports=N, seed=seed)` writes to reports.jsonl and
 gold.jsonl, taken in memory. `limit` is the number of reports generated (default 500: a few
@@ -14,7 +14,7 @@ DEFAULT_LIMIT = 500
 
 
 def records(limit: int | None, seed: int) -> list[dict]:
-    from radforge.synth import iter_reports
+    from sources.synth import iter_reports
 
     return list(iter_reports(DEFAULT_LIMIT if limit is None else limit, seed))
 

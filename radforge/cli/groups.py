@@ -12,7 +12,7 @@ import typer
 from deid import cli as deid_cli
 from evaluation import cli as evaluation_cli
 from radforge.cliutil import dataset_app
-from radforge.datasets import cli as datasets_cli
+from sources.datasets import cli as datasets_cli
 from training import cli as training_cli
 from warehouse import cli as warehouse_cli
 

@@ -90,7 +90,7 @@ def synth(
 
     Example: radforge synth --reports 1000 --seed 7 --out /tmp/corpus
     """
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     summary = write_corpus(out, reports=reports, seed=seed, formats=wanted, workers=workers,
@@ -98,7 +98,7 @@ def synth(
     if as_json:
         print(json.dumps(summary))
     else:
-        from radforge.synth.summary import print_summary
+        from sources.synth.summary import print_summary
 
         print_summary(summary, out, plain_console())
 

@@ -33,7 +33,7 @@ def chain_site(tmp_path_factory, tiny_llama_path):
     from radforge.airflow_local import prepare
     from radforge.settings import get_settings
     from radforge.site import init_site
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     settings = get_settings()
     init_site(settings)

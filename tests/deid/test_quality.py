@@ -24,7 +24,7 @@ def test_token_and_span_scoring_by_hand():
 
 @pytest.mark.slow
 def test_recall_on_an_unseen_synthetic_corpus(engine, tmp_path):
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     write_corpus(tmp_path, reports=120, seed=4243, formats=("jsonl",))
     s = evaluate(tmp_path / "gold.jsonl", tmp_path / "reports.jsonl", engine=engine)

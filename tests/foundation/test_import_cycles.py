@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import grimp
 
-PACKAGES = ("radforge", "deid", "warehouse", "training", "evaluation")
+PACKAGES = ("radforge", "sources", "deid", "warehouse", "training", "evaluation")
 
 # Cycles accepted for now, each as the sorted tuple of its modules, with the reason. Keep this empty.
 KNOWN: set[tuple[str, ...]] = set()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from radforge.synth import PHI_TYPES, iter_reports, write_corpus
+from sources.synth import PHI_TYPES, iter_reports, write_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 RADFORGE = Path(sys.executable).with_name("radforge")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from radforge.synth import generate_block
-from radforge.synth.exams import ALL_EXAMS
-from radforge.synth.vocab import EPONYM_TERMS, TRAP_SURNAMES
-from radforge.synth.writers import hl7_escape
+from sources.synth import generate_block
+from sources.synth.exams import ALL_EXAMS
+from sources.synth.vocab import EPONYM_TERMS, TRAP_SURNAMES
+from sources.synth.writers import hl7_escape
 
 RADFORGE = Path(sys.executable).with_name("radforge")
 # Clinical look-alikes that a careless de-identifier flags; none of them may touch a gold span.

@@ -13,7 +13,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def iu_archive() -> Path:
-    from radforge.datasets import locate_archive
+    from sources.datasets import locate_archive
 
     return locate_archive()
 
@@ -21,7 +21,7 @@ def iu_archive() -> Path:
 @pytest.fixture(scope="session")
 def iu_export(tmp_path_factory: pytest.TempPathFactory, iu_archive: Path) -> tuple[Path, object]:
     """(export folder, ConversionSummary) of the whole corpus."""
-    from radforge.datasets import convert
+    from sources.datasets import convert
 
     out = tmp_path_factory.mktemp("iu-xray")
     return out, convert(out, archive=iu_archive)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from radforge.datasets import DatasetFormatError, DatasetNotFound, convert
-from radforge.datasets.iu_xray import CITATION, CSV_HEADER, EXPECTED_REPORTS
+from sources.datasets import DatasetFormatError, DatasetNotFound, convert
+from sources.datasets.iu_xray import CITATION, CSV_HEADER, EXPECTED_REPORTS
 
 
 def _jsonl(path: Path) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from radforge.datasets import section_agreement
+from sources.datasets import section_agreement
 
 sections = pytest.importorskip("warehouse.sections")
 

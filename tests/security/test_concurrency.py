@@ -34,7 +34,7 @@ def _env(site, **extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def exports(site, tmp_path):
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     a, b = tmp_path / "a", tmp_path / "b"
     write_corpus(a, reports=400, seed=21, formats=("jsonl",))

@@ -29,7 +29,7 @@ def template(tmp_path_factory):
     """A site with ingested, de-identified reports and pairs (built once, copied per test)."""
     from radforge.settings import get_settings
     from radforge.site import init_site
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     root = tmp_path_factory.mktemp("rotation")
     write_corpus(root / "export", reports=60, seed=31, formats=("jsonl",))

@@ -26,7 +26,7 @@ def _cli(*args: str, code: int = 0) -> str:
 def pipeline(tmp_path_factory):
     from radforge.settings import get_settings
     from radforge.site import init_site
-    from radforge.synth import write_corpus
+    from sources.synth import write_corpus
 
     root = tmp_path_factory.mktemp("pipeline")
     with pytest.MonkeyPatch.context() as mp:

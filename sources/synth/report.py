@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
 
-from radforge.synth import phi, phrases, vocab
-from radforge.synth.builder import TextBuilder
-from radforge.synth.exams import ABNORMAL_BY_AGE, INDICATIONS_BY_SEX, TECHNIQUES_BY_TITLE, ExamType
-from radforge.synth.people import Patient, Person, Physician, age_on
-from radforge.synth.slots import Slots
+from sources.synth import phi, phrases, vocab
+from sources.synth.builder import TextBuilder
+from sources.synth.exams import ABNORMAL_BY_AGE, INDICATIONS_BY_SEX, TECHNIQUES_BY_TITLE, ExamType
+from sources.synth.people import Patient, Person, Physician, age_on
+from sources.synth.slots import Slots
 
 # Hard-case rates (per original report).
 P_EMPTY = 0.006

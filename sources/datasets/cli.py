@@ -33,7 +33,7 @@ def iu_xray(
     """
     from rich.progress import Progress
 
-    from radforge.datasets.iu_xray import EXPECTED_REPORTS, convert
+    from sources.datasets.iu_xray import EXPECTED_REPORTS, convert
 
     console = plain_console(stderr=True)
     if as_json or not sys.stderr.isatty():

@@ -6,7 +6,7 @@ reports.hl7 (see README.md in this folder for the formats and the gold policy).
 
 from __future__ import annotations
 
-from radforge.synth.builder import PHI_TYPES
-from radforge.synth.corpus import BLOCK, SynthError, generate_block, iter_reports, write_corpus
+from sources.synth.builder import PHI_TYPES
+from sources.synth.corpus import BLOCK, SynthError, generate_block, iter_reports, write_corpus
 
 __all__ = ["BLOCK", "PHI_TYPES", "SynthError", "generate_block", "iter_reports", "write_corpus"]

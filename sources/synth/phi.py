@@ -15,7 +15,7 @@ import unicodedata
 from datetime import date, datetime
 from random import Random
 
-from radforge.synth.rand import Weighted
+from sources.synth.rand import Weighted
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from random import Random
 
-from radforge.synth import phi, vocab
-from radforge.synth.rand import SynthRandom, Weighted
+from sources.synth import phi, vocab
+from sources.synth.rand import SynthRandom, Weighted
 
 _ORIGIN_NAMES = tuple(vocab.ORIGINS)
 _START = date(2008, 1, 1).toordinal()

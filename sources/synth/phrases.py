@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from random import Random
 
-from radforge.synth import phi, vocab
-from radforge.synth.builder import TextBuilder
-from radforge.synth.people import AREA_CODES, Patient, Person, Physician
+from sources.synth import phi, vocab
+from sources.synth.builder import TextBuilder
+from sources.synth.people import AREA_CODES, Patient, Person, Physician
 
 # Eponymous conditions paired with the physician surname that makes them a trap.
 # (surname, condition phrase, body parts of the exams where the sentence is plausible)

@@ -18,11 +18,11 @@ from random import Random
 
 from radforge.errors import RadforgeError
 from radforge.procs import worker_context
-from radforge.synth import vocab, writers
-from radforge.synth.exams import ALL_EXAMS, ExamType
-from radforge.synth.people import Patient, accession_for, age_on, make_patient, physician_pool
-from radforge.synth.rand import SynthRandom, Weighted
-from radforge.synth.report import Prior, Rendered, Staff, addendum, render
+from sources.synth import vocab, writers
+from sources.synth.exams import ALL_EXAMS, ExamType
+from sources.synth.people import Patient, accession_for, age_on, make_patient, physician_pool
+from sources.synth.rand import SynthRandom, Weighted
+from sources.synth.report import Prior, Rendered, Staff, addendum, render
 
 BLOCK = 500  # part of the output's definition: changing it changes every corpus
 P_SECOND_VERSION = 0.035
