@@ -190,7 +190,7 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
     from evaluation.metrics import score_samples
     from evaluation.subsets import subset_masks, subset_metrics
     from radforge.models import bertscore_path
-    from radforge.retrieval import load_examples
+    from warehouse.retrieval import load_examples
 
     folder = settings.zone("snapshots") / DEDUP_SNAPSHOT
     train = pl.read_parquet(folder / "train.parquet")
@@ -249,7 +249,7 @@ def retrieval_headroom(settings, samples: int = 1000) -> list[dict[str, object]]
     from evaluation.bootstrap import paired_bootstrap
     from evaluation.metrics import rouge_scores
     from evaluation.subsets import templated_normal_flags
-    from radforge.retrieval import load_examples
+    from warehouse.retrieval import load_examples
 
     folder = settings.zone("snapshots") / DEDUP_SNAPSHOT
     train = pl.read_parquet(folder / "train.parquet")

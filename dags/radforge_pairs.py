@@ -15,7 +15,7 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from radforge.orchestration import DEFAULT_ARGS
-from radforge.tasks import DEFAULT_TASK, TASKS
+from warehouse.tasks import DEFAULT_TASK, TASKS
 
 from assets import DEID_REPORTS, PAIRS
 

@@ -19,7 +19,7 @@ from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from radforge.orchestration import DEFAULT_ARGS
-from radforge.tasks import DEFAULT_TASK, TASKS
+from warehouse.tasks import DEFAULT_TASK, TASKS
 
 from assets import PAIRS, PRODUCTION
 

@@ -6,7 +6,7 @@ little without them, so every evaluation scores these four with the same metrics
 
 - `constant`: the most frequent impression of the train split (ties: the alphabetically first);
 - `retrieval`: the impression of the train report whose findings are nearest by TF-IDF cosine
-  (radforge.retrieval's TF-IDF = scikit-learn's sublinear smooth-idf TF-IDF; ties: the first train row);
+  (warehouse.retrieval's TF-IDF = scikit-learn's sublinear smooth-idf TF-IDF; ties: the first train row);
 - `knn_vote`: the most frequent impression among the KNN_K nearest train reports (same TF-IDF;
   impressions compared case- and punctuation-insensitively; ties: the group holding the nearer report),
   which on templated corpora beats top-1 retrieval: one odd neighbour no longer decides;
@@ -42,7 +42,7 @@ def most_frequent_impression(train_impressions: Sequence[str]) -> str:
 
 
 def _neighbours(train_findings: Sequence[str], test_findings: Sequence[str], k: int) -> list[list[int]]:
-    from radforge.retrieval import LexicalIndex
+    from warehouse.retrieval import LexicalIndex
 
     index = LexicalIndex.fit(train_findings, "tfidf")
     rows, _scores = index.search(test_findings, k)

@@ -63,7 +63,7 @@ class EvalConfig:
 
     def __post_init__(self) -> None:
         # inside: numpy and polars stay out of `radforge --help`, which imports this module
-        from radforge.retrieval import RetrievalSpec
+        from warehouse.retrieval import RetrievalSpec
         from warehouse.splits import SPLITS
 
         _as_path(self, "model_path")

@@ -12,10 +12,10 @@ import polars as pl
 
 from evaluation.errors import EvaluationError
 from radforge.settings import Settings
-from radforge.tasks import DEFAULT_TASK, TASKS, get_task
 from training.registry import get_run
 from warehouse.errors import SnapshotError
 from warehouse.snapshot_read import read_examples, read_manifest, read_split
+from warehouse.tasks import DEFAULT_TASK, TASKS, get_task
 
 DEFAULT_FORMAT = "chat-template"  # a bare model folder (or a run that recorded none) is asked in its chat format
 
@@ -116,10 +116,10 @@ def retrieval_examples(settings: Settings, snapshot: str, manifest: dict[str, An
                        split: str, task: str, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
     """report_key -> the k nearest train pairs the model's prompts show (empty without retrieval).
 
-    The same stored neighbours training read (radforge.retrieval), checked against the run's k and index.
+    The same stored neighbours training read (warehouse.retrieval), checked against the run's k and index.
     """
     from radforge.errors import ConfigError
-    from radforge.retrieval import RetrievalSpec, check_compatible
+    from warehouse.retrieval import RetrievalSpec, check_compatible
 
     spec = RetrievalSpec.parse(mut.retrieval)
     if spec is None:

@@ -19,7 +19,7 @@ import polars as pl
 
 from radforge.errors import ModelNotFound
 from radforge.log import get_logger
-from radforge.tasks import DEFAULT_TASK
+from warehouse.tasks import DEFAULT_TASK
 
 log = get_logger("evaluation.generation")
 PARTS_DIR = "predictions.parts"

@@ -22,7 +22,7 @@ from typing import Any
 from radforge.catalog import reader, writer
 from radforge.log import get_logger
 from radforge.settings import Settings
-from radforge.tasks import DEFAULT_TASK
+from warehouse.tasks import DEFAULT_TASK
 
 log = get_logger("evaluation.promotion")
 
@@ -120,7 +120,7 @@ def _usable_retrieval(settings: Settings, snapshot: str, retrieval: dict[str, An
     """Production's retrieval when this snapshot stores a compatible index; else None (it is scored without)."""
     from evaluation.data import load_manifest
     from radforge.errors import ConfigError
-    from radforge.retrieval import RetrievalSpec, check_compatible
+    from warehouse.retrieval import RetrievalSpec, check_compatible
 
     try:
         check_compatible(load_manifest(settings, snapshot), RetrievalSpec.parse(retrieval), snapshot)

@@ -39,8 +39,8 @@ from evaluation.metrics import METRICS, PRIMARY_METRIC, SampleScores, corpus_sco
 from evaluation.subsets import templated_normal_flags
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
-from radforge.tasks import get_task
 from warehouse.leakage import leaked_mask, split_leakage
+from warehouse.tasks import get_task
 
 log = get_logger("evaluation.run")
 SYSTEMS = ("model", *BASELINES)

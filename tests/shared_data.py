@@ -64,13 +64,13 @@ def write_snapshot(root: Path, name: str, rows: list[dict], test_fraction: float
 
 
 def add_retrieval(folder: Path, k: int = 3, index: str = "tfidf", task: str = "findings-to-impression") -> dict:
-    """Give a `write_snapshot` folder a retrieval index the way the warehouse does (radforge.retrieval)."""
+    """Give a `write_snapshot` folder a retrieval index the way the warehouse does (warehouse.retrieval)."""
     import json
 
     import polars as pl
 
-    from radforge.retrieval import RetrievalSpec, write_index
-    from radforge.tasks import get_task
+    from warehouse.retrieval import RetrievalSpec, write_index
+    from warehouse.tasks import get_task
 
     frames = {s: pl.read_parquet(folder / f"{s}.parquet") for s in ("train", "validation", "test")}
     block = write_index(folder, frames, get_task(task).source, RetrievalSpec(k, index))

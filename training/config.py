@@ -18,8 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from radforge.errors import ConfigError
-from radforge.tasks import DEFAULT_TASK, TASKS
 from radforge.yaml_files import read_mapping
+from warehouse.tasks import DEFAULT_TASK, TASKS
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PROMPT_FORMATS = ("instruction", "alpaca", "chat-template")
@@ -77,7 +77,7 @@ class SlurmSection(_Strict):
 
 
 class RetrievalSection(_Strict):
-    """Retrieval-augmented prompts: the k nearest TRAIN pairs, from the snapshot's stored index (radforge.retrieval).
+    """Retrieval-augmented prompts: the k nearest TRAIN pairs, from the snapshot's stored index (warehouse.retrieval).
 
     The snapshot must have been built with the same index kind and at least this k
     (`radforge dataset snapshot --retrieval-k K --retrieval-index tfidf|bm25`).
@@ -103,7 +103,7 @@ class RunConfig(_Strict):
     name: str = "run"
     preset: str | None = None  # which preset this file started from (informational)
     base_model: str = ""  # local HF folder; "" = the site's base LLM (radforge.models.base_llm_path)
-    task: str = DEFAULT_TASK  # one of radforge.tasks.TASKS
+    task: str = DEFAULT_TASK  # one of warehouse.tasks.TASKS
     method: Literal["full", "lora", "qlora"] = "lora"
     lora: LoraSection = Field(default_factory=LoraSection)
     quantization: QuantSection = Field(default_factory=QuantSection)

@@ -20,11 +20,11 @@ from typing import Any
 
 from radforge.errors import ConfigError
 from radforge.settings import Settings, get_settings
-from radforge.tasks import DEFAULT_TASK, get_task
 from training.config import RunConfig
 from training.prompts import build_prompt, prompt_adds_special_tokens
 from warehouse.errors import SnapshotError
 from warehouse.snapshot_read import REQUIRED_COLUMNS, read_examples, read_manifest, read_split
+from warehouse.tasks import DEFAULT_TASK, get_task
 
 
 @dataclass
@@ -83,7 +83,7 @@ def resolve_snapshot(cfg: RunConfig, settings: Settings) -> Snapshot:
         raise SnapshotError(f"snapshot {folder.name!r} was built for task {built_for}, the run config asks for "
                             f"{cfg.task}: set `task: {built_for}` in the config, or build a snapshot of that "
                             f"direction with `radforge dataset snapshot --task {cfg.task}`")
-    from radforge.retrieval import RetrievalSpec, check_compatible
+    from warehouse.retrieval import RetrievalSpec, check_compatible
 
     wanted = RetrievalSpec.parse(cfg.retrieval.model_dump() if cfg.retrieval else None)
     check_compatible(manifest, wanted, folder.name)

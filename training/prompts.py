@@ -3,7 +3,7 @@
 A training example is `build_prompt(findings, fmt, tokenizer)` followed by the impression and the
 tokenizer's end-of-sequence token; loss is computed on the impression and EOS only. The prompt is
 tokenised on its own (not together with the impression), which is exactly what a generator sees.
-The words come from the task table (radforge.tasks: each task's texts and the prompt templates), which a
+The words come from the task table (warehouse.tasks: each task's texts and the prompt templates), which a
 snapshot's exports write too; this module only picks the format and renders it.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from radforge.errors import ConfigError
-from radforge.tasks import ALPACA_PROMPT, CHATML_PROMPT, DEFAULT_TASK, EXAMPLES_SECTION, INSTRUCTION_PROMPT, get_task
+from warehouse.tasks import ALPACA_PROMPT, CHATML_PROMPT, DEFAULT_TASK, EXAMPLES_SECTION, INSTRUCTION_PROMPT, get_task
 
 Examples = Sequence[tuple[str, str]] | None  # retrieved train pairs (source, target), nearest first
 
@@ -24,8 +24,8 @@ def build_prompt(findings: str, fmt: str, tokenizer: Any = None, task: str = DEF
 
     For `chat-template` the tokenizer's own chat template renders the messages with the
     generation prompt; without a tokenizer (or without a template) ChatML is used. `findings` is the
-    task's source section: for the `impression-to-*` tasks it is the impression (radforge.tasks).
-    `examples` are the retrieved train pairs of a retrieval-augmented task (radforge.retrieval), shown
+    task's source section: for the `impression-to-*` tasks it is the impression (warehouse.tasks).
+    `examples` are the retrieved train pairs of a retrieval-augmented task (warehouse.retrieval), shown
     before the source in the task's one rendering (`Task.examples_text` / `Task.context_text`).
     """
     findings = (findings or "").strip()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from radforge.log import get_logger
 from radforge.settings import Settings, get_settings
-from radforge.tasks import DEFAULT_TASK
 from training.config import load_config, load_preset
 from training.registry import list_runs
 from training.run import resolve, train
+from warehouse.tasks import DEFAULT_TASK
 
 log = get_logger("training.yearly")
 

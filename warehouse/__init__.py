@@ -8,4 +8,4 @@ See warehouse/README.md.
 """
 
 __all__ = ["atomic", "deid_zone", "errors", "filters", "ingest", "ledger", "pairs", "readers", "reconcile",
-           "schema", "sections", "snapshot", "snapshot_read", "splits", "views"]
+           "retrieval", "schema", "sections", "snapshot", "snapshot_read", "splits", "tasks", "views"]

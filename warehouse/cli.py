@@ -16,12 +16,12 @@ from rich.table import Table
 from rich.text import Text
 
 from radforge.cliutil import dataset_app, plain_console
-from radforge.tasks import DEFAULT_TASK, TASKS
+from warehouse.tasks import DEFAULT_TASK, TASKS
 
 console = plain_console(stderr=True)
 out = plain_console()
 SplitKind = Literal["patient", "temporal"]
-TaskName = Literal[tuple(TASKS)]  # type: ignore[valid-type]  # the names of radforge.tasks.TASKS
+TaskName = Literal[tuple(TASKS)]  # type: ignore[valid-type]  # the names of warehouse.tasks.TASKS
 
 secret_app = typer.Typer(help="The site secret: rotate it through an audited migration (never swap the file).",
                           no_args_is_help=True)
@@ -149,7 +149,7 @@ def dataset_snapshot(
     years: str = typer.Option(None, "--years", help="Exam years to keep, e.g. 2008-2023."),
     split: SplitKind = typer.Option("patient", "--split", help="patient (keyed hash) or temporal."),
     test_year: int = typer.Option(None, "--test-year", help="Temporal split: the test year (default: latest)."),
-    task: TaskName = typer.Option(DEFAULT_TASK, "--task", help="Direction of the exports (radforge.tasks)."),
+    task: TaskName = typer.Option(DEFAULT_TASK, "--task", help="Direction of the exports (warehouse.tasks)."),
     dedup: bool = typer.Option(None, "--dedup/--no-dedup",
                                help="Drop validation/test rows whose findings (near-)duplicate an earlier split "
                                     "(default: [warehouse].dedup_across_splits)."),

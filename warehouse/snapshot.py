@@ -4,7 +4,7 @@
 sha256 over the three split files in that order, filter config, funnel, split sizes, source
 partitions, code version) and `exports/{instruction,alpaca,chat}/<split>.jsonl`. With the retrieval
 option (`retrieval={"k": 3, "index": "tfidf"}`) it also holds `retrieval/` — a lexical index fitted on
-the train split only and every split's k nearest train pairs (radforge.retrieval), sha256 in the
+the train split only and every split's k nearest train pairs (warehouse.retrieval), sha256 in the
 manifest's `retrieval.hash` — and the exports' inputs show those pairs, as training's prompts do. It is built in a
 hidden temporary folder, made read-only, then renamed into place in one step; an existing name is
 refused (`SnapshotExists`), so a snapshot that training pinned by name and hash never changes.
@@ -31,16 +31,16 @@ import polars as pl
 from radforge.catalog import reader, writer
 from radforge.hashing import file_sha256
 from radforge.log import get_logger
-from radforge.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
 from radforge.settings import REPO_ROOT, Settings, get_settings
-from radforge.tasks import ALPACA_TEMPLATE, DEFAULT_TASK, TASKS, get_task
 from warehouse import atomic
 from warehouse.errors import SnapshotError, SnapshotExists
 from warehouse.faults import crash_point
 from warehouse.leakage import DEFAULT_THRESHOLD, deduplicate_for_snapshot
 from warehouse.ledger import ensure_tables, rel
 from warehouse.pairs import current_run
+from warehouse.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
 from warehouse.splits import SPLITS, patient_split, temporal_split
+from warehouse.tasks import ALPACA_TEMPLATE, DEFAULT_TASK, TASKS, get_task
 
 log = get_logger("warehouse.snapshot")
 
@@ -80,7 +80,7 @@ def split_hash(folder: Path) -> str:
 
 def verify_snapshot(folder: Path) -> bool:
     """True when the split files still hash to the manifest's `hash` (and the retrieval files to theirs)."""
-    from radforge.retrieval import verify_index
+    from warehouse.retrieval import verify_index
 
     manifest = json.loads((folder / "manifest.json").read_text())
     return split_hash(folder) == manifest["hash"] and verify_index(folder, manifest)

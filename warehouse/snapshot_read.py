@@ -21,9 +21,9 @@ from typing import Any, Literal
 import polars as pl
 
 from radforge.errors import ZoneViolation
-from radforge.retrieval import INDEX_DIR, NEIGHBOURS_FILE, load_examples
 from radforge.settings import PHI_ZONES, Settings, get_settings
 from warehouse.errors import SnapshotError
+from warehouse.retrieval import INDEX_DIR, NEIGHBOURS_FILE, load_examples
 
 __all__ = ["REQUIRED_COLUMNS", "check_snapshot_path", "read_examples", "read_manifest", "read_split"]
 
@@ -95,10 +95,10 @@ def read_split(snapshot: str | Path, split: str, settings: Settings | None = Non
 
 def read_examples(snapshot: str | Path, split: str, k: int, task: str, keys: Sequence[str] | None = None,
                   settings: Settings | None = None, *, reader: Reader = "training") -> dict[str, list[tuple[str, str]]]:
-    """report_key -> its k nearest train pairs of `task` stored in a retrieval snapshot (radforge.retrieval).
+    """report_key -> its k nearest train pairs of `task` stored in a retrieval snapshot (warehouse.retrieval).
 
     The neighbours file and the train split it names are zone-guarded like the splits. Whether the
-    snapshot's index suits the run (its kind, a depth of at least k) is `radforge.retrieval.check_compatible`.
+    snapshot's index suits the run (its kind, a depth of at least k) is `warehouse.retrieval.check_compatible`.
     """
     settings = settings or get_settings()
     folder, _manifest = read_manifest(snapshot, settings, reader=reader)

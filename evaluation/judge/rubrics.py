@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from evaluation.judge.schema import IntField, IntListField, Schema, StrField
 from radforge.errors import ConfigError
-from radforge.tasks import DEFAULT_TASK, get_task
+from warehouse.tasks import DEFAULT_TASK, get_task
 
 ERROR_KINDS: tuple[str, ...] = ("false_finding", "missed_finding", "wrong_location", "wrong_severity",
                                 "false_comparison", "omitted_comparison")

@@ -67,9 +67,15 @@ def test_every_scheduled_or_emitted_asset_is_one_of_dags_assets(bag):
     assert not orphans, f"DAGs waiting for an asset no task emits: {orphans}"
 
 
+# The task table is the one warehouse module a DAG reads when it is parsed (its `task` param's choices): it
+# imports only radforge.errors and the standard library.
+LIGHT = ("from warehouse.tasks import ",)
+
+
 def test_dag_files_import_no_heavy_package_at_module_top():
     for path in DAGS_FOLDER.glob("*.py"):
-        top = [line for line in path.read_text().splitlines() if line.startswith(("import ", "from "))]
+        top = [line for line in path.read_text().splitlines()
+               if line.startswith(("import ", "from ")) and not line.startswith(LIGHT)]
         heavy = [line for line in top if any(p in line for p in ("deid", "warehouse", "training", "evaluation",
                                                                  "torch", "transformers", "presidio"))]
         assert not heavy, f"{path.name} imports at module top: {heavy}"

@@ -36,7 +36,7 @@ def test_retrieval_equals_a_direct_tfidf_cosine_argmax_and_copy_copies() -> None
 
 def test_knn_vote_is_the_most_frequent_of_the_k_nearest_ties_to_the_nearer() -> None:
     from evaluation.baselines import KNN_K, knn_vote_impressions, vote
-    from radforge.retrieval import LexicalIndex
+    from warehouse.retrieval import LexicalIndex
 
     assert vote(["A b.", "c.", "a  B", "c"]) == "A b."  # 2 vs 2: the group holding the nearest wins
     assert vote(["c.", "A b.", "a b", "x"]) == "A b."  # case/punctuation-insensitive majority beats rank 1

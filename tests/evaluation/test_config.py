@@ -155,8 +155,8 @@ def test_dag_params_build_the_config(site, captured) -> None:
 
 def test_promotion_evaluates_the_candidate_and_production_on_the_same_split(site, captured, tiny_snapshot) -> None:
     from evaluation.promotion import evaluate_candidate_and_production, production_dir
-    from radforge.tasks import DEFAULT_TASK
     from training.registry import write_run
+    from warehouse.tasks import DEFAULT_TASK
 
     write_run({"run_id": "r1", "status": "completed", "method": "lora", "base_model": "/srv/base",
                "snapshot": {"name": "tiny", "hash": "x"}, "adapter_path": "/srv/adapter", "model_path": None,

@@ -47,8 +47,8 @@ def rag_eval(tmp_path_factory, tiny_llama_path):
 
 
 def test_generation_uses_the_training_prompt_with_the_stored_neighbours(rag_eval, tiny_llama_path) -> None:
-    from radforge.retrieval import load_examples
-    from radforge.tasks import get_task
+    from warehouse.retrieval import load_examples
+    from warehouse.tasks import get_task
 
     settings, run, s = rag_eval
     assert s["retrieval"] == {"k": 2, "index": "tfidf"} and s["model"]["retrieval"] == run["retrieval"]

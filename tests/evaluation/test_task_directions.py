@@ -173,10 +173,10 @@ def test_full_report_target_is_findings_then_impression_everywhere(both, tiny_ll
 
     from evaluation.config import EvalConfig, JudgeConfig
     from evaluation.run import evaluate
-    from radforge.tasks import get_task
     from training.config import load_config
     from training.data import load_split, resolve_snapshot, tokenize_pairs
     from warehouse.snapshot import create_snapshot
+    from warehouse.tasks import get_task
 
     create_snapshot("full", both, task=FULL)
     manifest, f2i = _manifest(both, "full"), _manifest(both, "f2i")
@@ -217,7 +217,7 @@ def test_full_report_target_is_findings_then_impression_everywhere(both, tiny_ll
 
 
 def test_existing_snapshots_keep_their_template_hash() -> None:
-    """The task table moved to radforge.tasks: the two original tasks hash exactly as before, so snapshots
+    """The task table moved to warehouse.tasks: the two original tasks hash exactly as before, so snapshots
     built earlier still match what a run pins."""
     import hashlib
 

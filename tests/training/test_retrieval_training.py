@@ -11,10 +11,10 @@ import pytest
 from shared_data import add_retrieval
 
 from radforge.errors import ConfigError
-from radforge.retrieval import load_examples
 from training.config import load_config
 from training.data import load_split, resolve_snapshot, tokenize_pairs
 from training.prompts import build_prompt
+from warehouse.retrieval import load_examples
 
 
 def _cfg(**over):

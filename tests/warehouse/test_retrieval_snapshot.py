@@ -14,8 +14,8 @@ import pytest
 from wh_helpers import commit_deid, deid_row, pair_text
 
 from radforge.errors import ConfigError
-from radforge.retrieval import INDEX_DIR, LexicalIndex, RetrievalSpec, load_examples
 from warehouse.pairs import build_pairs
+from warehouse.retrieval import INDEX_DIR, LexicalIndex, RetrievalSpec, load_examples
 from warehouse.snapshot import create_snapshot, verify_snapshot
 
 TOPICS = [("The lungs are clear. No pleural effusion. Heart size normal.", "No acute cardiopulmonary disease."),
@@ -84,8 +84,8 @@ def test_tfidf_index_equals_scikit_learn_cosine():
 
 
 def test_exports_show_the_same_similar_reports_as_the_prompts(rag_site):
-    from radforge.tasks import get_task
     from training.prompts import build_prompt
+    from warehouse.tasks import get_task
 
     create_snapshot("rag-exp", rag_site, retrieval={"k": 2, "index": "tfidf"})
     folder = rag_site.zone("snapshots") / "rag-exp"

@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 from wh_helpers import commit_deid, deid_row, pair_text
 
-from radforge.tasks import get_task
 from warehouse.errors import SnapshotExists
 from warehouse.pairs import build_pairs
 from warehouse.snapshot import create_snapshot, list_snapshots, verify_snapshot
 from warehouse.splits import patient_split, temporal_split
+from warehouse.tasks import get_task
 
 FINDINGS = "The lungs are clear. There is no effusion. The heart size is normal. Finding number {i} is noted."
 
@@ -92,9 +92,9 @@ def test_chat_export_is_what_training_builds_for_the_same_pair(pairs_site, tiny_
     """A site fine-tuning elsewhere on exports/chat gets the prompt radforge trains and generates with."""
     from transformers import AutoTokenizer
 
-    from radforge.retrieval import load_examples
-    from radforge.tasks import CHATML_PROMPT
     from training.prompts import build_prompt
+    from warehouse.retrieval import load_examples
+    from warehouse.tasks import CHATML_PROMPT
 
     folder = Path(create_snapshot("chat", pairs_site, task=task, retrieval=retrieval).path)
     t, tokenizer = get_task(task), AutoTokenizer.from_pretrained(tiny_llama_path)

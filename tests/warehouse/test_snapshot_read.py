@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from shared_data import add_retrieval  # noqa: E402
 
 from radforge.errors import ZoneViolation  # noqa: E402
-from radforge.retrieval import load_examples  # noqa: E402
 from warehouse.errors import SnapshotError  # noqa: E402
+from warehouse.retrieval import load_examples  # noqa: E402
 from warehouse.snapshot_read import read_examples, read_manifest, read_split  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from radforge.errors import ConfigError
 
 DEFAULT_TASK = "findings-to-impression"
-EXAMPLES_HEADING = "Similar reports"  # the retrieved train pairs (radforge.retrieval), when a prompt has them
+EXAMPLES_HEADING = "Similar reports"  # the retrieved train pairs (warehouse.retrieval), when a prompt has them
 
 
 @dataclass(frozen=True)

@@ -244,7 +244,7 @@ def load_examples(folder: Path, split: str, k: int, task: str, keys: Sequence[st
     """report_key -> its k nearest train pairs as (source text, target text) of `task`, best first."""
     import polars as pl
 
-    from radforge.tasks import get_task
+    from warehouse.tasks import get_task
 
     t = get_task(task)
     neighbours = pl.read_parquet(folder / INDEX_DIR / NEIGHBOURS_FILE).filter(
