@@ -25,6 +25,12 @@ def tiny_run_config(model: Path, **overrides: object) -> dict:
 
 
 @pytest.fixture
+def run_config(tiny_llama_path: Path):
+    """`tiny_run_config` on the tiny Llama, as a dict (no file): `run_config(max_steps=6, ...)`."""
+    return lambda **overrides: tiny_run_config(tiny_llama_path, **overrides)
+
+
+@pytest.fixture
 def write_config(tmp_path: Path, tiny_llama_path: Path):
     """Write a tiny run config YAML and return its path."""
     import yaml

@@ -5,8 +5,6 @@ Real tiny Llama, real tokenizer, real snapshot folder with a stored index (tests
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from shared_data import add_retrieval
 
@@ -53,19 +51,12 @@ def test_a_run_asking_for_retrieval_needs_a_matching_index(site, tiny_snapshot) 
     assert resolve_snapshot(_cfg(retrieval={"k": 1, "index": "bm25"}), site).has_retrieval
 
 
-def test_retrieval_run_records_its_k_and_learns(site, tiny_snapshot, tiny_llama_path) -> None:
-    import importlib.util  # tests/training/conftest.py by path: a bare `conftest` may be another folder's
-    spec = importlib.util.spec_from_file_location("training_conftest", Path(__file__).with_name("conftest.py"))
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
-    tiny_run_config = helpers.tiny_run_config
-
+def test_retrieval_run_records_its_k_and_learns(site, tiny_snapshot, run_config) -> None:
     from training.registry import get_run
     from training.run import train
 
     add_retrieval(tiny_snapshot, k=3)
-    cfg = tiny_run_config(tiny_llama_path, retrieval={"k": 2, "index": "tfidf"}, max_seq_len=512, max_steps=6,
-                          checkpoint_every=6)
+    cfg = run_config(retrieval={"k": 2, "index": "tfidf"}, max_seq_len=512, max_steps=6, checkpoint_every=6)
     record = get_run(train(cfg, site, disable_tqdm=True))
     assert record["status"] == "completed" and record["retrieval"] == {"k": 2, "index": "tfidf"}
     history = record["metrics"]["loss_history"]

@@ -4,19 +4,15 @@ evaluation alike, on a real snapshot folder (tests/shared_data.py's `write_snaps
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
+from shared_data import add_retrieval
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from shared_data import add_retrieval  # noqa: E402
-
-from radforge.errors import ZoneViolation  # noqa: E402
-from warehouse.errors import SnapshotError  # noqa: E402
-from warehouse.retrieval import load_examples  # noqa: E402
-from warehouse.snapshot_read import read_examples, read_manifest, read_split  # noqa: E402
+from radforge.errors import ZoneViolation
+from warehouse.errors import SnapshotError
+from warehouse.retrieval import load_examples
+from warehouse.snapshot_read import read_examples, read_manifest, read_split
 
 
 def test_a_split_by_name_or_folder_with_its_manifest(site, tiny_snapshot) -> None:

@@ -8,11 +8,11 @@ import os
 import stat
 
 import pytest
+from cli_helpers import run_main
 
 from radforge.errors import SecretError, UnsafePermissions
 from radforge.secret import SecretMismatch, fingerprint, read_secret
 from radforge.site import STATE_FILE, init_site, preflight
-from tests.security.cli_helpers import run_main
 
 
 def _mode(path) -> int:

@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_main
 
 from radforge.audit import GENESIS, SEAL, AuditTrail, canonical, record_hash
 from radforge.audit_keys import AuditKeyError, record_mac
 from radforge.errors import SecretError
 from radforge.secret import audit_key_fingerprint, read_key_file
-from tests.security.cli_helpers import run_main
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 import typer
 import typer.main
+from cli_helpers import run_main
 
 from radforge.cli import EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE, app
 from radforge.errors import EgressBlocked
-from tests.security.cli_helpers import run_main
 
 
 @pytest.mark.parametrize(("args", "option"), [

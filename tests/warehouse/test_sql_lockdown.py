@@ -10,9 +10,9 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
+from cli_helpers import run_main
 
 from radforge.catalog import reader
-from tests.security.cli_helpers import run_main
 from warehouse.errors import ReadOnlyQuery
 from warehouse.schema import DEID_SCHEMA, RAW_SCHEMA
 from warehouse.views import _lock_down, refresh_views, run_sql

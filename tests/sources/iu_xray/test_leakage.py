@@ -7,6 +7,7 @@ import random
 
 import polars as pl
 import pytest
+from shared_data import make_pairs, write_snapshot
 
 from warehouse.leakage import (
     deduplicate_across_splits,
@@ -16,18 +17,6 @@ from warehouse.leakage import (
     split_leakage,
 )
 from warehouse.snapshot import deduplicate_snapshot
-
-
-def _shared_helpers():
-    """make_pairs / write_snapshot of tests/conftest.py, loaded by path (its module name is ambiguous)."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location("_root_conftest", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_pairs, module.write_snapshot
-
 
 LONG = ("The heart is normal in size. The mediastinum is unremarkable. The lungs are clear without focal "
         "consolidation, pneumothorax or pleural effusion. The osseous structures are intact.")
@@ -109,8 +98,6 @@ def test_real_corpus_a_quarter_of_test_findings_are_in_train(iu_export):
 
 def test_deduplicated_snapshot_is_a_valid_new_snapshot(site):
     from warehouse.snapshot import verify_snapshot
-
-    make_pairs, write_snapshot = _shared_helpers()
 
     root = site.zone("snapshots")
     write_snapshot(root, "src", make_pairs(60))  # templated synthetic findings: many repeats across splits
