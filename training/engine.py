@@ -16,6 +16,7 @@ import re
 import resource
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -302,23 +303,73 @@ def execute(run_id: str, settings: Settings | None = None, resume: bool = False,
     return metrics
 
 
+@dataclass
+class TrainingData:
+    """The train (and eval) split tokenised and packed, with what tokenising and packing kept."""
+
+    train_ds: Any
+    eval_ds: Any | None
+    examples: int  # training examples kept: the step record counts positions against it
+    tstats: Any
+    pstats: Any
+
+
 def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disable_tqdm: bool,
              is_main: bool) -> dict[str, Any]:
-    import torch
-    from transformers import Trainer, set_seed
+    """The recipe: config in, one configured Trainer trained, the adapter (or model) and its metrics out."""
+    from transformers import set_seed
 
     cfg = load_config(folder / "config.yaml")
+    model_path = _check_base_model(cfg)
+    t0 = time.monotonic()
+    if is_main:
+        _mark_running(run_id, settings)
+    tokenizer = build_tokenizer(model_path)
+    data = _prepare_data(cfg, settings, tokenizer)
+    checkpoint, start_step, steps = _resume_point(run_id, folder, resume, is_main)
+    save_step_log = _step_log_writer(steps, data.examples, is_main)
+    record: list[list[int]] = []
+    collator = _collator(cfg, tokenizer, record)
+    args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
+    set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible
+    model = build_model(cfg, model_path)
+    trainer = _build_trainer(cfg, folder, model, args, data, collator, tokenizer, record, steps, save_step_log,
+                             is_main)
+    result, train_s = _train(trainer, checkpoint)
+    _check_not_past_the_end(run_id, trainer.state)
+    save_step_log(folder, trainer.state)  # the final record, beside the adapter
+    tokens_trained = collator.tokens  # non-pad tokens of this session (eval batches come later)
+    out_name = "model" if cfg.method == "full" else "adapter"
+    trainer.save_model(str(folder / out_name))
+    eval_metrics = {"eval_loss": eval_loss(trainer.model, data.eval_ds, collator, cfg.micro_batch_size)} \
+        if data.eval_ds else {}
+    metrics = _metrics(cfg, trainer, result, eval_metrics, data.tstats, data.pstats, train_s, tokens_trained,
+                       model, start_step)
+    if is_main:
+        _finish_run(run_id, settings, folder, out_name, tokenizer, metrics, checkpoint, train_s, t0)
+    _barrier()
+    return metrics
+
+
+# --- the recipe's steps, in the order it takes them -----------------------------------------------------
+def _check_base_model(cfg: RunConfig) -> Path:
+    """The base model's folder, checked before anything is marked: radforge never downloads a model."""
     model_path = Path(cfg.base_model)
     if not (model_path / "config.json").exists():
         raise ModelNotFound(f"base model folder {model_path} has no config.json; copy the model there "
                             "(radforge never downloads) or set base_model")
-    t0 = time.monotonic()
-    if is_main:
-        rec = registry.get_run(run_id, settings)
-        registry.update_run(run_id, settings, status="running", error=None,
-                            timings={**rec.get("timings", {}), "started_at": registry.now_iso()})
+    return model_path
 
-    tokenizer = build_tokenizer(model_path)
+
+def _mark_running(run_id: str, settings: Settings) -> None:
+    """Mark the run running (rank 0), so a kill from here on leaves it visibly unfinished."""
+    rec = registry.get_run(run_id, settings)
+    registry.update_run(run_id, settings, status="running", error=None,
+                        timings={**rec.get("timings", {}), "started_at": registry.now_iso()})
+
+
+def _prepare_data(cfg: RunConfig, settings: Settings, tokenizer: Any) -> TrainingData:
+    """Tokenise and pack the snapshot's splits, refusing a run that no example fits."""
     snapshot = resolve_snapshot(cfg, settings)
     k = cfg.retrieval.k if cfg.retrieval else 0
     train_rows = load_split(snapshot, cfg.dataset.train_split, cfg.dataset.max_train_examples, k, cfg.task)
@@ -338,7 +389,12 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     log.info("data: %d examples kept of %d (%d over-length dropped), %d packs, non-pad fraction %.3f",
              tstats.examples_kept, tstats.examples_in, tstats.overlength_dropped, pstats.packs,
              pstats.nonpad_fraction)
+    return TrainingData(train_ds, eval_ds, len(examples), tstats, pstats)
 
+
+def _resume_point(run_id: str, folder: Path, resume: bool,
+                  is_main: bool) -> tuple[str | None, int, list[dict[str, Any]]]:
+    """Where training restarts: the last complete checkpoint, its step, and the step record of its weights."""
     checkpoint = last_complete_checkpoint(folder / "checkpoints", remove_incomplete=is_main) if resume else None
     if resume and checkpoint is None:
         log.warning("run %s has no checkpoint yet: starting from step 0", run_id)
@@ -346,50 +402,74 @@ def _execute(run_id: str, folder: Path, settings: Settings, resume: bool, disabl
     # the step record of the checkpoint's weights (rebuilt from the history for checkpoints older than it)
     steps = (read_step_log(Path(checkpoint) / STEP_LOG) or steps_from_history(folder / "data_order.jsonl", start_step)
              if checkpoint else [])
+    return checkpoint, start_step, steps
 
+
+def _step_log_writer(steps: list[dict[str, Any]], examples: int, is_main: bool) -> Any:
+    """The writer of the run's step record (rank 0), shared by every checkpoint and the final save."""
     def save_step_log(where: Path, state: Any) -> None:
         if is_main:
-            write_step_log(where / STEP_LOG, list(steps), state.max_steps, len(examples))  # as it is, never trimmed
+            write_step_log(where / STEP_LOG, list(steps), state.max_steps, examples)  # as it is, never trimmed
 
-    record: list[list[int]] = []
-    collator = (PackedCollator(record, per_row=cfg.attn_implementation != "flash_attention_2",
-                               pad_token_id=tokenizer.pad_token_id) if cfg.packing
-                else PaddedCollator(tokenizer.pad_token_id, pad_to=None, record=record))
-    args = training_arguments(cfg, folder, settings, disable_tqdm)  # before the model: ZeRO-3 init
-    set_seed(cfg.seed)  # LoRA's A matrices are drawn at build time: seed them, or runs are not reproducible
-    model = build_model(cfg, model_path)
-    trainer = _trainer_class(Trainer, save_step_log, cfg.save_total_limit)(
-        model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, data_collator=collator,
+    return save_step_log
+
+
+def _collator(cfg: RunConfig, tokenizer: Any, record: list[list[int]]) -> Any:
+    """Packed or padded batches, each recording the example positions it holds for the step record."""
+    if cfg.packing:
+        return PackedCollator(record, per_row=cfg.attn_implementation != "flash_attention_2",
+                              pad_token_id=tokenizer.pad_token_id)
+    return PaddedCollator(tokenizer.pad_token_id, pad_to=None, record=record)
+
+
+def _build_trainer(cfg: RunConfig, folder: Path, model: Any, args: Any, data: TrainingData, collator: Any,
+                   tokenizer: Any, record: list[list[int]], steps: list[dict[str, Any]], save_step_log: Any,
+                   is_main: bool) -> Any:
+    """The Trainer with named crash points, the step record in every checkpoint and atomic retirement."""
+    from transformers import Trainer
+
+    return _trainer_class(Trainer, save_step_log, cfg.save_total_limit)(
+        model=model, args=args, train_dataset=data.train_ds, eval_dataset=data.eval_ds, data_collator=collator,
         processing_class=tokenizer, callbacks=_callbacks(folder, record, steps, is_main))
+
+
+def _train(trainer: Any, checkpoint: str | None) -> tuple[Any, float]:
+    """Train (from the checkpoint, if any), timing this session alone and measuring its peak memory."""
+    import torch
+
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     t_train = time.monotonic()
     result = trainer.train(resume_from_checkpoint=checkpoint)
-    train_s = time.monotonic() - t_train
-    state = trainer.state
+    return result, time.monotonic() - t_train
+
+
+def _check_not_past_the_end(run_id: str, state: Any) -> None:
+    """Fail a run that trained past its planned steps rather than record it as completed (issue #20)."""
     if state.max_steps > 0 and state.global_step > state.max_steps:
         raise TrainingFailed(f"run {run_id} reached step {state.global_step} of {state.max_steps}")
-    save_step_log(folder, state)  # the final record, beside the adapter
-    tokens_trained = collator.tokens  # non-pad tokens of this session (eval batches come later)
 
-    out_name = "model" if cfg.method == "full" else "adapter"
-    trainer.save_model(str(folder / out_name))
-    eval_metrics = {"eval_loss": eval_loss(trainer.model, eval_ds, collator, cfg.micro_batch_size)} if eval_ds else {}
-    metrics = _metrics(cfg, trainer, result, eval_metrics, tstats, pstats, train_s, tokens_trained, model,
-                       start_step)
-    if is_main:
-        tokenizer.save_pretrained(folder / out_name)
-        rec = registry.get_run(run_id, settings)
-        registry.update_run(
-            run_id, settings, status="completed", metrics=metrics,
-            adapter_path=str(folder / "adapter") if out_name == "adapter" else None,
-            model_path=str(folder / "model") if out_name == "model" else rec.get("model_path"),
-            resumed_from=os.path.basename(checkpoint) if checkpoint else rec.get("resumed_from"),
-            timings={**rec.get("timings", {}), "finished_at": registry.now_iso(), "train_s": round(train_s, 2),
-                     "total_s": round(time.monotonic() - t0, 2)})
+
+def _finish_run(run_id: str, settings: Settings, folder: Path, out_name: str, tokenizer: Any,
+                metrics: dict[str, Any], checkpoint: str | None, train_s: float, t0: float) -> None:
+    """Save the tokenizer beside the weights, then mark the run completed with its metrics (rank 0)."""
+    tokenizer.save_pretrained(folder / out_name)
+    rec = registry.get_run(run_id, settings)
+    registry.update_run(
+        run_id, settings, status="completed", metrics=metrics,
+        adapter_path=str(folder / "adapter") if out_name == "adapter" else None,
+        model_path=str(folder / "model") if out_name == "model" else rec.get("model_path"),
+        resumed_from=os.path.basename(checkpoint) if checkpoint else rec.get("resumed_from"),
+        timings={**rec.get("timings", {}), "finished_at": registry.now_iso(), "train_s": round(train_s, 2),
+                 "total_s": round(time.monotonic() - t0, 2)})
+
+
+def _barrier() -> None:
+    """Wait for every process of a distributed launch, so none exits while another still saves."""
+    import torch
+
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         torch.distributed.barrier()
-    return metrics
 
 
 def eval_loss(model: Any, dataset: Any, collator: Any, batch_size: int) -> float:
