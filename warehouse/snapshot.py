@@ -164,6 +164,38 @@ def parse_years(years: str | None) -> tuple[int, int] | None:
     return lo, hi
 
 
+@dataclass(frozen=True)
+class SnapshotSpec:
+    """What one `create_snapshot` call asks for, resolved and checked once, before anything is read."""
+
+    name: str
+    years: tuple[int, int] | None
+    split: str
+    test_year: int | None
+    task: str
+    dedup: bool
+    retrieval: RetrievalSpec | None
+
+    @classmethod
+    def build(cls, name: str, settings: Settings, years: tuple[int, int] | str | None = None,
+              split: str = "patient", test_year: int | None = None, task: str = TASK,
+              dedup: bool | None = None, retrieval: RetrievalSpec | dict | None = None) -> SnapshotSpec:
+        """The spec, or the `SnapshotError` a bad argument earns (`dedup` None: the site's setting)."""
+        retrieval = RetrievalSpec.parse(retrieval)
+        if task not in TASKS:
+            raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
+        _check_name(name)
+        if split not in ("patient", "temporal"):
+            raise SnapshotError(f"--split must be patient or temporal, got {split!r}")
+        return cls(name, _year_range(years), split, test_year, task,
+                   settings.warehouse.dedup_across_splits if dedup is None else dedup, retrieval)
+
+
+def _year_range(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
+    """`years` as given to the API or the CLI ('2015-2019', (2015, 2019) or None) as one form."""
+    return parse_years(years) if isinstance(years, str) or years is None else tuple(years)
+
+
 def create_snapshot(name: str, settings: Settings | None = None, years: tuple[int, int] | str | None = None,
                     split: str = "patient", test_year: int | None = None, task: str = TASK,
                     dedup: bool | None = None, retrieval: RetrievalSpec | dict | None = None) -> SnapshotInfo:
@@ -177,65 +209,98 @@ def create_snapshot(name: str, settings: Settings | None = None, years: tuple[in
     k nearest train pairs in the snapshot (after deduplication, so the index is the final train split).
     """
     settings = settings or get_settings()
-    retrieval = RetrievalSpec.parse(retrieval)
-    dedup = settings.warehouse.dedup_across_splits if dedup is None else dedup
-    if task not in TASKS:
-        raise SnapshotError(f"unknown task {task!r} (one of {', '.join(TASKS)})")
-    t = get_task(task)
-    _check_name(name)
-    if split not in ("patient", "temporal"):
-        raise SnapshotError(f"--split must be patient or temporal, got {split!r}")
-    target = atomic.ensure_dir(settings.zone("snapshots")) / name
-    known = _catalogued(settings, name)
+    spec = SnapshotSpec.build(name, settings, years, split, test_year, task, dedup, retrieval)
     run = current_run(settings)
+    adopted = _adopt_or_refuse_existing(settings, spec, run)
+    if adopted is not None:
+        return adopted
+    funnel = [dict(f) for f in run["funnel"]]
+    pairs = _keep_years(_read_pairs(settings), spec.years, funnel)
+    frames, test_year = _assign_splits(pairs, spec, settings, funnel)
+    frames, leakage, funnel = _deduplicate(frames, funnel, spec.dedup)
+    manifest = _manifest(spec, settings, run, frames, funnel, leakage, test_year)
+    return _publish(settings, frames, manifest, spec.task, spec.retrieval)
+
+
+def _adopt_or_refuse_existing(settings: Settings, spec: SnapshotSpec, run: dict[str, object]) -> SnapshotInfo | None:
+    """None when the name is free; the snapshot a killed run left uncatalogued when it is this one; else refuse."""
+    target = atomic.ensure_dir(settings.zone("snapshots")) / spec.name
+    known = _catalogued(settings, spec.name)
     if target.exists() and not known:
-        adopted = _adopt(settings, target, run, split, task, years)
+        adopted = _adopt(settings, target, run, spec.split, spec.task, spec.years)
         if adopted is not None:
             return adopted
     if target.exists() or known:
-        raise SnapshotExists(f"snapshot {name!r} already exists; snapshots are never rewritten — choose a new name")
-    pairs = pl.read_parquet(settings.zone("pairs") / "pairs.parquet")
-    funnel = [dict(f) for f in run["funnel"]]
-    step = len(funnel)
-    year_range = parse_years(years) if isinstance(years, str) or years is None else tuple(years)
+        raise SnapshotExists(f"snapshot {spec.name!r} already exists; snapshots are never rewritten "
+                             "— choose a new name")
+    return None
+
+
+def _read_pairs(settings: Settings) -> pl.DataFrame:
+    """The pairs zone as the last pairs run committed it: the one input a snapshot freezes."""
+    return pl.read_parquet(settings.zone("pairs") / "pairs.parquet")
+
+
+def _keep_years(pairs: pl.DataFrame, year_range: tuple[int, int] | None, funnel: list[dict]) -> pl.DataFrame:
+    """The pairs inside the asked years (a funnel row when a range was asked); refuses an empty result."""
     if year_range is not None:
         kept = pairs.filter(pl.col("exam_year").is_between(year_range[0], year_range[1]))
-        funnel.append({"step": step, "stage": "outside_years", "removed": pairs.height - kept.height,
+        funnel.append({"step": len(funnel), "stage": "outside_years", "removed": pairs.height - kept.height,
                        "remaining": kept.height})
-        step, pairs = step + 1, kept
+        pairs = kept
     if pairs.height == 0:
         raise SnapshotError("no pairs to snapshot (empty pairs zone or year range)")
-    secret = settings.secret()
+    return pairs
+
+
+def _assign_splits(pairs: pl.DataFrame, spec: SnapshotSpec, settings: Settings,
+                   funnel: list[dict]) -> tuple[dict[str, pl.DataFrame], int | None]:
+    """The split frames in the snapshot's column contract, and the test year (temporal split only).
+
+    Keyed by the site secret, so a patient's split never moves between snapshots; the temporal split
+    drops the years after the test year (a funnel row).
+    """
     cfg = settings.warehouse
-    if split == "temporal":
-        test_year = test_year or int(pairs["exam_year"].max())
-        assigned = temporal_split(pairs, secret, test_year, cfg.validation_fraction)
-        funnel.append({"step": step, "stage": "after_test_year", "removed": pairs.height - assigned.height,
+    test_year = None
+    if spec.split == "temporal":
+        test_year = spec.test_year or int(pairs["exam_year"].max())
+        assigned = temporal_split(pairs, settings.secret(), test_year, cfg.validation_fraction)
+        funnel.append({"step": len(funnel), "stage": "after_test_year", "removed": pairs.height - assigned.height,
                        "remaining": assigned.height})
     else:
-        assigned = patient_split(pairs, secret, cfg.test_fraction, cfg.validation_fraction)
+        assigned = patient_split(pairs, settings.secret(), cfg.test_fraction, cfg.validation_fraction)
     keep = list(COLUMNS) + [c for c in EXTRA_COLUMNS if c in assigned.columns]
     assigned = assigned.with_columns(exam_year=pl.col("exam_year").cast(pl.Int32),
                                      modality=pl.col("modality").fill_null("UNKNOWN"),
                                      body_part=pl.col("body_part").fill_null("UNKNOWN"))
-    frames = {s: assigned.filter(pl.col("split") == s).select(keep).sort("report_key") for s in SPLITS}
-    leakage = None
-    if dedup:
-        frames, leakage, funnel = deduplicate_for_snapshot(frames, funnel)
-    manifest = {
-        "name": name, "hash": None, "task": task, "splits": {s: df.height for s, df in frames.items()},
-        "split": {"method": split, "test_year": test_year if split == "temporal" else None,
+    return {s: assigned.filter(pl.col("split") == s).select(keep).sort("report_key") for s in SPLITS}, test_year
+
+
+def _deduplicate(frames: dict[str, pl.DataFrame], funnel: list[dict], dedup: bool
+                 ) -> tuple[dict[str, pl.DataFrame], dict[str, object] | None, list[dict]]:
+    """Without the validation/test rows that copy an earlier split, when asked: (frames, leakage block, funnel)."""
+    if not dedup:
+        return frames, None, funnel
+    return deduplicate_for_snapshot(frames, funnel)
+
+
+def _manifest(spec: SnapshotSpec, settings: Settings, run: dict[str, object], frames: dict[str, pl.DataFrame],
+              funnel: list[dict], leakage: dict[str, object] | None, test_year: int | None) -> dict[str, object]:
+    """The manifest, less what `_publish` fills in once the files exist (`hash`, `retrieval`, `created_at`)."""
+    cfg, t = settings.warehouse, get_task(spec.task)
+    return {
+        "name": spec.name, "hash": None, "task": spec.task, "splits": {s: df.height for s, df in frames.items()},
+        "split": {"method": spec.split, "test_year": test_year,
                   "test_fraction": cfg.test_fraction, "validation_fraction": cfg.validation_fraction,
                   "key": "hmac-sha256(site secret, 'split', patient_key)"},
-        "years": list(year_range) if year_range else None, "filters": run["filters"], "funnel": funnel,
+        "years": list(spec.years) if spec.years else None, "filters": run["filters"], "funnel": funnel,
         "pair_run_id": run["run_id"], "source_partitions": run["source_partitions"],
-        "columns": keep, "leakage": leakage, "retrieval": None,
-        "template_hash": template_hash(task, retrieval),
+        "columns": list(frames["train"].columns), "leakage": leakage, "retrieval": None,
+        "template_hash": template_hash(spec.task, spec.retrieval),
         "exports": {"instruction": t.instruction, "input": t.source, "output": t.target_name,
                     "alpaca_template": ALPACA_TEMPLATE},
         "code_version": code_version(), "created_at": None,
     }
-    return _publish(settings, frames, manifest, task, retrieval)
 
 
 def deduplicate_snapshot(source: str, name: str, settings: Settings | None = None,
