@@ -19,7 +19,22 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+# the models the tests prepare, shared (tests/conftest.py's default folder; RADFORGE_TEST_CACHE moves it)
+MODEL_CACHE = Path(os.environ.get("RADFORGE_TEST_CACHE", REPO / ".venv" / ".test-cache"))
+
+
+def synthetic_pairs(n: int, seed: int) -> list[dict]:
+    """FINDINGS/IMPRESSION text of `n` synthetic reports, cut at the generator's own section offsets."""
+    from sources.synth import iter_reports
+
+    rows = []
+    for report in iter_reports(4 * n, seed):  # some reports have no FINDINGS or no IMPRESSION: skipped
+        sections = report["sections"]
+        if "findings" in sections and "impression" in sections and len(rows) < n:
+            (fs, fe), (is_, ie) = sections["findings"], sections["impression"]
+            rows.append({"report_key": report["id"], "findings": report["text"][fs:fe],
+                         "impression": report["text"][is_:ie]})
+    return rows
 
 
 def main() -> None:
@@ -37,16 +52,14 @@ def main() -> None:
     from radforge.egress import install
 
     install()
-    from conftest import TEST_CACHE, make_pairs
-
     from evaluation.generation import device, generate, load_model
     from evaluation.judge import JudgeItem, LocalJudge, get_rubric
     from radforge.models import DEMO_LLM_DIRNAME, prepare_demo_llm
     from training.prompts import build_prompt, prompt_adds_special_tokens
 
-    model_dir = prepare_demo_llm(TEST_CACHE / DEMO_LLM_DIRNAME)
+    model_dir = prepare_demo_llm(MODEL_CACHE / DEMO_LLM_DIRNAME)
     model, tok = load_model(model_dir)
-    rows = make_pairs(args.prompts, seed=3)
+    rows = synthetic_pairs(args.prompts, seed=3)
     prompts = [build_prompt(r["findings"], "chat-template", tok) for r in rows]
     add = prompt_adds_special_tokens("chat-template")
     generate(model, tok, prompts[:2], max_new_tokens=4, batch_size=2, add_special_tokens=add)  # warm-up

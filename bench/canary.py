@@ -154,17 +154,14 @@ def build_corpus(reports: int, seed: int) -> CanaryCorpus:
 
     base = list(iter_reports(reports, seed))
     forbidden = "\n".join(r["text"] for r in base)
-    try:  # the de-id surrogate vocabulary must not contain a canary either (a surrogate is not a leak)
-        import deid
+    # the de-id surrogate vocabulary must not contain a canary either (a surrogate is not a leak)
+    import deid
+    from sources.synth import vocab
 
-        for p in Path(deid.__file__).parent.rglob("*"):
-            if p.is_file() and p.suffix in (".txt", ".py", ".json"):
-                forbidden += "\n" + p.read_text(errors="ignore")
-        from sources.synth import vocab
-
-        forbidden += "\n" + repr(vars(vocab))
-    except ImportError:
-        pass
+    for path in Path(deid.__file__).parent.rglob("*"):
+        if path.is_file() and path.suffix in (".txt", ".py", ".json"):
+            forbidden += "\n" + path.read_text(errors="ignore")
+    forbidden += "\n" + repr(vars(vocab))
     words = _Names(forbidden, seed)
     canaries: list[Canary] = []
     patients: dict[str, tuple[str, str]] = {}
