@@ -92,8 +92,10 @@ def _with_site_defaults(config: EvalConfig, settings: Settings) -> EvalConfig:
     if judge.enabled:
         from radforge.models import judge_llm_path
 
-        judge = replace(judge, rubric=judge.rubric or cfg.judge_rubric,
-                        model_path=judge.model_path or judge_llm_path(settings),
+        # an endpoint (the run's, else the site's [models].judge_endpoint) is the judge unless a model is named
+        endpoint = judge.endpoint or (None if judge.model_path else settings.models.judge_endpoint or None)
+        judge = replace(judge, rubric=judge.rubric or cfg.judge_rubric, endpoint=endpoint,
+                        model_path=judge.model_path or (None if endpoint else judge_llm_path(settings)),
                         limit=judge.limit or cfg.judge_limit or None,
                         rationale_chars=judge.rationale_chars or cfg.judge_rationale_chars)
     return replace(config, max_new_tokens=config.max_new_tokens or cfg.max_new_tokens,

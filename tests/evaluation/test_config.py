@@ -170,3 +170,20 @@ def test_promotion_evaluates_the_candidate_and_production_on_the_same_split(site
     evaluate_candidate_and_production(site, "r1", "tiny", limit=6)
     assert captured[-2:] == [EvalConfig(snapshot="tiny", run_id="r1", limit=6),
                              EvalConfig(snapshot="tiny", model_path="/srv/prod", prompt_format="instruction", limit=6)]
+
+
+def test_the_sites_judge_endpoint_is_the_judge_unless_a_model_is_named(site) -> None:
+    """Regression: the site defaults always filled in the local judge model, so make_judge never reached
+    [models].judge_endpoint and a site's on-site judge server was silently ignored."""
+    from evaluation.run import _with_site_defaults
+
+    site_conf = site.model_copy(deep=True)
+    site_conf.models.judge_endpoint = "http://127.0.0.1:8099/v1"
+    judged = EvalConfig(snapshot="s", run_id="r", judge=JudgeConfig(enabled=True))
+    filled = _with_site_defaults(judged, site_conf).judge
+    assert filled.endpoint == "http://127.0.0.1:8099/v1" and filled.model_path is None
+    named = EvalConfig(snapshot="s", run_id="r", judge=JudgeConfig(enabled=True, model_path=Path("/m")))
+    filled = _with_site_defaults(named, site_conf).judge
+    assert filled.endpoint is None and filled.model_path == Path("/m")
+    filled = _with_site_defaults(judged, site).judge  # no endpoint configured: the local judge model
+    assert filled.endpoint is None and filled.model_path is not None
