@@ -18,9 +18,6 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from radforge.secret import keyed_hash  # noqa: E402
 

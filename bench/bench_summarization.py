@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,7 +38,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 DEDUP_SNAPSHOT = "iu-xray-dedup-rag"
 INDEX_DEPTH = 5  # neighbours stored per report: the deepest arm (k=5) reads them all

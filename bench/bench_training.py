@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -26,7 +25,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 ORGANS = [("lungs", "clear"), ("heart", "normal in size"), ("liver", "normal in attenuation"),
           ("kidneys", "without hydronephrosis"), ("spleen", "normal in size"), ("pancreas", "unremarkable"),

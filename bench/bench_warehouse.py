@@ -15,12 +15,8 @@ import json
 import os
 import random
 import resource
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import polars as pl  # noqa: E402
 

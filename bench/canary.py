@@ -42,8 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 PY = sys.executable
 RADFORGE = str(Path(PY).with_name("radforge"))

@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 PLATFORM = REPO / "platform" / "airflow"
 CHAIN = ("radforge_ingest", "radforge_deid", "radforge_pairs")
 DEID_TASK = "deidentify_partition"

@@ -54,8 +54,6 @@ from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 MARKER = re.compile(r"ZQ\d{8}")
 CSV_HEADER = ["id", "AccessionNumber", "MRN", "PatientName", "DOB", "ExamDateTime", "Modality", "BodyPart",

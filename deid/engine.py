@@ -26,6 +26,7 @@ from deid.residual import ResidualChecker
 from deid.schema import DeidResult, Entity, RawReport, contract_type
 from deid.spans import SpanIndex
 from deid.surrogates import Surrogates
+from deid.vocabulary import normalise_terms, site_terms
 from radforge.log import get_logger
 
 if TYPE_CHECKING:
@@ -67,9 +68,7 @@ class Deidentifier:
         if self.mode not in ("surrogate", "tag"):
             raise ConfigError(f"de-id mode must be 'surrogate' or 'tag', got {self.mode!r}")
         self.secret = self.settings.secret()
-        from deid.vocabulary import add_terms
-
-        add_terms(self.section.clinical_terms)
+        self.site_terms = normalise_terms(self.section.clinical_terms)  # current only inside analyze_batch
         self.recognizers = build_recognizers(self.section)
         names = [type(r).__name__ for r in self.recognizers]
         use_ner = self.section.ner != "off" and "PersonNerRecognizer" in names
@@ -108,6 +107,10 @@ class Deidentifier:
         Two passes: every pattern recognizer on every report; then NER, in one `nlp.pipe` for the
         batch, on the candidate regions whose name-like words no pattern already covered.
         """
+        with site_terms(self.site_terms):
+            return self._analyze_batch(reports)
+
+    def _analyze_batch(self, reports: list[RawReport]) -> list[list[Entity] | Exception]:
         texts = [r.text if isinstance(r.text, str) else "" for r in reports]
         first: list[list[RecognizerResult] | Exception] = []
         for report, text in zip(reports, texts, strict=True):

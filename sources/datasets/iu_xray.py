@@ -34,7 +34,7 @@ from radforge.errors import RadforgeError
 from radforge.hashing import file_sha256
 from radforge.log import get_logger
 
-log = get_logger("datasets.iu_xray")
+log = get_logger("sources.datasets.iu_xray")
 
 ARCHIVE_RELPATH = Path("data") / "NLMCXR_reports.tgz"
 EXPECTED_REPORTS = 3955

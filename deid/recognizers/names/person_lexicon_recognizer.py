@@ -66,6 +66,7 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         from deid import lexicons
         from deid.candidates import is_english_word
+        from deid.vocabulary import is_site_term
 
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         if not tokens:
@@ -76,8 +77,8 @@ class PersonLexiconRecognizer(RadEntityRecognizer):
         person = [False] * len(tokens)
         for i, (start, end, word) in enumerate(tokens):
             kind = kinds[i]
-            if len(word) < 2 or lows[i] in NEVER_NAME:
-                continue
+            if len(word) < 2 or lows[i] in NEVER_NAME or is_site_term(word):
+                continue  # a site's clinical terms are never names, whatever the lexicons say ("Mahurkar catheter")
             prev = lows[i - 1] if i and _adjacent(text, tokens[i - 1][1], start, loose=True) else ""
             nxt = lows[i + 1] if i + 1 < len(tokens) and _adjacent(text, end, tokens[i + 1][0], loose=True) else ""
             after_title = prev in TITLES and (kind is not None or not _modality(text, tokens[i - 1]))
