@@ -66,7 +66,7 @@ def main() -> int:  # noqa: PLR0915 - one linear script: start, judge, refuse, r
     args = parser.parse_args()
     result: dict = {"check": "judge-endpoint", "passed": False}
 
-    from radforge.site import smollm2_gguf
+    from radforge.models import smollm2_gguf
 
     gguf = args.gguf or smollm2_gguf()
     missing = [m for m in ("llama_cpp", "sse_starlette", "starlette_context", "fastapi", "uvicorn",
