@@ -6,7 +6,31 @@ would pick whichever was imported first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+
+@contextmanager
+def fresh_site(home: Path, **env: str) -> Iterator:
+    """A new site at `home`, current for the block: RADFORGE_HOME set, RADFORGE_CONFIG unset, the site initialised.
+
+    For module-scoped fixtures, which the function-scoped `monkeypatch` cannot serve; `env` sets more variables
+    (the settings read them) before the site is made.
+    """
+    import pytest
+
+    from radforge.settings import get_settings
+    from radforge.site import init_site
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RADFORGE_HOME", str(home))
+        mp.delenv("RADFORGE_CONFIG", raising=False)
+        for name, value in env.items():
+            mp.setenv(name, value)
+        settings = get_settings()
+        init_site(settings)
+        yield settings
 
 
 def make_pairs(n: int, seed: int = 0) -> list[dict]:

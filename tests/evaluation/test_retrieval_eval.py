@@ -12,22 +12,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from shared_data import add_retrieval, make_pairs, write_snapshot
+from shared_data import add_retrieval, fresh_site, make_pairs, write_snapshot
 
 
 @pytest.fixture(scope="module")
 def rag_eval(tmp_path_factory, tiny_llama_path):
-    from radforge.settings import get_settings
-    from radforge.site import init_site
     from training.registry import get_run
     from training.run import train
 
     home = tmp_path_factory.mktemp("ragsite")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RADFORGE_HOME", str(home))
-        mp.delenv("RADFORGE_CONFIG", raising=False)
-        settings = get_settings()
-        init_site(settings)
+    with fresh_site(home) as settings:
         folder = write_snapshot(settings.zone("snapshots"), "tiny", make_pairs(60))
         add_retrieval(folder, k=3)
         cfg = {"name": "rag", "base_model": str(tiny_llama_path), "method": "lora",

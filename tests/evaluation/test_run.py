@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from shared_data import make_pairs, write_snapshot
+from shared_data import fresh_site, make_pairs, write_snapshot
 from typer.testing import CliRunner
 
 XSS = "<script>alert('x')</script> & <b>bold</b>"
@@ -16,15 +16,9 @@ XSS = "<script>alert('x')</script> & <b>bold</b>"
 
 @pytest.fixture(scope="module")
 def evals(tmp_path_factory, tiny_llama_path):
-    from radforge.settings import get_settings
-    from radforge.site import init_site
 
     home = tmp_path_factory.mktemp("evalsite")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RADFORGE_HOME", str(home))
-        mp.delenv("RADFORGE_CONFIG", raising=False)
-        settings = get_settings()
-        init_site(settings)
+    with fresh_site(home) as settings:
         rows = make_pairs(60)
         # the first test row (by report_key) carries markup: the report must show it, never run it
         rows[-1] = {**rows[-1], "report_key": "a-markup", "findings": XSS, "impression": XSS}

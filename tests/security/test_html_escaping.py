@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from shared_data import make_pairs, write_snapshot
+from shared_data import fresh_site, make_pairs, write_snapshot
 
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "\"><svg onload=alert(3)>",
             "</td></tr></table><iframe src=javascript:alert(4)>", "<img src=x onerror=\"document.title='PWNED'\">")
@@ -43,15 +43,9 @@ def _assert_inert(html: str) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_eval(tmp_path_factory, tiny_llama_path):
-    from radforge.settings import get_settings
-    from radforge.site import init_site
 
     home = tmp_path_factory.mktemp("xss")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RADFORGE_HOME", str(home))
-        mp.delenv("RADFORGE_CONFIG", raising=False)
-        settings = get_settings()
-        init_site(settings)
+    with fresh_site(home) as settings:
         rows = make_pairs(40)
         for i, payload in enumerate(PAYLOADS):  # the first test rows by report_key carry the payloads
             rows[-1 - i] = {**rows[-1 - i], "report_key": f"a-xss-{i}", "findings": f"Lungs clear. {payload}",

@@ -66,17 +66,11 @@ def _train(config: Path, env_extra: dict[str, str]) -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def reference_log(tmp_path_factory: pytest.TempPathFactory, tiny_llama_path: Path) -> list[dict]:
     """The step record of one uninterrupted run (its own site, the same 60-pair snapshot), shared by the cases."""
-    from shared_data import make_pairs, write_snapshot
+    from shared_data import fresh_site, make_pairs, write_snapshot
 
-    from radforge.settings import get_settings
-    from radforge.site import init_site
 
     home = tmp_path_factory.mktemp("reference") / "site"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RADFORGE_HOME", str(home))
-        mp.delenv("RADFORGE_CONFIG", raising=False)
-        settings = get_settings()
-        init_site(settings)
+    with fresh_site(home) as settings:
         write_snapshot(settings.zone("snapshots"), "tiny", make_pairs(60))
         done = _train(_config(tiny_llama_path, home.parent), {})
     assert done.returncode == 0, done.stderr[-2000:]

@@ -8,6 +8,7 @@ import shutil
 
 import polars as pl
 import pytest
+from shared_data import fresh_site
 from typer.testing import CliRunner
 from wh_helpers import report, write_jsonl
 
@@ -24,20 +25,13 @@ def _cli(*args: str, code: int = 0) -> str:
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    from radforge.settings import get_settings
-    from radforge.site import init_site
     from sources.synth import write_corpus
 
     root = tmp_path_factory.mktemp("pipeline")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RADFORGE_HOME", str(root / "site"))
-        mp.delenv("RADFORGE_CONFIG", raising=False)
-        mp.setenv("RADFORGE_WAREHOUSE__CHUNK_ROWS", "12")
-        # The de-id engine then skips its known-value pass, so a report quoting its own MRN as an
-        # unusual token is caught only by the residual check: a real de-id quarantine.
-        mp.setenv("RADFORGE_DEID__USE_KNOWN_VALUES", "false")
-        settings = get_settings()
-        init_site(settings)
+    # With known values off the de-id engine skips its known-value pass, so a report quoting its own MRN as an
+    # unusual token is caught only by the residual check: a real de-id quarantine.
+    with fresh_site(root / "site", RADFORGE_WAREHOUSE__CHUNK_ROWS="12",
+                    RADFORGE_DEID__USE_KNOWN_VALUES="false") as settings:
         write_corpus(root / "corpus", reports=24, seed=21, formats=("jsonl",), workers=1, progress=False)
         extra = write_jsonl(root / "extra.jsonl", [
             report(1, mrn="QX7Z9K", text="FINDINGS: Compared with study QX7Z9K the lungs are clear.\nIMPRESSION: x"),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from shared_data import fresh_site
 
 from radforge.secret import fingerprint, keyed_hash, read_secret
 
@@ -27,17 +28,11 @@ RADFORGE = str(Path(sys.executable).with_name("radforge"))
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """A site with ingested, de-identified reports and pairs (built once, copied per test)."""
-    from radforge.settings import get_settings
-    from radforge.site import init_site
     from sources.synth import write_corpus
 
     root = tmp_path_factory.mktemp("rotation")
     write_corpus(root / "export", reports=60, seed=31, formats=("jsonl",))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RADFORGE_HOME", str(root / "site"))
-        mp.delenv("RADFORGE_CONFIG", raising=False)
-        settings = get_settings()
-        init_site(settings)
+    with fresh_site(root / "site") as settings:
         from warehouse.deid_zone import run_deid_zone
         from warehouse.ingest import ingest_paths
         from warehouse.pairs import build_pairs
