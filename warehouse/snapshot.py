@@ -39,6 +39,10 @@ from warehouse.leakage import DEFAULT_THRESHOLD, deduplicate_for_snapshot
 from warehouse.ledger import ensure_tables, rel
 from warehouse.pairs import current_run
 from warehouse.retrieval import RetrievalSpec, load_examples, snapshot_spec, write_index
+
+# The reading side lives in snapshot_read (training and evaluation import it without the writer); the name
+# `warehouse.snapshot.read_split` is the one the design gave it, so it answers here too.
+from warehouse.snapshot_read import read_split as read_split
 from warehouse.splits import SPLITS, patient_split, temporal_split
 from warehouse.tasks import ALPACA_TEMPLATE, DEFAULT_TASK, TASKS, get_task
 

@@ -24,6 +24,13 @@ def test_a_split_by_name_or_folder_with_its_manifest(site, tiny_snapshot) -> Non
     assert read_manifest("tiny", site) == (tiny_snapshot.resolve(), manifest)
 
 
+def test_the_reader_answers_by_the_name_the_design_gave_it(site, tiny_snapshot) -> None:
+    import warehouse.snapshot
+
+    frame, manifest = warehouse.snapshot.read_split("tiny", "test", site)
+    assert warehouse.snapshot.read_split is read_split and frame.height == manifest["splits"]["test"]
+
+
 def test_the_hash_pin_refuses_another_snapshot(site, tiny_snapshot) -> None:
     with pytest.raises(SnapshotError, match="config pins 000000000000"):
         read_split("tiny", "test", site, pin="0" * 64)
