@@ -80,10 +80,17 @@ def test_a_worker_killed_mid_run_ends_the_run_with_worker_failed(engine, deid_se
     reports = [RawReport(f"r{i}", t) for i, t in enumerate(TEXTS)]
     got: list[str] = []
     t0 = time.monotonic()
+    first: float | None = None  # the first result: the workers are up and the kill is one chunk away
     with pytest.raises(WorkerFailed, match="worker process died"):
         for result in deidentify_parallel(reports, workers=2, settings=deid_settings, engine=engine, chunk_size=2):
+            first = first or time.monotonic()
             got.append(result.report_id)
-    assert time.monotonic() - t0 < 30
+    ended = time.monotonic()
+    # What is guarded is a hang: the run ends within seconds of the kill. The start-up is bounded apart: where
+    # the parent has threads besides its own (an xdist worker after torch tests), workers are spawned and each
+    # loads spaCy and Presidio first (1 s forked on an idle box, 36 s spawned on a loaded one).
+    assert ended - (first or t0) < 30
+    assert ended - t0 < 120
     assert got == [f"r{i}" for i in range(len(got))] and len(got) < len(TEXTS)  # in order, up to the failure
     assert not mp.active_children()
 
