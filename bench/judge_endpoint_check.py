@@ -123,8 +123,8 @@ def main() -> int:  # noqa: PLR0915 - one linear script: start, judge, refuse, r
                        "parsed": len(ok), "judge_s": round(seconds, 1),
                        "scores": [v.verdict["score"] if v.verdict else None for v in verdicts],
                        "example": verdicts[0].raw_output[:200] if verdicts else None})
-        if proc.poll() is not None:  # a crashed server (SIGSEGV is -11) reads as connection errors above
-            result["server_exit"] = proc.poll()
+        if (exit_code := proc.poll()) is not None:  # a crashed server (SIGSEGV is -11) reads as connection errors
+            result["server_exit"] = exit_code
             print((log_dir / "server.log").read_text(errors="replace")[-2000:], file=sys.stderr)
 
         # refused: a port not on the list, first by the judge (before any socket), then by the guard itself

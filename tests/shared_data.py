@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from radforge.settings import Settings
 
 
 @contextmanager
-def fresh_site(home: Path, **env: str) -> Iterator:
+def fresh_site(home: Path, **env: str) -> Iterator[Settings]:
     """A new site at `home`, current for the block: RADFORGE_HOME set, RADFORGE_CONFIG unset, the site initialised.
 
     For module-scoped fixtures, which the function-scoped `monkeypatch` cannot serve; `env` sets more variables

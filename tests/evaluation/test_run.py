@@ -16,7 +16,6 @@ XSS = "<script>alert('x')</script> & <b>bold</b>"
 
 @pytest.fixture(scope="module")
 def evals(tmp_path_factory, tiny_llama_path):
-
     home = tmp_path_factory.mktemp("evalsite")
     with fresh_site(home) as settings:
         rows = make_pairs(60)

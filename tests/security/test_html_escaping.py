@@ -43,7 +43,6 @@ def _assert_inert(html: str) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_eval(tmp_path_factory, tiny_llama_path):
-
     home = tmp_path_factory.mktemp("xss")
     with fresh_site(home) as settings:
         rows = make_pairs(40)
