@@ -4,7 +4,8 @@ The whole pipeline on the public IU X-ray corpus: convert -> ingest -> de-id -> 
 (split by keyed hash of the placeholder per-report MRN, i.e. per report; deduplicated across splits
 by warehouse.leakage; a TF-IDF index of the train split only, each report's 5 nearest train pairs
 stored in the snapshot) -> fine-tuning for M minutes with the k nearest train pairs in every prompt
-(issue #18) -> batched greedy generation on the test split -> ROUGE-1/2/L and BERTScore with bootstrap
+(issue #18) -> batched generation on the test split (greedy, or `--num-beams N` beam search with the
+greedy decode of the same model scored beside it) -> ROUGE-1/2/L and BERTScore with bootstrap
 CIs for the model and for the four baselines (constant, top-1 TF-IDF retrieval, k-NN vote,
 copy-findings), on all test reports and on the abnormal subset. The acceptance: the model beats the
 best of top-1 retrieval and k-NN vote on ROUGE-L with a significant paired bootstrap, overall and on
@@ -206,18 +207,24 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
         examples = load_examples(folder, "test", k, "findings-to-impression", [r["report_key"] for r in rows])
         for r in rows:
             r["examples"] = examples[r["report_key"]]
-    eval_dir = settings.zone("evals") / f"bench-{run['run_id']}"
-    with _timed("generate", timings):
-        if run.get("model_path"):
-            model, tokenizer = load_model(Path(run["model_path"]))
-        else:
-            model, tokenizer = load_model(base_model, Path(run["adapter_path"]))
-        gen = generate_predictions(model, tokenizer, rows, eval_dir, prompt_format=run["prompt_format"],
-                                   max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
-        del model
-    preds = dict(read_generated(eval_dir).select("report_key", "prediction").iter_rows())
+    if run.get("model_path"):
+        model, tokenizer = load_model(Path(run["model_path"]))
+    else:
+        model, tokenizer = load_model(base_model, Path(run["adapter_path"]))
+    decoded: dict[int, list[str]] = {}
+    for beams in sorted({1, args.num_beams}, reverse=True):  # the recipe's decoding first, greedy beside it
+        eval_dir = settings.zone("evals") / (f"bench-{run['run_id']}" + ("" if beams == 1 else f"-beams{beams}"))
+        with _timed("generate" if beams == args.num_beams else "generate_greedy", timings):
+            gen = generate_predictions(model, tokenizer, rows, eval_dir, prompt_format=run["prompt_format"],
+                                       max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
+                                       num_beams=beams)
+        if beams == args.num_beams:
+            tokens_per_s = gen.tokens_per_s
+        preds = dict(read_generated(eval_dir).select("report_key", "prediction").iter_rows())
+        decoded[beams] = [preds.get(k, "") for k in test["report_key"].to_list()]
+    del model
     refs = test["impression"].to_list()
-    systems_preds = {"model": [preds.get(k, "") for k in test["report_key"].to_list()],
+    systems_preds = {"model": decoded[args.num_beams],
                      **baseline_predictions(train["findings"].to_list(), train["impression"].to_list(),
                                             test["findings"].to_list())}
     with _timed("score", timings):
@@ -232,8 +239,14 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
                                 metrics=REPORTED_METRICS if bertscore else ("rouge1", "rouge2", "rougeL"),
                                 model="model", baselines=BASELINE_NAMES)
     per_baseline = _model_vs_each_baseline(scores, masks, args.bootstrap)
+    greedy = {}
+    if args.num_beams > 1:  # the same model decoded greedily: what the beams add, on the same reports
+        greedy_l = _rouge_only(decoded[1], refs).rougeL
+        greedy = {"rougeL_model_greedy": round(float(greedy_l.mean()), 4),
+                  "rougeL_model_greedy_abnormal": round(float(greedy_l[masks["abnormal"]].mean()), 4)
+                  if masks["abnormal"].any() else None}
     return {"n_test": test.height, "n_train": train.height, "subsets": result, "vs_baselines": per_baseline,
-            "generated_tokens_per_s": round(gen.tokens_per_s, 1),
+            "generated_tokens_per_s": round(tokens_per_s, 1), "greedy": greedy,
             "empty_predictions": int(np.sum([not p.strip() for p in systems_preds["model"]]))}
 
 
@@ -339,7 +352,8 @@ def run_arm(settings, base: Path, args, name: str) -> dict[str, object]:
     ev = evaluate(settings, base, run, args, timings, max_test=args.arm_test, bertscore=False)
     _print_table(ev)
     entry = ev["subsets"]["all"]
-    row: dict[str, object] = {"arm": name, **recipe, "steps": run["steps"], "s_per_step": run["s_per_step"],
+    row: dict[str, object] = {"arm": name, **recipe, "num_beams": args.num_beams, **ev["greedy"],
+                              "steps": run["steps"], "s_per_step": run["s_per_step"],
                               "n_test": ev["n_test"], "timings_s": timings,
                               "final_loss": ((run["metrics"].get("loss_history") or [{}])[-1]).get("loss"),
                               "empty_predictions": ev["empty_predictions"]}
@@ -363,6 +377,9 @@ def main() -> None:
     parser.add_argument("--max-test", type=int, default=0, help="Evaluate at most this many test reports (0 = all).")
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--num-beams", type=int, default=1,
+                        help="Beam search width of the model's generation (1 = greedy); with more than one the "
+                             "greedy decode of the same model is scored beside it.")
     parser.add_argument("--threads", type=int, default=0,
                         help="OpenMP/BLAS/torch CPU threads (0 = [process].threads of the site config, else the "
                              "CPUs available).")
@@ -427,6 +444,7 @@ def main() -> None:
         "leaked_removed": data["leaked_removed"], "leaked_exact": data["leaked_exact"],
         "leaked_near": data["leaked_near"], "section_agreement": data["section_agreement"],
         "train_steps": run["steps"], "s_per_step": run["s_per_step"], "recipe": recipe,
+        "num_beams": args.num_beams, **ev["greedy"],
     }
     for system in ("model", *BASELINE_NAMES):
         for metric in REPORTED_METRICS:

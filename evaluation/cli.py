@@ -50,6 +50,8 @@ def run_eval(
     judge_limit: int = typer.Option(None, "--judge-limit", min=1, help="Judge only the first N predictions."),
     max_new_tokens: int = typer.Option(None, "--max-new-tokens", min=1, help="Default [evaluation].max_new_tokens."),
     batch_size: int = typer.Option(None, "--batch-size", min=1, help="Default [evaluation].batch_size."),
+    num_beams: int = typer.Option(None, "--num-beams", min=1,
+                                  help="Beam search width, 1 = greedy (default [evaluation].num_beams)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Evaluate a run or a model folder on a snapshot split; writes predictions, summary.json, report.html.
@@ -95,7 +97,8 @@ def run_eval(
 # each option of `radforge eval` that is a key of the EvalConfig (evaluation.config), by its parameter name
 _CONFIG_KEYS = {"snapshot": "snapshot", "split": "split", "run": "run_id", "model": "model_path",
                 "adapter": "adapter_path", "prompt_format": "prompt_format", "limit": "limit",
-                "max_new_tokens": "max_new_tokens", "batch_size": "batch_size", "judge": "judge.enabled",
+                "max_new_tokens": "max_new_tokens", "batch_size": "batch_size", "num_beams": "num_beams",
+                "judge": "judge.enabled",
                 "rubric": "judge.rubric", "judge_model": "judge.model_path", "judge_limit": "judge.limit"}
 
 

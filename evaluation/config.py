@@ -58,6 +58,7 @@ class EvalConfig:
     limit: int | None = None  # only the first N examples (by report_key); None = all
     max_new_tokens: int | None = None  # None = [evaluation].max_new_tokens
     batch_size: int | None = None  # generation and local-judge batch; None = [evaluation].batch_size
+    num_beams: int | None = None  # beam search width (1 = greedy); None = [evaluation].num_beams
     bootstrap_samples: int | None = None  # None = [evaluation].bootstrap_samples
     judge: JudgeConfig = field(default_factory=JudgeConfig)
 
@@ -128,7 +129,7 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
 
 
 # the type each key must have (None is always allowed except for these few)
-_INTS = {"limit", "max_new_tokens", "batch_size", "bootstrap_samples", "rationale_chars"}
+_INTS = {"limit", "max_new_tokens", "batch_size", "num_beams", "bootstrap_samples", "rationale_chars"}
 _STRS = {"snapshot", "split", "run_id", "prompt_format", "rubric", "endpoint"}
 _PATHS = {"model_path", "adapter_path"}
 

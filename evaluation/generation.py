@@ -1,10 +1,12 @@
-"""Batched greedy generation of impressions, written to Parquet in resumable chunks.
+"""Batched generation of impressions (greedy or beam search), written to Parquet in resumable chunks.
 
 Prompts are sorted by token length and cut into batches of similar length (little padding),
-left-padded so every row's new tokens start at the same position, and decoded greedily with the
-KV cache. Each finished chunk is written as its own Parquet part keyed by report_key; a rerun
-reads the parts and skips the keys already done, so an interrupted evaluation resumes where it
-stopped instead of starting over.
+left-padded so every row's new tokens start at the same position, and decoded with the KV cache:
+greedily, or with `num_beams` beams (issue #18: on IU X-ray a small retrieval-augmented model's
+most probable whole impression is a better summary than its token-by-token greedy one;
+sources/datasets/README.md has the measurement). Each finished chunk is written as its own Parquet
+part keyed by report_key; a rerun reads the parts and skips the keys already done, so an interrupted
+evaluation resumes where it stopped instead of starting over.
 """
 
 from __future__ import annotations
@@ -78,9 +80,12 @@ SECTION_END = "\n###"  # the next section header of the instruction / Alpaca pro
 
 
 def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int,
-             add_special_tokens: bool = True, on_batch: Callable[[int], None] | None = None
+             add_special_tokens: bool = True, on_batch: Callable[[int], None] | None = None, num_beams: int = 1
              ) -> list[tuple[str, int]]:
-    """Greedy completions of `prompts` (same order): (text, number of new tokens) each.
+    """Completions of `prompts` (same order): (text, number of new tokens) each; greedy when `num_beams` is 1.
+
+    With beams a batch holds `batch_size` prompts (batch_size x num_beams sequences) and ends as soon as
+    every prompt has `num_beams` finished hypotheses (`early_stopping`): the cost is about num_beams x greedy.
 
     A completion ends at EOS or at the next `### ` section header: the instruction and Alpaca
     formats mark sections that way and no training target contains one, so an under-trained model
@@ -98,6 +103,7 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_toke
         with torch.inference_mode():
             gen = model.generate(input_ids=enc["input_ids"].to(dev), attention_mask=enc["attention_mask"].to(dev),
                                  max_new_tokens=max_new_tokens, do_sample=False, use_cache=True,
+                                 num_beams=num_beams, early_stopping=True if num_beams > 1 else None,
                                  pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None, top_k=None,
                                  stop_strings=[SECTION_END], tokenizer=tokenizer)
         new = gen[:, enc["input_ids"].shape[1]:].tolist()
@@ -126,7 +132,7 @@ def read_generated(eval_dir: Path) -> pl.DataFrame:
 
 def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_dir: Path, *, prompt_format: str,
                          max_new_tokens: int, batch_size: int, chunk_size: int | None = None,
-                         progress: bool = False, task: str = DEFAULT_TASK) -> GenerationStats:
+                         progress: bool = False, task: str = DEFAULT_TASK, num_beams: int = 1) -> GenerationStats:
     """Generate targets for `rows` (report_key, findings) not done yet; one Parquet part per chunk.
 
     `findings` holds the task's source section (the impression for `impression-to-report`); a row's
@@ -151,7 +157,7 @@ def generate_predictions(model: Any, tokenizer: Any, rows: Sequence[dict], eval_
             idx = order[c:c + chunk_size]
             res = generate(model, tokenizer, [prompts[i] for i in idx], max_new_tokens=max_new_tokens,
                            batch_size=batch_size, add_special_tokens=prompt_adds_special_tokens(prompt_format),
-                           on_batch=bar.advance if bar else None)
+                           on_batch=bar.advance if bar else None, num_beams=num_beams)
             frame = pl.DataFrame({"report_key": [todo[i]["report_key"] for i in idx],
                                   "prediction": [t for t, _ in res], "new_tokens": [n for _, n in res]},
                                  schema={"report_key": pl.String, "prediction": pl.String, "new_tokens": pl.Int64})

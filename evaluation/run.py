@@ -47,9 +47,11 @@ SYSTEMS = ("model", *BASELINES)
 
 
 def make_eval_id(mut: ModelUnderTest, snapshot: str, snapshot_hash: str, split: str, limit: int | None,
-                 max_new_tokens: int) -> str:
+                 max_new_tokens: int, num_beams: int = 1) -> str:
+    # greedy evaluations keep the ids they had before beams existed (their resumable predictions too)
+    beams = {"num_beams": num_beams} if num_beams > 1 else {}
     ident = json.dumps({**mut.identity(), "snapshot_hash": snapshot_hash, "split": split, "limit": limit,
-                        "max_new_tokens": max_new_tokens}, sort_keys=True)
+                        "max_new_tokens": max_new_tokens, **beams}, sort_keys=True)
     label = re.sub(r"[^A-Za-z0-9_.-]+", "-", mut.label or "model")[:40].strip("-") or "model"
     return f"{label}-{snapshot}-{split}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
 
@@ -67,7 +69,7 @@ def evaluate(config: EvalConfig, settings: Settings | None = None, *, subsets: M
     mut = _model_under_test(config, settings)
     manifest, task, test, train = _load_snapshot(config, settings, mut)
     eval_id = eval_id or make_eval_id(mut, config.snapshot, manifest.get("hash", ""), config.split, config.limit,
-                                      config.max_new_tokens)
+                                      config.max_new_tokens, config.num_beams)
     eval_dir = settings.zone("evals") / eval_id
     eval_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -99,7 +101,7 @@ def _with_site_defaults(config: EvalConfig, settings: Settings) -> EvalConfig:
                         limit=judge.limit or cfg.judge_limit or None,
                         rationale_chars=judge.rationale_chars or cfg.judge_rationale_chars)
     return replace(config, max_new_tokens=config.max_new_tokens or cfg.max_new_tokens,
-                   batch_size=config.batch_size or cfg.batch_size,
+                   batch_size=config.batch_size or cfg.batch_size, num_beams=config.num_beams or cfg.num_beams,
                    bootstrap_samples=config.bootstrap_samples or cfg.bootstrap_samples, judge=judge)
 
 
@@ -143,6 +145,7 @@ def _generate(config: EvalConfig, settings: Settings, manifest: dict[str, Any], 
         loaded = load_model(mut.model_path, mut.adapter_path)
         gen = generate_predictions(*loaded, rows, eval_dir, prompt_format=mut.prompt_format,
                                    max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
+                                   num_beams=config.num_beams,
                                    progress=progress, task=task)
         generation = {"generated": gen.generated, "resumed": gen.skipped, "new_tokens": gen.new_tokens,
                       "seconds": round(gen.seconds, 2), "tokens_per_s": round(gen.tokens_per_s, 2)}
@@ -193,6 +196,7 @@ def _summarise(config: EvalConfig, eval_id: str, mut: ModelUnderTest, manifest: 
                      "retrieval": manifest.get("retrieval") and {k: manifest["retrieval"][k] for k in ("k", "index")}},
         "retrieval": mut.retrieval,
         "split": config.split, "limit": config.limit, "n": len(keys), "max_new_tokens": config.max_new_tokens,
+        "num_beams": config.num_beams,
         "bootstrap_samples": samples, "primary_metric": PRIMARY_METRIC, "metrics": list(METRICS),
         "generation": generation, "systems": summary_systems, "model_vs_baselines": vs_baselines,
         "model_vs_best_baseline": {"baseline": best, "metric": PRIMARY_METRIC, "delta": margin["delta"],

@@ -97,6 +97,7 @@ class TrainingSection(BaseModel):
 class EvaluationSection(BaseModel):
     max_new_tokens: int = 96  # generation budget per impression
     batch_size: int = 8  # generation and local-judge batch size
+    num_beams: int = 1  # beam search width of generation; 1 = greedy (beams cost about num_beams x the time)
     bootstrap_samples: int = 1000  # paired bootstrap resamples for every CI and significance test
     judge_rubric: str = "mgh-0-10"  # mgh-0-10 | chexprompt
     judge_attempts: int = 3  # a verdict that does not parse is retried, then recorded as failed

@@ -20,7 +20,7 @@ def test_defaults_are_those_evaluate_had() -> None:
     assert config.to_dict() == {
         "snapshot": "demo", "split": "test", "run_id": "r1", "model_path": None, "adapter_path": None,
         "prompt_format": None, "retrieval": None, "limit": None, "max_new_tokens": None, "batch_size": None,
-        "bootstrap_samples": None,
+        "num_beams": None, "bootstrap_samples": None,
         "judge": {"enabled": False, "rubric": None, "model_path": None, "endpoint": None, "limit": None,
                   "rationale_chars": None}}
     assert EvalConfig.from_dict({"snapshot": "demo", "run_id": "r1"}) == config
@@ -40,7 +40,7 @@ def test_an_unknown_key_is_rejected_by_name(data, named) -> None:
 def test_a_round_trip_through_dict_and_yaml(tmp_path) -> None:
     config = EvalConfig(snapshot="demo", split="validation", model_path=Path("/srv/models/m"),
                         adapter_path="/srv/adapters/a", prompt_format="alpaca", retrieval={"k": 3, "index": "bm25"},
-                        limit=50, max_new_tokens=64, batch_size=4, bootstrap_samples=200,
+                        limit=50, max_new_tokens=64, batch_size=4, num_beams=4, bootstrap_samples=200,
                         judge=JudgeConfig(enabled=True, rubric="chexprompt", endpoint="http://127.0.0.1:8080/v1",
                                           limit=8, rationale_chars=40))
     data = config.to_dict()

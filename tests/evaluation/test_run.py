@@ -179,7 +179,14 @@ def test_cli_eval_list_compare_and_errors(evals, tiny_llama_path) -> None:
     res = runner.invoke(app, ["eval", "--model", str(tiny_llama_path), "--snapshot", "tiny", "--limit", "2",
                               "--max-new-tokens", "2", "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["n"] == 2
+    greedy = json.loads(res.stdout)
+    assert greedy["n"] == 2 and greedy["num_beams"] == settings.evaluation.num_beams == 1
+    res = runner.invoke(app, ["eval", "--model", str(tiny_llama_path), "--snapshot", "tiny", "--limit", "2",
+                              "--max-new-tokens", "2", "--num-beams", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    beams = json.loads(res.stdout)  # another decoding is another evaluation: its own id, predictions and record
+    assert (beams["num_beams"], beams["config"]["num_beams"], beams["n"]) == (2, 2, 2)
+    assert beams["eval_id"] != greedy["eval_id"]
     assert runner.invoke(app, ["eval", "--help"]).exit_code == 0
     res = runner.invoke(app, ["eval", "judge-sanity", "--model", str(tiny_llama_path), "--limit", "1", "--json"],
                         env={"RADFORGE_EVALUATION__JUDGE_RATIONALE_CHARS": "6"})
