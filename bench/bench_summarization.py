@@ -194,7 +194,7 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
 
     from evaluation.baselines import baseline_predictions
     from evaluation.generation import generate_predictions, load_model, read_generated
-    from evaluation.metrics import score_samples
+    from evaluation.metrics import rouge_scores, score_samples
     from evaluation.subsets import subset_masks, subset_metrics
     from radforge.models import bertscore_path
     from warehouse.retrieval import load_examples
@@ -244,7 +244,7 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
     per_baseline = _model_vs_each_baseline(scores, masks, args.bootstrap)
     greedy = {}
     if args.num_beams > 1:  # the same model decoded greedily: what the beams add, on the same reports
-        greedy_l = _rouge_only(decoded[1], refs).rougeL
+        greedy_l = rouge_scores(decoded[1], refs)["rougeL"]
         greedy = {"rougeL_model_greedy": round(float(greedy_l.mean()), 4),
                   "rougeL_model_greedy_abnormal": round(float(greedy_l[masks["abnormal"]].mean()), 4)
                   if masks["abnormal"].any() else None}
