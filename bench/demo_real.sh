@@ -20,7 +20,7 @@ RF="$BIN/radforge"
 PY="$BIN/python"
 EXPORT="$RADFORGE_HOME/landing/iu-xray"
 SNAP="iu-xray-$(date -u +%Y%m%dT%H%M%S)"
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }  # elapsed time, then the step
 
 step "site and local model"
 "$RF" init
@@ -94,3 +94,4 @@ if trail.exists():  # counts only: the publishers removed every name, so PERSON 
 report = (ev.get("paths") or {}).get("report") or ev.get("report")
 print(f"evaluation {ev.get('eval_id', '?')}: HTML report at {report}")
 PYEOF
+printf 'demo-real finished in %dm%02ds\n' $((SECONDS / 60)) $((SECONDS % 60))
