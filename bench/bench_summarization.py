@@ -16,11 +16,18 @@ the first `--arm-test` test reports, ROUGE only) and appends its row to `<home>/
 full bench carries every row of that file in its JSON line (`ablation`), so the ablation table and the
 final figures come from the same snapshot.
 
-Minutes become steps: two short calibration runs (2 and 6 steps) measure seconds per step as the slope
+Minutes become steps: two short calibration runs (2 and 10 steps) measure seconds per step as the slope
 between them (a run's fixed costs left out), then the real run gets floor(M * 60 / s_per_step) steps.
+`--run RUN_ID` scores a run trained earlier in the same home instead (no training; its generation resumes
+from the eval folder it left, so re-scoring a 20-minute run takes the scoring time only).
+
+The JSON line also splits the test reports by how similar their nearest train report is
+(`by_neighbour_similarity`: TF-IDF cosine of the rank-1 stored neighbour): where an old report is nearly
+the same, copying its impression is hard to beat; where none is close, the model has to write.
 
 Usage: .venv/bin/python bench/bench_summarization.py --minutes 20 --home DIR [--threads 1]
        .venv/bin/python bench/bench_summarization.py --home DIR --arm k3-lora --arm-steps 40
+       .venv/bin/python bench/bench_summarization.py --home DIR --run RUN_ID
 Last line: one JSON object (rougeL_model, rougeL_knn_vote, ..., ablation, model_beats_best_baseline).
 """
 
@@ -79,6 +86,9 @@ ARMS: dict[str, dict[str, object]] = {
     "k3-full-lr2e-4": {**RECIPE, **_FULL, "k": 3, "lr": 2e-4},
 }
 SUBSETS = ("all", "abnormal", "templated_normal")
+# Bins of the rank-1 neighbour's TF-IDF cosine (by_neighbour_similarity). Session 11 read the model ahead of top-1
+# retrieval below 0.5 and behind it at 0.7-0.8, on validation and test alike (sources/datasets/README.md).
+SIMILARITY_BINS = (0.0, 0.5, 0.7, 1.0 + 1e-9)
 REPORTED_METRICS = ("rouge1", "rouge2", "rougeL", "bertscore")
 
 
@@ -187,6 +197,54 @@ def train_for(settings, base_model: Path, minutes: float, timings: dict[str, flo
             "metrics": rec.get("metrics") or {}}
 
 
+def existing_run(settings, run_id: str) -> dict[str, object]:
+    """A run trained earlier in this home, in the shape `train_for` returns (`--run`: score without training)."""
+    import yaml
+
+    from training.registry import get_run
+
+    rec = get_run(run_id, settings)
+    if rec.get("status") != "completed" or not (rec.get("adapter_path") or rec.get("model_path")):
+        raise SystemExit(f"run {run_id} is {rec.get('status')}: only a completed run with a model can be scored")
+    cfg = yaml.safe_load((Path(rec["run_dir"]) / "config.yaml").read_text())
+    k = int((rec.get("retrieval") or {}).get("k") or 0)
+    train_s = (rec.get("timings") or {}).get("train_s") or 0.0
+    steps = int(cfg.get("max_steps") or 0)
+    return {"run_id": run_id, "steps": steps, "s_per_step": round(train_s / steps, 3) if steps else 0.0,
+            "train_s": train_s, "adapter_path": rec.get("adapter_path"), "model_path": rec.get("model_path"),
+            "recipe": {"k": k, "method": cfg["method"], "lr": float(cfg["lr"]), "max_seq_len": int(cfg["max_seq_len"])},
+            "prompt_format": rec.get("prompt_format") or "instruction", "metrics": rec.get("metrics") or {}}
+
+
+def by_neighbour_similarity(folder: Path, keys: list[str], scores: dict, samples: int) -> list[dict[str, object]]:
+    """ROUGE-L of the model, top-1 retrieval and the k-NN vote per bin of the nearest train report's similarity.
+
+    The similarity is the stored rank-1 neighbour's TF-IDF cosine (the index the prompts and the
+    retrieval baseline use); the margin is the model's paired-bootstrap delta over top-1 retrieval in that bin.
+    """
+    import numpy as np
+    import polars as pl
+
+    from evaluation.bootstrap import paired_bootstrap
+    from warehouse.retrieval import INDEX_DIR, NEIGHBOURS_FILE
+
+    top = pl.read_parquet(folder / INDEX_DIR / NEIGHBOURS_FILE).filter(
+        (pl.col("split") == "test") & (pl.col("rank") == 1))
+    sim = dict(top.select("report_key", "score").iter_rows())
+    s1 = np.array([sim.get(k, 0.0) for k in keys])
+    rows = []
+    for lo, hi in zip(SIMILARITY_BINS, SIMILARITY_BINS[1:], strict=False):
+        mask = (s1 >= lo) & (s1 < hi)
+        row: dict[str, object] = {"similarity": [lo, round(min(hi, 1.0), 2)], "n": int(mask.sum())}
+        if mask.any():
+            for system in ("model", "retrieval", "knn_vote"):
+                row[f"rougeL_{system}"] = round(float(scores[system].rougeL[mask].mean()), 4)
+            r = paired_bootstrap("rougeL", scores["model"].rougeL[mask], scores["retrieval"].rougeL[mask], samples, 0)
+            row["model_vs_retrieval"] = [round(r.delta, 4), round(r.delta_low, 4), round(r.delta_high, 4)]
+        rows.append(row)
+    return rows
+
+
 def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, float], max_test: int = 0,
              bertscore: bool = True) -> dict[str, object]:
     import numpy as np
@@ -242,6 +300,7 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
                                 metrics=REPORTED_METRICS if bertscore else ("rouge1", "rouge2", "rougeL"),
                                 model="model", baselines=BASELINE_NAMES)
     per_baseline = _model_vs_each_baseline(scores, masks, args.bootstrap)
+    similarity = by_neighbour_similarity(folder, test["report_key"].to_list(), scores, args.bootstrap)
     greedy = {}
     if args.num_beams > 1:  # the same model decoded greedily: what the beams add, on the same reports
         greedy_l = rouge_scores(decoded[1], refs)["rougeL"]
@@ -249,6 +308,7 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
                   "rougeL_model_greedy_abnormal": round(float(greedy_l[masks["abnormal"]].mean()), 4)
                   if masks["abnormal"].any() else None}
     return {"n_test": test.height, "n_train": train.height, "subsets": result, "vs_baselines": per_baseline,
+            "by_neighbour_similarity": similarity,
             "generated_tokens_per_s": round(tokens_per_s, 1), "greedy": greedy,
             "empty_predictions": int(np.sum([not p.strip() for p in systems_preds["model"]]))}
 
@@ -345,6 +405,12 @@ def _print_table(ev: dict) -> None:
                        "worse" if r["model_worse"] else "not significantly different")
             _say(f"model vs {b} ({subset}): ROUGE-L {r['delta_rougeL']:+.3f} [{r['low']:+.3f},{r['high']:+.3f}] "
                  f"p={r['p']:.3f} -> {verdict}")
+    for row in ev.get("by_neighbour_similarity", []):
+        if row["n"]:
+            d = row["model_vs_retrieval"]
+            _say(f"nearest train report similarity {row['similarity'][0]:.1f}-{row['similarity'][1]:.1f} "
+                 f"(n={row['n']}): model {row['rougeL_model']:.3f}, retrieval {row['rougeL_retrieval']:.3f}, "
+                 f"vote {row['rougeL_knn_vote']:.3f}; model - retrieval {d[0]:+.3f} [{d[1]:+.3f},{d[2]:+.3f}]")
 
 
 def run_arm(settings, base: Path, args, name: str) -> dict[str, object]:
@@ -389,6 +455,8 @@ def main() -> None:
     parser.add_argument("--arm", choices=sorted(ARMS), default=None, help="Run one short ablation arm instead.")
     parser.add_argument("--arm-steps", type=int, default=40, help="Optimiser steps of an ablation arm.")
     parser.add_argument("--arm-test", type=int, default=80, help="Test reports an ablation arm is scored on.")
+    parser.add_argument("--run", default=None, metavar="RUN_ID",
+                        help="Score this completed run of the same --home instead of training one (no calibration).")
     parser.add_argument("--prepare-only", action="store_true", help="Build the snapshot and the model, then stop.")
     for key, kind in (("k", int), ("method", str), ("lr", float), ("max_seq_len", int)):
         parser.add_argument(f"--{key.replace('_', '-')}", type=kind, default=None,
@@ -428,7 +496,9 @@ def main() -> None:
         print(json.dumps(run_arm(settings, base, args, args.arm)))
         return
     recipe = {**RECIPE, **{k: getattr(args, k) for k in RECIPE if getattr(args, k) is not None}}
-    run = train_for(settings, base, args.minutes, timings, recipe)
+    run = existing_run(settings, args.run) if args.run else train_for(settings, base, args.minutes, timings, recipe)
+    if args.run:
+        recipe = run["recipe"]
     ev = evaluate(settings, base, run, args, timings, max_test=args.max_test)
     _print_table(ev)
 
@@ -448,7 +518,7 @@ def main() -> None:
         "leaked_near": data["leaked_near"], "section_agreement": data["section_agreement"],
         "train_steps": run["steps"], "s_per_step": run["s_per_step"], "recipe": recipe,
         "train_minutes": round(float(run["train_s"] or 0) / 60, 2),
-        "num_beams": args.num_beams, **ev["greedy"],
+        "num_beams": args.num_beams, **ev["greedy"], "run_id": run["run_id"], "rescored": bool(args.run),
     }
     for system in ("model", *BASELINE_NAMES):
         for metric in REPORTED_METRICS:
@@ -474,6 +544,7 @@ def main() -> None:
                                                 and ev["vs_baselines"].get("abnormal", {}).get(best, {}).get(
                                                     "model_better"))
     ablation = settings.root / "ablation.jsonl"
+    summary["by_neighbour_similarity"] = ev["by_neighbour_similarity"]
     summary["retrieval_headroom"] = retrieval_headroom(settings, args.bootstrap)
     summary["ablation"] = ([json.loads(x) for x in ablation.read_text().splitlines() if x.strip()]
                            if ablation.exists() else [])
