@@ -40,3 +40,15 @@ def test_an_empty_bin_is_kept_with_its_count(tmp_path):
     scores = {s: SimpleNamespace(rougeL=np.array([0.3])) for s in ("model", "retrieval", "knn_vote")}
     rows = bench.by_neighbour_similarity(tmp_path, ["a"], scores, samples=50)
     assert [r["n"] for r in rows] == [1, 0, 0] and "rougeL_model" not in rows[2]
+
+
+def test_copy_gate_takes_retrieval_at_and_above_the_threshold():
+    s1 = np.array([0.2, 0.7, 0.9, 0.69])
+    scores = {"model": SimpleNamespace(rougeL=np.array([0.6, 0.1, 0.1, 0.5])),
+              "retrieval": SimpleNamespace(rougeL=np.array([0.2, 0.8, 0.9, 0.4])),
+              "knn_vote": SimpleNamespace(rougeL=np.array([0.3, 0.8, 0.7, 0.4]))}
+    masks = {"all": np.ones(4, bool), "abnormal": np.array([True, False, False, True])}
+    gate = bench.copy_gate(s1, scores, masks, "retrieval", samples=200, threshold=0.7)
+    assert gate["copied"] == 2 and gate["rougeL"] == pytest.approx((0.6 + 0.8 + 0.9 + 0.5) / 4)
+    assert gate["vs_best"][0] == pytest.approx(((0.6 - 0.2) + (0.5 - 0.4)) / 4)  # copied reports tie retrieval
+    assert gate["rougeL_abnormal"] == pytest.approx(0.55)
