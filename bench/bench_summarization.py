@@ -194,8 +194,14 @@ def train_for(settings, base_model: Path, minutes: float, timings: dict[str, flo
         run_id, rec = _train(settings, base_model, steps, recipe)
     if rec.get("status") != "completed" or not (rec.get("adapter_path") or rec.get("model_path")):
         raise SystemExit(f"training run {run_id} ended {rec.get('status')} without a model")
+    return _bench_run(run_id, rec, steps, s_per_step, recipe)
+
+
+def _bench_run(run_id: str, rec: dict, steps: int, s_per_step: float, recipe: dict) -> dict[str, object]:
+    """What the rest of the bench reads of a trained run (from `train_for`, or `existing_run` for `--run`)."""
     train_s = (rec.get("timings") or {}).get("train_s")
-    return {"run_id": run_id, "steps": steps, "s_per_step": round(s_per_step or (train_s or 0) / steps, 3),
+    return {"run_id": run_id, "steps": steps,
+            "s_per_step": round(s_per_step or ((train_s or 0) / steps if steps else 0.0), 3),
             "train_s": train_s, "adapter_path": rec.get("adapter_path"), "model_path": rec.get("model_path"),
             "recipe": recipe, "prompt_format": rec.get("prompt_format") or "instruction",
             "metrics": rec.get("metrics") or {}}
@@ -211,24 +217,19 @@ def existing_run(settings, run_id: str) -> dict[str, object]:
     if rec.get("status") != "completed" or not (rec.get("adapter_path") or rec.get("model_path")):
         raise SystemExit(f"run {run_id} is {rec.get('status')}: only a completed run with a model can be scored")
     cfg = yaml.safe_load((Path(rec["run_dir"]) / "config.yaml").read_text())
-    k = int((rec.get("retrieval") or {}).get("k") or 0)
-    train_s = (rec.get("timings") or {}).get("train_s") or 0.0
-    steps = int(cfg.get("max_steps") or 0)
-    return {"run_id": run_id, "steps": steps, "s_per_step": round(train_s / steps, 3) if steps else 0.0,
-            "train_s": train_s, "adapter_path": rec.get("adapter_path"), "model_path": rec.get("model_path"),
-            "recipe": {"k": k, "method": cfg["method"], "lr": float(cfg["lr"]), "max_seq_len": int(cfg["max_seq_len"])},
-            "prompt_format": rec.get("prompt_format") or "instruction", "metrics": rec.get("metrics") or {}}
+    recipe = {"k": int((rec.get("retrieval") or {}).get("k") or 0), "method": cfg["method"], "lr": float(cfg["lr"]),
+              "max_seq_len": int(cfg["max_seq_len"])}
+    return _bench_run(run_id, rec, int(cfg.get("max_steps") or 0), 0.0, recipe)
 
 
-def by_neighbour_similarity(folder: Path, keys: list[str], scores: dict, samples: int) -> list[dict[str, object]]:
+def by_neighbour_similarity(s1, scores: dict, samples: int) -> list[dict[str, object]]:
     """ROUGE-L of the model, top-1 retrieval and the k-NN vote per bin of the nearest train report's similarity.
 
-    The similarity is the stored rank-1 neighbour's TF-IDF cosine (the index the prompts and the
-    retrieval baseline use); the margin is the model's paired-bootstrap delta over top-1 retrieval in that bin.
+    `s1` is the stored rank-1 neighbour's TF-IDF cosine per test report (`top_similarity`); the margin is the
+    model's paired-bootstrap delta over top-1 retrieval in that bin.
     """
     from evaluation.bootstrap import paired_bootstrap
 
-    s1 = top_similarity(folder, keys)
     rows = []
     for lo, hi in zip(SIMILARITY_BINS, SIMILARITY_BINS[1:], strict=False):
         mask = (s1 >= lo) & (s1 < hi)
@@ -330,9 +331,10 @@ def evaluate(settings, base_model: Path, run: dict, args, timings: dict[str, flo
                                 metrics=REPORTED_METRICS if bertscore else ("rouge1", "rouge2", "rougeL"),
                                 model="model", baselines=BASELINE_NAMES)
     per_baseline = _model_vs_each_baseline(scores, masks, args.bootstrap)
-    similarity = by_neighbour_similarity(folder, test["report_key"].to_list(), scores, args.bootstrap)
+    s1 = top_similarity(folder, test["report_key"].to_list())
+    similarity = by_neighbour_similarity(s1, scores, args.bootstrap)
     best = max(STRONG_BASELINES, key=lambda b: float(scores[b].rougeL.mean()))
-    gate = copy_gate(top_similarity(folder, test["report_key"].to_list()), scores, masks, best, args.bootstrap)
+    gate = copy_gate(s1, scores, masks, best, args.bootstrap)
     greedy = {}
     if args.num_beams > 1:  # the same model decoded greedily: what the beams add, on the same reports
         greedy_l = rouge_scores(decoded[1], refs)["rougeL"]

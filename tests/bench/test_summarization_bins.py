@@ -27,7 +27,7 @@ def test_bins_use_the_rank_one_test_neighbour_and_give_the_paired_margin(tmp_pat
     scores = {"model": SimpleNamespace(rougeL=np.array([0.5, 0.7, 0.4, 0.2])),
               "retrieval": SimpleNamespace(rougeL=np.array([0.1, 0.3, 0.4, 0.9])),
               "knn_vote": SimpleNamespace(rougeL=np.array([0.2, 0.2, 0.5, 0.8]))}
-    rows = bench.by_neighbour_similarity(tmp_path, keys, scores, samples=200)
+    rows = bench.by_neighbour_similarity(bench.top_similarity(tmp_path, keys), scores, samples=200)
     assert [(r["similarity"], r["n"]) for r in rows] == [([0.0, 0.5], 2), ([0.5, 0.7], 1), ([0.7, 1.0], 1)]
     low, _mid, high = rows
     assert low["rougeL_model"] == pytest.approx(0.6) and low["rougeL_retrieval"] == pytest.approx(0.2)
@@ -38,7 +38,7 @@ def test_bins_use_the_rank_one_test_neighbour_and_give_the_paired_margin(tmp_pat
 def test_an_empty_bin_is_kept_with_its_count(tmp_path):
     _store(tmp_path, {"a": 0.1})
     scores = {s: SimpleNamespace(rougeL=np.array([0.3])) for s in ("model", "retrieval", "knn_vote")}
-    rows = bench.by_neighbour_similarity(tmp_path, ["a"], scores, samples=50)
+    rows = bench.by_neighbour_similarity(bench.top_similarity(tmp_path, ["a"]), scores, samples=50)
     assert [r["n"] for r in rows] == [1, 0, 0] and "rougeL_model" not in rows[2]
 
 
